@@ -1,0 +1,242 @@
+/*
+ * fleet.c - the union of every provider's resources, per kind.
+ *
+ * Per kind: an array of owned resources (order: provider, then arrival) and a
+ * map from "provider\x1fid" to the array index.  A SYNC replaces one
+ * provider's slice: the kept rows are compacted, the new ones appended and
+ * the index rebuilt, O(n) in the kind's size.  Staleness is tracked per
+ * (provider, kind) in a small map.
+ */
+#include "fleet.h"
+
+#include "engine.h"
+#include "err.h"
+#include "hmap.h"
+#include "store.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct kind_set {
+    struct resource **rows;
+    size_t len, cap;
+    struct hmap *index; /* key -> (void *)(index + 1) */
+    struct hmap *stale; /* provider -> non-NULL when cached only */
+    uint64_t version;
+};
+
+struct fleet {
+    struct kind_set k[RES_KIND__COUNT];
+};
+
+static char *row_key(const char *provider, const char *id)
+{
+    return xasprintf("%s\x1f%s", provider, id);
+}
+
+struct fleet *fleet_new(void)
+{
+    struct fleet *f = xcalloc(1, sizeof *f);
+
+    for (int i = 0; i < RES_KIND__COUNT; i++) {
+        f->k[i].index = hmap_new(NULL);
+        f->k[i].stale = hmap_new(NULL);
+    }
+    return f;
+}
+
+void fleet_free(struct fleet *f)
+{
+    if (f == NULL)
+        return;
+    for (int i = 0; i < RES_KIND__COUNT; i++) {
+        for (size_t j = 0; j < f->k[i].len; j++)
+            res_free(f->k[i].rows[j]);
+        free(f->k[i].rows);
+        hmap_free(f->k[i].index);
+        hmap_free(f->k[i].stale);
+    }
+    free(f);
+}
+
+static void reindex(struct kind_set *ks)
+{
+    hmap_clear(ks->index);
+    for (size_t i = 0; i < ks->len; i++) {
+        char *key = row_key(ks->rows[i]->provider, ks->rows[i]->id);
+        hmap_put(ks->index, key, (void *)(uintptr_t)(i + 1));
+        free(key);
+    }
+    ks->version++;
+}
+
+/* Drop every row of `provider` (NULL: all) and append `rows` (taken). */
+static void replace_slice(struct kind_set *ks, const char *provider, struct res_list *rows)
+{
+    size_t j = 0;
+
+    for (size_t i = 0; i < ks->len; i++) {
+        if (provider == NULL || strcmp(ks->rows[i]->provider, provider) == 0)
+            res_free(ks->rows[i]);
+        else
+            ks->rows[j++] = ks->rows[i];
+    }
+    ks->len = j;
+    for (size_t i = 0; i < rows->len; i++) {
+        ks->rows = xgrow(ks->rows, &ks->cap, ks->len + 1, sizeof *ks->rows);
+        ks->rows[ks->len++] = rows->items[i];
+    }
+    free(rows->items);
+    res_list_init(rows);
+    reindex(ks);
+}
+
+int fleet_load_cache(struct fleet *f, struct store *st, uint32_t kinds, struct rt_error *err)
+{
+    for (int k = 0; k < RES_KIND__COUNT; k++) {
+        struct res_list rows;
+        struct kind_set *ks = &f->k[k];
+        if (!(kinds & RT_KIND_BIT(k)))
+            continue;
+        res_list_init(&rows);
+        if (store_load_resources(st, NULL, (enum res_kind)k, &rows, err) < 0) {
+            res_list_done(&rows);
+            return -1;
+        }
+        hmap_clear(ks->stale);
+        for (size_t i = 0; i < rows.len; i++)
+            hmap_put(ks->stale, rows.items[i]->provider, ks);
+        replace_slice(ks, NULL, &rows);
+    }
+    return 0;
+}
+
+static void upsert(struct kind_set *ks, struct resource *r)
+{
+    char *key = row_key(r->provider, r->id);
+    uintptr_t at = (uintptr_t)hmap_get(ks->index, key);
+
+    if (at != 0) {
+        res_free(ks->rows[at - 1]);
+        ks->rows[at - 1] = r;
+    } else {
+        ks->rows = xgrow(ks->rows, &ks->cap, ks->len + 1, sizeof *ks->rows);
+        ks->rows[ks->len++] = r;
+        hmap_put(ks->index, key, (void *)(uintptr_t)ks->len);
+    }
+    free(key);
+    ks->version++;
+}
+
+static int delete_row(struct kind_set *ks, const char *provider, const char *id)
+{
+    char *key = row_key(provider, id);
+    uintptr_t at = (uintptr_t)hmap_get(ks->index, key);
+
+    free(key);
+    if (at == 0)
+        return 0;
+    res_free(ks->rows[at - 1]);
+    memmove(&ks->rows[at - 1], &ks->rows[at], (ks->len - at) * sizeof *ks->rows);
+    ks->len--;
+    reindex(ks);
+    return 1;
+}
+
+int fleet_apply(struct fleet *f, struct engine_event *ev)
+{
+    struct kind_set *ks;
+
+    if ((unsigned)ev->kind >= RES_KIND__COUNT)
+        return 0;
+    ks = &f->k[ev->kind];
+    switch (ev->type) {
+    case ENGINE_EV_SYNC:
+        hmap_del(ks->stale, ev->provider);
+        replace_slice(ks, ev->provider, &ev->rows);
+        return 1;
+    case ENGINE_EV_UPSERT:
+        for (size_t i = 0; i < ev->rows.len; i++)
+            upsert(ks, ev->rows.items[i]);
+        free(ev->rows.items);
+        res_list_init(&ev->rows);
+        return 1;
+    case ENGINE_EV_DELETE:
+        return ev->id != NULL && delete_row(ks, ev->provider, ev->id);
+    default:
+        return 0;
+    }
+}
+
+size_t fleet_count(const struct fleet *f, enum res_kind k)
+{
+    return f->k[k].len;
+}
+
+const struct resource *fleet_at(const struct fleet *f, enum res_kind k, size_t i)
+{
+    return i < f->k[k].len ? f->k[k].rows[i] : NULL;
+}
+
+const struct resource *fleet_find(const struct fleet *f, enum res_kind k, const char *provider,
+                                  const char *id)
+{
+    char *key = row_key(provider, id);
+    uintptr_t at = (uintptr_t)hmap_get(f->k[k].index, key);
+
+    free(key);
+    return at != 0 ? f->k[k].rows[at - 1] : NULL;
+}
+
+const struct resource *fleet_lookup(const struct fleet *f, enum res_kind k, const char *provider,
+                                    const char *id_or_name, struct rt_error *err)
+{
+    const struct kind_set *ks = &f->k[k];
+    const struct resource *found = NULL;
+    size_t matches = 0;
+    struct strbuf where = STRBUF_INIT;
+
+    for (size_t i = 0; i < ks->len; i++) {
+        const struct resource *r = ks->rows[i];
+        if (provider != NULL && strcmp(r->provider, provider) != 0)
+            continue;
+        if (strcmp(r->id, id_or_name) == 0)
+            return r;
+    }
+    for (size_t i = 0; i < ks->len; i++) {
+        const struct resource *r = ks->rows[i];
+        if (provider != NULL && strcmp(r->provider, provider) != 0)
+            continue;
+        if (r->name != NULL && strcmp(r->name, id_or_name) == 0) {
+            if (matches < 4)
+                strbuf_addf(&where, "%s%s/%s", matches > 0 ? ", " : "", r->provider, r->id);
+            found = r;
+            matches++;
+        }
+    }
+    if (matches == 1) {
+        strbuf_done(&where);
+        return found;
+    }
+    if (matches == 0)
+        rt_err_set(err, RT_ERR_NOT_FOUND, 0, "no %s '%s'%s%s", res_kind_name(k), id_or_name,
+                   provider != NULL ? " in provider " : "", provider != NULL ? provider : "");
+    else
+        rt_err_set(err, RT_ERR_ARG, 0, "%zu %ss are named '%s' (%s%s); give the id or --provider",
+                   matches, res_kind_name(k), id_or_name, where.buf, matches > 4 ? ", ..." : "");
+    strbuf_done(&where);
+    return NULL;
+}
+
+int fleet_is_stale(const struct fleet *f, enum res_kind k, const char *provider)
+{
+    return hmap_get(f->k[k].stale, provider) != NULL;
+}
+
+uint64_t fleet_version(const struct fleet *f, enum res_kind k)
+{
+    return f->k[k].version;
+}

@@ -1,0 +1,158 @@
+/*
+ * model.h - the resource model every layer shares.
+ *
+ * A resource is keyed by (provider, kind, id) and carries a display name, a
+ * normalised status next to the backend's raw status, an update time, an
+ * optional progress (0-100, -1 when no operation runs) and the kind-specific
+ * fields.  Fields are described by one schema table per kind (model.c), which
+ * drives the JSON output of the command-line mode, the store's encoding, the
+ * describe view and the docs, so they cannot drift.  Values are kept as text:
+ *
+ *   FIELD_STR   plain text                         "az-1"
+ *   FIELD_INT   decimal integer                    "40"
+ *   FIELD_NUM   decimal number                     "41.5"
+ *   FIELD_BOOL  "true" or "false"
+ *   FIELD_JSON  compact JSON (arrays, objects)     "[\"10.0.0.4\"]"
+ *
+ * A NULL value means "unknown / not applicable" (JSON null).
+ *
+ * The backend's raw JSON travels in `raw` from a provider to the engine,
+ * which stores it and frees it: resources held by consumers have raw == NULL
+ * (the describe view loads it from the store on demand).
+ *
+ * Resources are plain values owned by whoever holds them; res_free() frees
+ * one, res_list_done() frees a list and its items.  Not thread-safe by
+ * themselves: a resource belongs to one thread at a time (events move them).
+ *
+ * To add a new kind: add RES_KIND_X here, its name and schema in model.c,
+ * its plural to res_kind_from_name(), then document it in docs/CLI.md.
+ */
+#ifndef RT_MODEL_H
+#define RT_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rt_error;
+struct strbuf;
+
+enum res_kind {
+    RES_KIND_REGION,
+    RES_KIND_ZONE,
+    RES_KIND_HOST,
+    RES_KIND_INSTANCE,
+    RES_KIND_VOLUME,
+    RES_KIND_SNAPSHOT,
+    RES_KIND_SECGROUP,
+    RES_KIND_IMAGE,
+    RES_KIND_FLAVOR,
+    RES_KIND_KEYPAIR,
+    RES_KIND_SERVERGROUP,
+    RES_KIND_TASK,
+    RES_KIND_AUDIT,
+    RES_KIND_METRIC,
+    RES_KIND__COUNT
+};
+
+/* Normalised states, in the spirit of Nova's server status. */
+enum res_status {
+    RES_STATUS_UNKNOWN,
+    RES_STATUS_ACTIVE,      /* running / available / in-use / healthy */
+    RES_STATUS_BUILD,       /* being created or deployed */
+    RES_STATUS_BUSY,        /* transitional: rebooting, resizing, migrating, ... */
+    RES_STATUS_SHUTOFF,     /* stopped / powered off */
+    RES_STATUS_PAUSED,      /* paused / suspended */
+    RES_STATUS_VERIFY,      /* resize awaiting confirmation */
+    RES_STATUS_ERROR,
+    RES_STATUS_MAINTENANCE,
+    RES_STATUS_DELETED,
+    RES_STATUS__COUNT
+};
+
+enum field_type { FIELD_STR, FIELD_INT, FIELD_NUM, FIELD_BOOL, FIELD_JSON };
+
+struct field_def {
+    const char *name;  /* JSON key and column id, e.g. "size_gb" */
+    enum field_type type;
+    const char *title; /* column title, e.g. "SIZE" */
+    const char *help;  /* one line for docs */
+};
+
+struct resource {
+    char *provider;        /* provider instance name ("lab", "prod") */
+    enum res_kind kind;
+    char *id;
+    char *name;
+    enum res_status status;
+    char *raw_status;      /* the backend's words, e.g. "active/rebooting" */
+    int64_t updated_at;    /* epoch seconds */
+    int progress;          /* 0..100 while an operation runs, else -1 */
+    char **fields;         /* res_schema(kind) values, NULL = unknown */
+    size_t nfields;
+    char *raw;             /* backend JSON, only between provider and engine */
+};
+
+struct res_list {
+    struct resource **items;
+    size_t len;
+    size_t cap;
+};
+
+/* Names: "instance" <-> RES_KIND_INSTANCE; plural forms accepted by the parser. */
+const char *res_kind_name(enum res_kind k);
+const char *res_kind_plural(enum res_kind k);
+/* Accepts singular, plural and a few aliases ("vms", "disks", "nodes"); -1 if unknown. */
+int res_kind_from_name(const char *name);
+const char *res_status_name(enum res_status s);
+int res_status_from_name(const char *name); /* -1 if unknown */
+
+/* The schema of a kind: its fields, in display order. Borrowed, static. */
+const struct field_def *res_schema(enum res_kind k, size_t *n);
+/* Index of a field in a kind's schema, or -1. */
+int res_field_index(enum res_kind k, const char *name);
+
+/* A new resource with all fields NULL, progress -1. Copies the strings. */
+struct resource *res_new(const char *provider, enum res_kind k, const char *id, const char *name);
+void res_free(struct resource *r);
+/* Deep copy (raw included). */
+struct resource *res_dup(const struct resource *r);
+
+/* Set a field by name; value copied (NULL clears). Aborts on an unknown name: a programming error. */
+void res_set(struct resource *r, const char *field, const char *value);
+void res_setf(struct resource *r, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void res_set_int(struct resource *r, const char *field, long long v);
+void res_set_num(struct resource *r, const char *field, double v);
+void res_set_bool(struct resource *r, const char *field, int v);
+/* Take ownership of a malloc'd value. */
+void res_set_take(struct resource *r, const char *field, char *value);
+/* Borrowed value or NULL (also NULL for unknown names). */
+const char *res_get(const struct resource *r, const char *field);
+long long res_get_int(const struct resource *r, const char *field, long long dflt);
+double res_get_num(const struct resource *r, const char *field, double dflt);
+void res_set_status(struct resource *r, enum res_status s, const char *raw_status);
+void res_set_raw_take(struct resource *r, char *raw_json);
+
+/* JSON list helpers for FIELD_JSON arrays of strings. */
+char *res_json_strlist(const char *const *items, size_t n); /* new string '["a","b"]' */
+/* Render a field for a table cell: lists become "a, b". Writes into buf. */
+const char *res_field_display(const struct resource *r, int idx, char *buf, size_t len);
+/* Does a JSON string list contain s? */
+int res_json_list_has(const char *json, const char *s);
+
+/* Encode all fields in the store's compact format (name/value records). New string. */
+char *res_fields_encode(const struct resource *r);
+/* Decode the store format into r's fields; unknown names are ignored (old schemas).
+ * RT_ERR_PARSE when the text is damaged (fields decoded so far are kept). */
+int res_fields_decode(struct resource *r, const char *json, struct rt_error *err);
+/* Hash of everything except raw and updated_at: used to skip unchanged rows. */
+uint64_t res_hash(const struct resource *r);
+
+/* Lists. */
+void res_list_init(struct res_list *l);
+void res_list_push(struct res_list *l, struct resource *r); /* takes ownership */
+void res_list_done(struct res_list *l);                     /* frees items */
+/* Move every item of src to the end of dst; src is left empty. */
+void res_list_splice(struct res_list *dst, struct res_list *src);
+
+#endif

@@ -1,0 +1,244 @@
+/*
+ * provider.c - the table of provider types and checked dispatch.
+ *
+ * The wrappers check the method pointer and the arguments, then call the
+ * provider; an optional method left NULL is reported as unsupported.  A
+ * provider instance is used by one worker thread at a time (the engine's
+ * guarantee); the accessors are safe to call from that thread.
+ */
+#include "provider.h"
+
+#include "err.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * The registered provider types.  Optional ones are guarded by their build
+ * option, e.g. `#ifdef WITH_LIBVIRT &prov_libvirt_ops, #endif`.  A config
+ * naming a type missing here is reported as that provider's status.
+ */
+extern const struct provider_ops prov_demo_ops;
+
+static const struct provider_ops *const provider_table[] = {
+    &prov_demo_ops,
+    NULL,
+};
+
+struct provider {
+    const struct provider_ops *ops;
+    char *name;
+    struct prov_env env;
+    uint32_t kinds;
+    uint64_t actions;
+    int opened;
+    void *priv;
+};
+
+const struct provider_ops *const *provider_types(void)
+{
+    return provider_table;
+}
+
+const struct provider_ops *provider_type_find(const char *type)
+{
+    for (size_t i = 0; provider_table[i] != NULL; i++) {
+        if (strcmp(provider_table[i]->name, type) == 0)
+            return provider_table[i];
+    }
+    return NULL;
+}
+
+struct provider *provider_new(const struct provider_ops *ops, const char *name,
+                              const struct prov_env *env)
+{
+    struct provider *p = xcalloc(1, sizeof *p);
+
+    RT_ASSERT(ops != NULL && ops->open != NULL && ops->close != NULL);
+    p->ops = ops;
+    p->name = xstrdup(name);
+    if (env != NULL)
+        p->env = *env;
+    p->kinds = ops->kinds;
+    p->actions = ops->actions;
+    p->priv = ops->priv_size > 0 ? xcalloc(1, ops->priv_size) : NULL;
+    return p;
+}
+
+void provider_free(struct provider *p)
+{
+    if (p == NULL)
+        return;
+    if (p->opened)
+        provider_close(p);
+    free(p->priv);
+    free(p->name);
+    free(p);
+}
+
+void *provider_priv(struct provider *p)
+{
+    return p->priv;
+}
+
+const char *provider_name(const struct provider *p)
+{
+    return p->name;
+}
+
+const struct provider_ops *provider_ops(const struct provider *p)
+{
+    return p->ops;
+}
+
+const struct prov_env *provider_env(const struct provider *p)
+{
+    return &p->env;
+}
+
+uint32_t provider_kinds(const struct provider *p)
+{
+    return p->kinds;
+}
+
+uint64_t provider_actions(const struct provider *p)
+{
+    return p->actions;
+}
+
+void provider_set_caps(struct provider *p, uint32_t kinds, uint64_t actions)
+{
+    p->kinds = kinds;
+    p->actions = actions;
+}
+
+int provider_can(const struct provider *p, const struct action_def *a)
+{
+    int i = action_index(a);
+
+    return i >= 0 && i < RT_ACTION_MAX && (p->actions >> i & 1) != 0 && p->ops->act != NULL;
+}
+
+int provider_open(struct provider *p, const struct config_provider *cp, struct rt_error *err)
+{
+    enum prov_open rc = p->ops->open(p, cp, err);
+
+    if (rc == PROV_OPEN_OK) {
+        p->opened = 1;
+        return 0;
+    }
+    if (rc == PROV_OPEN_DECLINED)
+        return rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "provider '%s' (%s) declined its configuration",
+                          p->name, p->ops->name);
+    return -1;
+}
+
+void provider_close(struct provider *p)
+{
+    if (p->opened) {
+        p->ops->close(p);
+        p->opened = 0;
+    }
+}
+
+static int unsupported(const struct provider *p, const char *what, struct rt_error *err)
+{
+    return rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "provider '%s' (%s) does not support %s", p->name,
+                      p->ops->name, what);
+}
+
+int provider_list(struct provider *p, enum res_kind k, struct res_list *out, struct rt_error *err)
+{
+    RT_ASSERT(out != NULL && out->len == 0);
+    if (p->ops->list == NULL || (p->kinds & RT_KIND_BIT(k)) == 0)
+        return unsupported(p, res_kind_plural(k), err);
+    return p->ops->list(p, k, out, err);
+}
+
+int provider_get(struct provider *p, enum res_kind k, const char *id, struct resource **out,
+                 struct rt_error *err)
+{
+    *out = NULL;
+    if (id == NULL || id[0] == '\0')
+        return rt_err_set(err, RT_ERR_ARG, 0, "no %s id given", res_kind_name(k));
+    if (p->ops->get == NULL || (p->kinds & RT_KIND_BIT(k)) == 0)
+        return unsupported(p, "getting one resource", err);
+    return p->ops->get(p, k, id, out, err);
+}
+
+int provider_act(struct provider *p, const struct act_request *req, char **task_ref,
+                 struct rt_error *err)
+{
+    *task_ref = NULL;
+    RT_ASSERT(req != NULL && req->action != NULL);
+    if (req->target_id == NULL || req->target_id[0] == '\0')
+        return rt_err_set(err, RT_ERR_ARG, 0, "no target given for '%s'", req->action->verb);
+    if (!provider_can(p, req->action)) {
+        char what[96];
+        snprintf(what, sizeof what, "'%s' on %s", req->action->verb,
+                 res_kind_plural(req->action->kind));
+        return unsupported(p, what, err);
+    }
+    return p->ops->act(p, req, task_ref, err);
+}
+
+int provider_task_poll(struct provider *p, const char *task_ref, struct task_progress *out,
+                       struct rt_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->progress = -1;
+    if (p->ops->task_poll == NULL)
+        return unsupported(p, "following tasks", err);
+    return p->ops->task_poll(p, task_ref, out, err);
+}
+
+int provider_metrics(struct provider *p, int64_t since, struct metric_list *out,
+                     struct rt_error *err)
+{
+    if (p->ops->metrics == NULL)
+        return unsupported(p, "health metrics", err);
+    return p->ops->metrics(p, since, out, err);
+}
+
+void metric_list_push(struct metric_list *l, const char *host, const char *metric, int64_t ts,
+                      double value)
+{
+    l->items = xgrow(l->items, &l->cap, l->len + 1, sizeof *l->items);
+    l->items[l->len].host = xstrdup(host);
+    l->items[l->len].metric = metric;
+    l->items[l->len].ts = ts;
+    l->items[l->len].value = value;
+    l->len++;
+}
+
+void metric_list_done(struct metric_list *l)
+{
+    for (size_t i = 0; i < l->len; i++)
+        free(l->items[i].host);
+    free(l->items);
+    l->items = NULL;
+    l->len = l->cap = 0;
+}
+
+static const char *const task_state_names[] = {
+    [TASK_PENDING] = "pending",     [TASK_RUNNING] = "running", [TASK_SUCCEEDED] = "succeeded",
+    [TASK_FAILED] = "failed",       [TASK_INTERRUPTED] = "interrupted",
+};
+
+const char *task_state_name(enum task_state s)
+{
+    return (unsigned)s < sizeof task_state_names / sizeof task_state_names[0]
+               ? task_state_names[s]
+               : "unknown";
+}
+
+int task_state_from_name(const char *s)
+{
+    for (size_t i = 0; i < sizeof task_state_names / sizeof task_state_names[0]; i++) {
+        if (strcmp(task_state_names[i], s) == 0)
+            return (int)i;
+    }
+    return -1;
+}

@@ -1,0 +1,157 @@
+/*
+ * provider.h - the driver table every backend implements.
+ *
+ * A provider type ("demo", "openstack", "redfish", "libvirt") is one const
+ * `struct provider_ops`; a configured provider instance ("lab", "prod") is a
+ * `struct provider` created by the engine from a config entry.  The pattern is
+ * libvirt's virHypervisorDriver: mandatory open/close, optional methods left
+ * NULL and reported as RT_ERR_UNSUPPORTED by the provider_* wrappers, a
+ * capability mask telling the panes which kinds and actions exist.
+ *
+ * Threading: the engine calls every method of one instance from that
+ * instance's worker thread only, never from the UI or command-line thread.
+ * Methods MAY block (network, libvirt); providers talking to many endpoints
+ * (Redfish BMCs) run their requests concurrently inside a call on one libcurl
+ * multi handle.  Results flow back to consumers as engine events.
+ *
+ * Life of an instance:
+ *
+ *     p = provider_new(ops, "lab", cfg_entry, env);       engine thread
+ *     provider_open(p, &err);                             worker thread
+ *     provider_list(p, RES_KIND_INSTANCE, &rows, &err);   worker, on refresh
+ *     provider_act(p, &req, &ref, &err);                  worker, on an action
+ *     provider_task_poll(p, ref, &prog, &err);            worker, until done
+ *     provider_close(p); provider_free(p);
+ *
+ * To add a provider: write core/providers/NAME.c exporting one
+ * `const struct provider_ops prov_NAME_ops`, add it to the table in
+ * provider.c (guarded by its WITH_ option if optional), accept its `type:` in
+ * config.c, document its keys in docs/CONFIG.md, and add fixture tests.
+ */
+#ifndef RT_PROVIDER_H
+#define RT_PROVIDER_H
+
+#include "action.h"
+#include "model.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct config_provider;
+struct provider;
+struct rt_error;
+struct store;
+
+enum prov_open { PROV_OPEN_OK, PROV_OPEN_DECLINED, PROV_OPEN_ERROR };
+
+/* What the engine hands every provider instance. */
+struct prov_env {
+    struct store *store;   /* the worker thread's own store connection */
+    unsigned long demo_seed;
+    long demo_size;        /* instances in the demo fleet; 0 = default */
+    double demo_speed;     /* time scale of the demo (RACKTOP_DEMO_SPEED), 1 = real time */
+    int64_t timeout_s;     /* network timeout */
+};
+
+/* One action request. Borrowed by the provider for the duration of act(). */
+struct act_request {
+    const struct action_def *action;
+    const char *target_id;   /* id of the target; for ACTION_CREATES, the new name */
+    const char *target_name; /* display name of the target */
+    const struct params *params;
+};
+
+enum task_state { TASK_PENDING, TASK_RUNNING, TASK_SUCCEEDED, TASK_FAILED, TASK_INTERRUPTED };
+
+struct task_progress {
+    enum task_state state;
+    int progress;      /* 0..100, -1 unknown */
+    char message[256]; /* current step, or the result/error when finished */
+};
+
+struct metric_sample {
+    char *host;          /* host id */
+    const char *metric;  /* static: "cpu_pct", "mem_pct", "temp_c", "power_w" */
+    int64_t ts;          /* epoch seconds */
+    double value;
+};
+
+struct metric_list {
+    struct metric_sample *items;
+    size_t len, cap;
+};
+
+struct provider_ops {
+    const char *name;       /* the config `type:` this implements */
+    size_t priv_size;       /* per-instance state, zeroed and owned by provider.c */
+    uint32_t kinds;         /* RT_KIND_BIT()s of the kinds list() can return */
+    uint64_t actions;       /* default capability mask over action_table() indices */
+
+    /* MUST. Parse the config entry, connect. DECLINED: not for this provider. May block. */
+    enum prov_open (*open)(struct provider *p, const struct config_provider *cp,
+                           struct rt_error *err);
+    /* MUST. Release everything open() made. Never fails. */
+    void (*close)(struct provider *p);
+    /* MAY. Every resource of kind k; `out` is empty on entry and owned by the caller.
+     * Items carry their raw JSON in ->raw when the backend has one. */
+    int (*list)(struct provider *p, enum res_kind k, struct res_list *out, struct rt_error *err);
+    /* MAY. One resource; *out owned by the caller. RT_ERR_NOT_FOUND if it is gone. */
+    int (*get)(struct provider *p, enum res_kind k, const char *id, struct resource **out,
+               struct rt_error *err);
+    /* MAY. Start an action. Return once the backend accepted it; *task_ref (malloc'd,
+     * owned by the caller) names the operation for task_poll(). Validation has already
+     * happened against the action table, but backend rules (invalid transitions) are the
+     * provider's to enforce, with the backend's error text. */
+    int (*act)(struct provider *p, const struct act_request *req, char **task_ref,
+               struct rt_error *err);
+    /* MAY. Progress of an operation started by act(), possibly in an earlier run (the
+     * engine reconciles its journal at start). NULL: tasks end when act() returns. */
+    int (*task_poll)(struct provider *p, const char *task_ref, struct task_progress *out,
+                     struct rt_error *err);
+    /* MAY. Health samples taken after `since` (epoch s); appended to `out`. */
+    int (*metrics)(struct provider *p, int64_t since, struct metric_list *out,
+                   struct rt_error *err);
+};
+
+/* The registered provider types, NULL-terminated. */
+const struct provider_ops *const *provider_types(void);
+const struct provider_ops *provider_type_find(const char *type);
+
+struct provider *provider_new(const struct provider_ops *ops, const char *name,
+                              const struct prov_env *env);
+void provider_free(struct provider *p);
+
+/* Accessors for provider implementations. Returned pointers are borrowed. */
+void *provider_priv(struct provider *p);
+const char *provider_name(const struct provider *p);
+const struct provider_ops *provider_ops(const struct provider *p);
+const struct prov_env *provider_env(const struct provider *p);
+uint32_t provider_kinds(const struct provider *p);
+uint64_t provider_actions(const struct provider *p);
+/* Narrow (or widen) the capabilities after open(), e.g. by API microversion. */
+void provider_set_caps(struct provider *p, uint32_t kinds, uint64_t actions);
+int provider_can(const struct provider *p, const struct action_def *a);
+
+/* Checked dispatch (libvirt's public wrappers): argument checks, NULL method ->
+ * RT_ERR_UNSUPPORTED with a message naming the provider. */
+int provider_open(struct provider *p, const struct config_provider *cp, struct rt_error *err);
+void provider_close(struct provider *p);
+int provider_list(struct provider *p, enum res_kind k, struct res_list *out, struct rt_error *err);
+int provider_get(struct provider *p, enum res_kind k, const char *id, struct resource **out,
+                 struct rt_error *err);
+int provider_act(struct provider *p, const struct act_request *req, char **task_ref,
+                 struct rt_error *err);
+int provider_task_poll(struct provider *p, const char *task_ref, struct task_progress *out,
+                       struct rt_error *err);
+int provider_metrics(struct provider *p, int64_t since, struct metric_list *out,
+                     struct rt_error *err);
+
+/* Metric lists. push copies host; metric must be a static string. */
+void metric_list_push(struct metric_list *l, const char *host, const char *metric, int64_t ts,
+                      double value);
+void metric_list_done(struct metric_list *l);
+
+const char *task_state_name(enum task_state s);
+int task_state_from_name(const char *s);
+
+#endif

@@ -1,0 +1,157 @@
+/*
+ * util.c - time, path and parsing helpers.  No global state.
+ */
+#include "util.h"
+
+#include "err.h"
+#include "xalloc.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <stdio.h>
+#include <time.h>
+
+int64_t rt_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t rt_mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+char *rt_iso8601(int64_t epoch_s, char *buf, size_t len)
+{
+    time_t t = (time_t)epoch_s;
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+int64_t rt_parse_duration(const char *s)
+{
+    char *end = NULL;
+    long long v;
+
+    if (s == NULL || !isdigit((unsigned char)*s))
+        return -1;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno != 0 || v < 0)
+        return -1;
+    if (*end == '\0' || strcmp(end, "s") == 0)
+        return v;
+    if (strcmp(end, "ms") == 0)
+        return v / 1000;
+    if (strcmp(end, "m") == 0)
+        return v * 60;
+    if (strcmp(end, "h") == 0)
+        return v * 3600;
+    if (strcmp(end, "d") == 0)
+        return v * 86400;
+    return -1;
+}
+
+int rt_parse_int(const char *s, long long *out)
+{
+    char *end = NULL;
+    long long v;
+
+    if (s == NULL || *s == '\0')
+        return -1;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno != 0 || *end != '\0')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+char *rt_expand_home(const char *path)
+{
+    const char *home = getenv("HOME");
+
+    if (path[0] == '~' && (path[1] == '/' || path[1] == '\0') && home != NULL)
+        return xasprintf("%s%s", home, path + 1);
+    return xstrdup(path);
+}
+
+int rt_mkdir_p(const char *path, unsigned mode, struct rt_error *err)
+{
+    char *p = xstrdup(path);
+    int rc = 0;
+
+    for (char *s = p + 1;; s++) {
+        if (*s == '/' || *s == '\0') {
+            char c = *s;
+            *s = '\0';
+            if (mkdir(p, mode) < 0 && errno != EEXIST) {
+                rc = rt_err_set(err, RT_ERR_ARG, errno, "cannot create directory '%s': %s", p,
+                                strerror(errno));
+                break;
+            }
+            *s = c;
+            if (c == '\0')
+                break;
+        }
+    }
+    free(p);
+    return rc;
+}
+
+char *rt_xdg_dir(const char *kind)
+{
+    char var[32];
+    const char *v, *home = getenv("HOME");
+    const char *fallback;
+
+    snprintf(var, sizeof var, "XDG_%s_HOME", kind);
+    v = getenv(var);
+    if (v != NULL && v[0] == '/')
+        return xasprintf("%s/racktop", v);
+    if (strcmp(kind, "CONFIG") == 0)
+        fallback = ".config";
+    else if (strcmp(kind, "STATE") == 0)
+        fallback = ".local/state";
+    else
+        fallback = ".cache";
+    return xasprintf("%s/%s/racktop", home != NULL ? home : "/tmp", fallback);
+}
+
+const char *rt_strcasestr(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    if (n == 0)
+        return hay;
+    for (; *hay != '\0'; hay++) {
+        if (tolower((unsigned char)*hay) == tolower((unsigned char)*needle) &&
+            strncasecmp(hay, needle, n) == 0)
+            return hay;
+    }
+    return NULL;
+}
+
+uint64_t rt_fnv1a(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}

@@ -1,0 +1,22 @@
+/*
+ * xalloc.h - allocation that cannot fail.
+ *
+ * Every function aborts through rt_fatal() (which restores the terminal
+ * first) when memory runs out, so callers never check for NULL.  All
+ * x*free-style helpers accept NULL.
+ */
+#ifndef RT_XALLOC_H
+#define RT_XALLOC_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Grow an array: returns p resized to at least `need` elements of `size`, updating *cap. */
+void *xgrow(void *p, size_t *cap, size_t need, size_t size);
+char *xstrdup(const char *s);           /* xstrdup(NULL) returns NULL */
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,278 @@
+/*
+ * test_engine.c - the engine over the demo provider: events and the wake-up
+ * fd, cache at start marked stale, actions journalled and audited before
+ * they are sent, read-only refusal of every action in the engine, journal
+ * reconciliation after a restart.
+ */
+#include "testutil.h"
+
+#include "core/audit.h"
+#include "core/engine.h"
+#include "core/err.h"
+#include "core/fleet.h"
+#include "core/util.h"
+#include "core/xalloc.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct fx {
+    char *dir;
+    char *db;
+    struct engine_opts opts;
+};
+
+static int setup(void **state)
+{
+    struct fx *fx = xcalloc(1, sizeof *fx);
+    char *cfg;
+
+    fx->dir = make_tmpdir();
+    fx->db = xasprintf("%s/racktop.db", fx->dir);
+    cfg = xasprintf("%s/absent.yaml", fx->dir);
+    /* No config file at the default path: point XDG at the temp dir. */
+    setenv("XDG_CONFIG_HOME", fx->dir, 1);
+    fx->opts.store_path = fx->db;
+    fx->opts.demo_speed = 200;
+    free(cfg);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *fx = *state;
+
+    rm_rf(fx->dir);
+    free(fx->dir);
+    free(fx->db);
+    free(fx);
+    return 0;
+}
+
+/* Pump events into the fleet until pred() or the timeout; returns pred's last value. */
+static int pump(struct engine *e, struct fleet *f, int (*pred)(struct engine_event *, void *),
+                void *ctx, int timeout_ms)
+{
+    int64_t end = rt_mono_ms() + timeout_ms;
+
+    while (rt_mono_ms() < end) {
+        struct pollfd pfd = {engine_fd(e), POLLIN, 0};
+        struct engine_event *ev;
+        poll(&pfd, 1, 100);
+        while ((ev = engine_next_event(e)) != NULL) {
+            int done = pred != NULL && pred(ev, ctx);
+            if (f != NULL)
+                fleet_apply(f, ev);
+            engine_event_free(ev);
+            if (done)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static int is_sync_of(struct engine_event *ev, void *ctx)
+{
+    return ev->type == ENGINE_EV_SYNC && ev->kind == *(enum res_kind *)ctx;
+}
+
+struct task_wait {
+    const char *id;
+    enum task_state state;
+    int saw_running;
+};
+
+static int task_done(struct engine_event *ev, void *ctx)
+{
+    struct task_wait *tw = ctx;
+
+    if (ev->type != ENGINE_EV_TASK || strcmp(ev->task.id, tw->id) != 0)
+        return 0;
+    if (ev->task.state == TASK_RUNNING)
+        tw->saw_running = 1;
+    tw->state = ev->task.state;
+    return ev->task.state >= TASK_SUCCEEDED;
+}
+
+static const struct resource *first_active_vm(struct fleet *f)
+{
+    for (size_t i = 0; i < fleet_count(f, RES_KIND_INSTANCE); i++) {
+        const struct resource *r = fleet_at(f, RES_KIND_INSTANCE, i);
+        const char *type = res_get(r, "type");
+        if (r->status == RES_STATUS_ACTIVE && type != NULL && strcmp(type, "vm") == 0)
+            return r;
+    }
+    return NULL;
+}
+
+static void test_sync_cache_and_act(void **state)
+{
+    struct fx *fx = *state;
+    struct rt_error err = {0};
+    struct engine *e = engine_new(&fx->opts, &err);
+    struct fleet *f = fleet_new();
+    enum res_kind k = RES_KIND_INSTANCE;
+    const struct resource *vm;
+    char *task = NULL, *name;
+    struct task_wait tw = {0};
+    struct res_list audit;
+
+    assert_non_null(e);
+    assert_int_equal(engine_provider_count(e), 1);
+    assert_int_equal(engine_start(e, &err), 0);
+    engine_refresh(e, NULL, RT_KIND_BIT(k));
+    assert_true(pump(e, f, is_sync_of, &k, 20000));
+    assert_true(fleet_count(f, k) >= 200);
+    assert_false(fleet_is_stale(f, k, "demo"));
+    vm = first_active_vm(f);
+    assert_non_null(vm);
+    name = xstrdup(vm->name);
+
+    assert_int_equal(engine_act(e, "demo", action_find(k, "reboot"), vm->id, vm->name, NULL, &task,
+                                &err),
+                     0);
+    /* Journalled and audited before the worker has sent anything. */
+    res_list_init(&audit);
+    assert_int_equal(audit_list(engine_store(e), 1, &audit, &err), 0);
+    assert_int_equal(audit.len, 1);
+    assert_string_equal(res_get(audit.items[0], "result"), "requested");
+    assert_string_equal(res_get(audit.items[0], "target"), name);
+    res_list_done(&audit);
+
+    tw.id = task;
+    assert_true(pump(e, f, task_done, &tw, 30000));
+    assert_int_equal(tw.state, TASK_SUCCEEDED);
+    res_list_init(&audit);
+    assert_int_equal(audit_list(engine_store(e), 1, &audit, &err), 0);
+    assert_non_null(strstr(res_get(audit.items[0], "result"), "succeeded"));
+    res_list_done(&audit);
+    free(task);
+    engine_free(e);
+    fleet_free(f);
+
+    /* A new engine shows the cached fleet at once, marked stale. */
+    e = engine_new(&fx->opts, &err);
+    f = fleet_new();
+    assert_int_equal(fleet_load_cache(f, engine_store(e), RT_KIND_BIT(k), &err), 0);
+    assert_true(fleet_count(f, k) >= 200);
+    assert_true(fleet_is_stale(f, k, "demo"));
+    assert_non_null(fleet_lookup(f, k, NULL, name, &err));
+    free(name);
+    engine_free(e);
+    fleet_free(f);
+}
+
+static void test_read_only_refuses_every_action(void **state)
+{
+    struct fx *fx = *state;
+    struct rt_error err = {0};
+    struct engine *e;
+    size_t n;
+    const struct action_def *tab = action_table(&n);
+    struct res_list audit;
+    struct task_rec *tasks = NULL;
+    size_t ntasks = 0;
+
+    fx->opts.read_only = 1;
+    e = engine_new(&fx->opts, &err);
+    assert_non_null(e);
+    assert_int_equal(engine_start(e, &err), 0);
+    for (size_t i = 0; i < n; i++) {
+        char *task = NULL;
+        struct params p = {0};
+        /* Valid parameters, so that only read-only can be the reason. */
+        for (const struct param_def *d = tab[i].params; d->name != NULL; d++) {
+            if (d->required)
+                params_set(&p, d->name,
+                           d->type == PARAM_INT    ? "10"
+                           : d->type == PARAM_ENUM ? (strchr(d->choices, '|') != NULL
+                                                          ? "tcp"
+                                                          : d->choices)
+                                                   : "x");
+        }
+        if (strcmp(tab[i].verb, "add-rule") == 0)
+            params_set(&p, "direction", "ingress");
+        rt_err_clear(&err);
+        assert_int_equal(engine_act(e, "demo", &tab[i], "some-id", "some-name", &p, &task, &err),
+                         -1);
+        assert_int_equal(err.code, RT_ERR_REFUSED);
+        assert_non_null(strstr(err.msg, "read-only"));
+        assert_null(task);
+        params_done(&p);
+    }
+    res_list_init(&audit);
+    assert_int_equal(audit_list(engine_store(e), 0, &audit, &err), 0);
+    assert_int_equal(audit.len, 0);
+    res_list_done(&audit);
+    assert_int_equal(store_task_list(engine_store(e), 0, 0, &tasks, &ntasks, &err), 0);
+    assert_int_equal(ntasks, 0);
+    free(tasks);
+    engine_free(e);
+    fx->opts.read_only = 0;
+}
+
+static void test_unknown_provider_and_bad_params(void **state)
+{
+    struct fx *fx = *state;
+    struct rt_error err = {0};
+    struct engine *e = engine_new(&fx->opts, &err);
+    char *task = NULL;
+    struct params p = {0};
+
+    assert_non_null(e);
+    assert_int_equal(engine_act(e, "nope", action_find(RES_KIND_INSTANCE, "reboot"), "x", "x",
+                                NULL, &task, &err),
+                     -1);
+    assert_int_equal(err.code, RT_ERR_NOT_FOUND);
+    params_set(&p, "size_gb", "big");
+    assert_int_equal(engine_act(e, "demo", action_find(RES_KIND_VOLUME, "extend"), "v", "v", &p,
+                                &task, &err),
+                     -1);
+    assert_int_equal(err.code, RT_ERR_ARG);
+    params_done(&p);
+    engine_free(e);
+}
+
+static void test_interrupted_pending_task_reconciled(void **state)
+{
+    struct fx *fx = *state;
+    struct rt_error err = {0};
+    struct engine *e = engine_new(&fx->opts, &err);
+    struct task_rec t = {0}, got = {0};
+    struct task_wait tw = {0};
+
+    assert_non_null(e);
+    /* A task journalled long ago by a racktop that died before sending it. */
+    t.id = xstrdup("t-crashed");
+    t.provider = xstrdup("demo");
+    t.action = xstrdup("reboot");
+    t.kind = RES_KIND_INSTANCE;
+    t.target_id = xstrdup("i-x");
+    t.state = TASK_PENDING;
+    t.created_at = t.updated_at = rt_now_ms() / 1000 - 3600;
+    assert_int_equal(store_task_insert(engine_store(e), &t, &err), 0);
+    assert_int_equal(engine_start(e, &err), 0);
+    tw.id = "t-crashed";
+    assert_true(pump(e, NULL, task_done, &tw, 20000));
+    assert_int_equal(tw.state, TASK_INTERRUPTED);
+    assert_int_equal(store_task_get(engine_store(e), "t-crashed", &got, &err), 0);
+    assert_int_equal(got.state, TASK_INTERRUPTED);
+    assert_non_null(strstr(got.message, "before the request was sent"));
+    task_rec_done(&got);
+    task_rec_done(&t);
+    engine_free(e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_sync_cache_and_act, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_only_refuses_every_action, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_provider_and_bad_params, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_interrupted_pending_task_reconciled, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

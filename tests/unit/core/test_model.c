@@ -1,0 +1,245 @@
+/*
+ * test_model.c - kinds, schemas, resources, typed JSON, fleet merging,
+ * action table and parameter validation, SHA-256.
+ */
+#include "testutil.h"
+
+#include "core/action.h"
+#include "core/engine.h"
+#include "core/err.h"
+#include "core/fleet.h"
+#include "core/hmap.h"
+#include "core/resjson.h"
+#include "core/sha256.h"
+#include "core/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void test_kind_names(void **state)
+{
+    (void)state;
+    for (int k = 0; k < RES_KIND__COUNT; k++) {
+        assert_int_equal(res_kind_from_name(res_kind_name((enum res_kind)k)), k);
+        assert_int_equal(res_kind_from_name(res_kind_plural((enum res_kind)k)), k);
+    }
+    assert_int_equal(res_kind_from_name("vms"), RES_KIND_INSTANCE);
+    assert_int_equal(res_kind_from_name("disks"), RES_KIND_VOLUME);
+    assert_int_equal(res_kind_from_name("instancez"), -1);
+    for (int s = 0; s < RES_STATUS__COUNT; s++)
+        assert_int_equal(res_status_from_name(res_status_name((enum res_status)s)), s);
+}
+
+static void test_fields_encode_decode_and_hash(void **state)
+{
+    (void)state;
+    struct resource *r = res_new("lab", RES_KIND_VOLUME, "v-1", "data-1"), *c;
+    char *enc;
+    uint64_t h;
+
+    res_set_int(r, "size_gb", 40);
+    res_set_bool(r, "bootable", 0);
+    res_set(r, "attached_to", "i-1");
+    h = res_hash(r);
+    enc = res_fields_encode(r);
+    c = res_new("lab", RES_KIND_VOLUME, "v-1", "data-1");
+    assert_int_equal(res_fields_decode(c, enc, NULL), 0);
+    assert_int_equal(res_hash(c), h);
+    assert_int_equal(res_get_int(c, "size_gb", -1), 40);
+    res_set_int(c, "size_gb", 41);
+    assert_int_not_equal(res_hash(c), h);
+    /* unknown names (a newer schema) are ignored, damage is refused */
+    assert_int_equal(res_fields_decode(c, "future\x1fx\x1e" "device\x1f/dev/vdb\x1e", NULL), 0);
+    assert_string_equal(res_get(c, "device"), "/dev/vdb");
+    assert_int_equal(res_fields_decode(c, "device/dev/vdc", NULL), -1);
+    assert_int_equal(res_fields_decode(c, "device\x1f/dev/vdc", NULL), -1);
+    /* separator bytes inside values survive the round trip */
+    res_set(c, "volume_type", "a\x1e" "b\x1f" "c\x10" "d");
+    free(enc);
+    enc = res_fields_encode(c);
+    res_set(c, "volume_type", NULL);
+    assert_int_equal(res_fields_decode(c, enc, NULL), 0);
+    assert_string_equal(res_get(c, "volume_type"), "a\x1e" "b\x1f" "c\x10" "d");
+    free(enc);
+    res_free(c);
+    res_free(r);
+}
+
+static void test_typed_json(void **state)
+{
+    (void)state;
+    struct resource *r = res_new("lab", RES_KIND_INSTANCE, "i-1", "web\x1b[2J-1");
+    json_t *o;
+
+    res_set_status(r, RES_STATUS_ACTIVE, "active");
+    res_set(r, "type", "baremetal");
+    res_set(r, "addresses", "[\"203.0.113.5\",\"10.0.0.5\"]");
+    res_set_int(r, "vcpus", 8);
+    res_set_bool(r, "locked", 1);
+    res_set(r, "host", "bad\xff\xfeutf8");
+    o = res_to_json(r, 1);
+    assert_string_equal(json_string_value(json_object_get(o, "type")), "baremetal");
+    assert_int_equal(json_array_size(json_object_get(o, "addresses")), 2);
+    assert_int_equal(json_integer_value(json_object_get(o, "vcpus")), 8);
+    assert_true(json_is_true(json_object_get(o, "locked")));
+    assert_true(json_is_null(json_object_get(o, "zone")));
+    assert_true(json_is_true(json_object_get(o, "stale")));
+    assert_string_equal(json_string_value(json_object_get(o, "status")), "ACTIVE");
+    /* invalid UTF-8 from a backend still gives valid JSON */
+    assert_non_null(json_object_get(o, "host"));
+    assert_non_null(strstr(json_string_value(json_object_get(o, "host")), "\xef\xbf\xbd"));
+    json_decref(o);
+    {
+        char buf[128];
+        int i = res_field_index(RES_KIND_INSTANCE, "addresses");
+        assert_string_equal(res_field_display(r, i, buf, sizeof buf), "203.0.113.5, 10.0.0.5");
+    }
+    res_free(r);
+}
+
+static void test_fleet_merge_and_lookup(void **state)
+{
+    (void)state;
+    struct fleet *f = fleet_new();
+    struct engine_event ev = {0};
+    struct rt_error err = {0};
+
+    ev.type = ENGINE_EV_SYNC;
+    ev.kind = RES_KIND_INSTANCE;
+    snprintf(ev.provider, sizeof ev.provider, "a");
+    res_list_init(&ev.rows);
+    res_list_push(&ev.rows, res_new("a", RES_KIND_INSTANCE, "1", "web"));
+    res_list_push(&ev.rows, res_new("a", RES_KIND_INSTANCE, "2", "db"));
+    assert_int_equal(fleet_apply(f, &ev), 1);
+    snprintf(ev.provider, sizeof ev.provider, "b");
+    res_list_push(&ev.rows, res_new("b", RES_KIND_INSTANCE, "1", "web"));
+    fleet_apply(f, &ev);
+    assert_int_equal(fleet_count(f, RES_KIND_INSTANCE), 3);
+    assert_non_null(fleet_lookup(f, RES_KIND_INSTANCE, NULL, "db", &err));
+    assert_null(fleet_lookup(f, RES_KIND_INSTANCE, NULL, "web", &err));
+    assert_int_equal(err.code, RT_ERR_ARG); /* ambiguous */
+    assert_non_null(strstr(err.msg, "a/1"));
+    assert_non_null(fleet_lookup(f, RES_KIND_INSTANCE, "b", "web", &err));
+    assert_null(fleet_lookup(f, RES_KIND_INSTANCE, NULL, "nope", &err));
+    assert_int_equal(err.code, RT_ERR_NOT_FOUND);
+    /* A new sync of provider a replaces only a's slice. */
+    snprintf(ev.provider, sizeof ev.provider, "a");
+    res_list_push(&ev.rows, res_new("a", RES_KIND_INSTANCE, "3", "cache"));
+    fleet_apply(f, &ev);
+    assert_int_equal(fleet_count(f, RES_KIND_INSTANCE), 2);
+    assert_null(fleet_find(f, RES_KIND_INSTANCE, "a", "1"));
+    assert_non_null(fleet_find(f, RES_KIND_INSTANCE, "b", "1"));
+    /* Upsert replaces in place; delete removes. */
+    ev.type = ENGINE_EV_UPSERT;
+    res_list_push(&ev.rows, res_new("a", RES_KIND_INSTANCE, "3", "cache-renamed"));
+    fleet_apply(f, &ev);
+    assert_string_equal(fleet_find(f, RES_KIND_INSTANCE, "a", "3")->name, "cache-renamed");
+    ev.type = ENGINE_EV_DELETE;
+    ev.id = "3";
+    assert_int_equal(fleet_apply(f, &ev), 1);
+    assert_int_equal(fleet_count(f, RES_KIND_INSTANCE), 1);
+    fleet_free(f);
+}
+
+static void test_actions_and_params(void **state)
+{
+    (void)state;
+    struct params p = {0};
+    struct rt_error err = {0};
+    const struct action_def *rule = action_find(RES_KIND_SECGROUP, "add-rule");
+    size_t n;
+    const struct action_def *tab = action_table(&n);
+    int lo, hi;
+
+    assert_true(n <= RT_ACTION_MAX);
+    /* Each (kind, verb) appears once. */
+    for (size_t i = 0; i < n; i++)
+        assert_ptr_equal(action_find(tab[i].kind, tab[i].verb), &tab[i]);
+    assert_null(action_find(RES_KIND_SNAPSHOT, "reboot"));
+    assert_true(action_verb_known("reboot"));
+    assert_false(action_verb_known("explode"));
+    assert_true(action_find(RES_KIND_INSTANCE, "delete")->flags & ACTION_DESTRUCTIVE);
+    assert_false(action_find(RES_KIND_INSTANCE, "reboot")->flags & ACTION_DESTRUCTIVE);
+
+    assert_non_null(rule);
+    assert_int_equal(params_parse_kv(&p, "direction=ingress", &err), 0);
+    assert_int_equal(action_validate(rule, &p, &err), -1);
+    assert_non_null(strstr(err.msg, "'protocol='"));
+    assert_int_equal(params_parse_kv(&p, "protocol=tcp", &err), 0);
+    assert_int_equal(params_parse_kv(&p, "port=443", &err), 0);
+    assert_int_equal(params_parse_kv(&p, "remote=0.0.0.0/0", &err), 0);
+    assert_int_equal(action_validate(rule, &p, &err), 0);
+    params_set(&p, "port", "70000");
+    assert_int_equal(action_validate(rule, &p, &err), -1);
+    assert_non_null(strstr(err.msg, "port"));
+    params_set(&p, "port", "8000-8080");
+    params_set(&p, "remote", "10.0.0.0/33");
+    assert_int_equal(action_validate(rule, &p, &err), -1);
+    assert_non_null(strstr(err.msg, "CIDR"));
+    params_set(&p, "remote", "::/0");
+    params_set(&p, "direction", "sideways");
+    assert_int_equal(action_validate(rule, &p, &err), -1);
+    assert_non_null(strstr(err.msg, "ingress|egress"));
+    params_set(&p, "direction", "egress");
+    params_set(&p, "colour", "blue");
+    assert_int_equal(action_validate(rule, &p, &err), -1);
+    assert_non_null(strstr(err.msg, "no parameter 'colour'"));
+    params_done(&p);
+    assert_int_equal(params_parse_kv(&p, "novalue", &err), -1);
+    assert_int_equal(err.code, RT_ERR_ARG);
+    assert_int_equal(param_parse_port("any", &lo, &hi), 0);
+    assert_true(lo == 1 && hi == 65535);
+    assert_int_equal(param_parse_port("90-80", &lo, &hi), -1);
+    params_done(&p);
+}
+
+static void test_sha256_vectors(void **state)
+{
+    (void)state;
+    char hex[65];
+
+    sha256_str_hex("", hex);
+    assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    sha256_str_hex("abc", hex);
+    assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    sha256_str_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", hex);
+    assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+static void test_hmap(void **state)
+{
+    (void)state;
+    struct hmap *m = hmap_new(free);
+    char key[32];
+
+    for (int i = 0; i < 10000; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        hmap_put(m, key, xstrdup(key));
+    }
+    assert_int_equal(hmap_len(m), 10000);
+    for (int i = 0; i < 10000; i += 2) {
+        snprintf(key, sizeof key, "k%d", i);
+        assert_int_equal(hmap_del(m, key), 1);
+    }
+    assert_int_equal(hmap_len(m), 5000);
+    assert_null(hmap_get(m, "k2"));
+    assert_string_equal(hmap_get(m, "k3"), "k3");
+    hmap_put(m, "k3", xstrdup("replaced"));
+    assert_string_equal(hmap_get(m, "k3"), "replaced");
+    hmap_free(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kind_names),
+        cmocka_unit_test(test_fields_encode_decode_and_hash),
+        cmocka_unit_test(test_typed_json),
+        cmocka_unit_test(test_fleet_merge_and_lookup),
+        cmocka_unit_test(test_actions_and_params),
+        cmocka_unit_test(test_sha256_vectors),
+        cmocka_unit_test(test_hmap),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,1118 @@
+/*
+ * cli.c - the command-line mode.
+ *
+ * Each subcommand builds an engine (no timers: refreshes only on request),
+ * loads the cached fleet, asks the providers for the kinds it needs, waits
+ * for every provider's answer (bounded by the config's timeout), and prints.
+ * Output goes to stdout; diagnostics, one line each, to stderr.  Strings from
+ * backends are printed as data: JSON output escapes them; table and CSV
+ * output replace control characters, so a hostile name cannot drive the
+ * terminal.
+ */
+#include "cli.h"
+
+#include "core/audit.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/fleet.h"
+#include "core/resjson.h"
+#include "core/store.h"
+#include "core/strbuf.h"
+#include "core/util.h"
+#include "core/xalloc.h"
+#include "tui/filter.h"
+#include "tui/sanitize.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum out_fmt { OUT_TABLE, OUT_JSON, OUT_CSV };
+
+struct session {
+    struct engine *e;
+    struct fleet *f;
+    int started;
+    int failures;          /* providers that did not refresh */
+};
+
+static const char usage_text[] =
+    "usage: racktop [global options] <command> [args]\n"
+    "\n"
+    "commands:\n"
+    "  list <kind> [-o table|json|csv] [--provider NAME] [--filter TEXT]\n"
+    "  show <kind> <id-or-name> [-o table|json] [--provider NAME]\n"
+    "  do <action> <kind> <id-or-name> [key=value ...] [--yes] [--wait] [--provider NAME]\n"
+    "  audit [-o table|json] [--verify] [--limit N]\n"
+    "  info [-o table|json]\n"
+    "\n"
+    "kinds: instances hosts volumes snapshots secgroups images flavors keypairs servergroups\n"
+    "       regions zones tasks audit\n"
+    "global options (before the command): --read-only --demo-seed N --demo-size N\n"
+    "       --theme NAME --config FILE\n"
+    "exit codes: 0 ok, 1 backend/action failed, 2 bad usage, 3 refused, 4 not found\n";
+
+const char *cli_usage(void)
+{
+    return usage_text;
+}
+
+int cli_is_command(const char *w)
+{
+    static const char *const cmds[] = {"list", "show", "do", "audit", "info"};
+
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        if (strcmp(w, cmds[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("racktop: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return code;
+}
+
+static int fail_err(const struct rt_error *err)
+{
+    return fail(rt_err_exit_code(err), "%s", err->msg[0] ? err->msg : "failed");
+}
+
+static int parse_fmt(const char *s, enum out_fmt *f, int allow_csv)
+{
+    if (strcmp(s, "table") == 0)
+        *f = OUT_TABLE;
+    else if (strcmp(s, "json") == 0)
+        *f = OUT_JSON;
+    else if (allow_csv && strcmp(s, "csv") == 0)
+        *f = OUT_CSV;
+    else
+        return -1;
+    return 0;
+}
+
+static int parse_kind(const char *s, int *k)
+{
+    *k = res_kind_from_name(s);
+    if (*k < 0 || *k == RES_KIND_METRIC)
+        return fail(2,
+                    "unknown kind '%s' (expected instances, hosts, volumes, snapshots, secgroups, "
+                    "images, flavors, keypairs, servergroups, regions, zones, tasks or audit)",
+                    s);
+    return 0;
+}
+
+/* ---- sessions ----------------------------------------------------------------------- */
+
+static int session_open(struct session *s, const struct engine_opts *opts, struct rt_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->e = engine_new(opts, err);
+    if (s->e == NULL)
+        return -1;
+    s->f = fleet_new();
+    return 0;
+}
+
+static void session_close(struct session *s)
+{
+    fleet_free(s->f);
+    engine_free(s->e);
+}
+
+static int session_start(struct session *s, struct rt_error *err)
+{
+    if (s->started)
+        return 0;
+    if (engine_start(s->e, err) < 0)
+        return -1;
+    s->started = 1;
+    return 0;
+}
+
+/* Wait for every provider to answer a refresh of `kinds`. Warns about failures. */
+static int session_sync(struct session *s, uint32_t kinds, struct rt_error *err)
+{
+    size_t np = engine_provider_count(s->e);
+    uint32_t *pending = xcalloc(np, sizeof *pending);
+    int64_t deadline = rt_mono_ms() + engine_config(s->e)->timeout_s * 1000;
+    size_t left = 0;
+
+    if (fleet_load_cache(s->f, engine_store(s->e), kinds, err) < 0) {
+        free(pending);
+        return -1;
+    }
+    if (session_start(s, err) < 0) {
+        free(pending);
+        return -1;
+    }
+    for (size_t i = 0; i < np; i++) {
+        pending[i] = kinds;
+        for (uint32_t m = kinds; m; m &= m - 1)
+            left++;
+    }
+    engine_refresh(s->e, NULL, kinds);
+    while (left > 0) {
+        struct pollfd pfd = {engine_fd(s->e), POLLIN, 0};
+        struct engine_event *ev;
+        int64_t now = rt_mono_ms();
+
+        if (now >= deadline)
+            break;
+        if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
+            break;
+        while ((ev = engine_next_event(s->e)) != NULL) {
+            int pi = engine_provider_index(s->e, ev->provider);
+            if ((ev->type == ENGINE_EV_SYNC || ev->type == ENGINE_EV_SYNC_FAILED) && pi >= 0 &&
+                (pending[pi] & RT_KIND_BIT(ev->kind))) {
+                pending[pi] &= ~RT_KIND_BIT(ev->kind);
+                left--;
+                if (ev->type == ENGINE_EV_SYNC_FAILED && ev->err.code != RT_ERR_UNSUPPORTED) {
+                    fprintf(stderr, "racktop: warning: %s: %s (showing cached data)\n",
+                            ev->provider, ev->err.msg);
+                    s->failures++;
+                }
+            }
+            fleet_apply(s->f, ev);
+            engine_event_free(ev);
+        }
+    }
+    for (size_t i = 0; i < np && left > 0; i++) {
+        if (pending[i] != 0) {
+            struct provider_info info;
+            engine_provider_info(s->e, i, &info);
+            fprintf(stderr,
+                    "racktop: warning: provider '%s' did not answer within %llds (showing cached "
+                    "data)\n",
+                    info.name, (long long)engine_config(s->e)->timeout_s);
+            s->failures++;
+        }
+    }
+    free(pending);
+    return 0;
+}
+
+/* ---- output ------------------------------------------------------------------------- */
+
+/* Per kind, the schema fields shown in table output (the JSON has them all). */
+static const char *const *table_fields(enum res_kind k)
+{
+    static const char *const inst[] = {"type", "zone", "host", "flavor", "addresses", NULL};
+    static const char *const host[] = {"type", "zone", "power", "health", "cpu_pct", "mem_pct",
+                                       "temp_c", NULL};
+    static const char *const vol[] = {"size_gb", "attached_to", "bootable", "zone", NULL};
+    static const char *const snap[] = {"source", "size_gb", "created_at", NULL};
+    static const char *const sg[] = {"region", "rules", "description", NULL};
+    static const char *const img[] = {"os_distro", "size_gb", "visibility", NULL};
+    static const char *const flv[] = {"type", "vcpus", "ram_mb", "disk_gb", NULL};
+    static const char *const kp[] = {"fingerprint", NULL};
+    static const char *const sgp[] = {"policy", "members", NULL};
+    static const char *const task[] = {"action", "target_kind", "target_name", "progress",
+                                       "message", NULL};
+    static const char *const audit[] = {"seq", "ts", "user", "action", "target", "result", NULL};
+    static const char *const zone[] = {"region", "available", NULL};
+    static const char *const none[] = {NULL};
+
+    switch (k) {
+    case RES_KIND_INSTANCE: return inst;
+    case RES_KIND_HOST: return host;
+    case RES_KIND_VOLUME: return vol;
+    case RES_KIND_SNAPSHOT: return snap;
+    case RES_KIND_SECGROUP: return sg;
+    case RES_KIND_IMAGE: return img;
+    case RES_KIND_FLAVOR: return flv;
+    case RES_KIND_KEYPAIR: return kp;
+    case RES_KIND_SERVERGROUP: return sgp;
+    case RES_KIND_TASK: return task;
+    case RES_KIND_AUDIT: return audit;
+    case RES_KIND_ZONE: return zone;
+    default: return none;
+    }
+}
+
+/* Cell text for filters and tables: columns provider, id, name, status, then schema. */
+struct cell_ctx {
+    const struct resource *const *rows;
+};
+
+static const char *row_cell(void *vctx, size_t row, int col, char *scratch, size_t len)
+{
+    struct cell_ctx *c = vctx;
+    const struct resource *r = c->rows[row];
+
+    switch (col) {
+    case 0: return r->provider;
+    case 1: return r->id;
+    case 2: return r->name;
+    case 3: return res_status_name(r->status);
+    default: return res_field_display(r, col - 4, scratch, len);
+    }
+}
+
+static void column_names(enum res_kind k, const char ***ids, const char ***titles, int *n)
+{
+    size_t nf;
+    const struct field_def *defs = res_schema(k, &nf);
+    static const char *const fixed_ids[] = {"provider", "id", "name", "status"};
+    static const char *const fixed_titles[] = {"PROVIDER", "ID", "NAME", "STATUS"};
+
+    *n = (int)(4 + nf);
+    *ids = xcalloc((size_t)*n, sizeof **ids);
+    *titles = xcalloc((size_t)*n, sizeof **titles);
+    for (int i = 0; i < 4; i++) {
+        (*ids)[i] = fixed_ids[i];
+        (*titles)[i] = fixed_titles[i];
+    }
+    for (size_t i = 0; i < nf; i++) {
+        (*ids)[4 + i] = defs[i].name;
+        (*titles)[4 + i] = defs[i].title;
+    }
+}
+
+static void print_json_rows(const struct resource *const *rows, size_t n, struct session *s)
+{
+    struct strbuf sb = STRBUF_INIT;
+
+    strbuf_addc(&sb, '[');
+    for (size_t i = 0; i < n; i++) {
+        strbuf_adds(&sb, i == 0 ? "\n" : ",\n");
+        res_json_write(&sb, rows[i],
+                       s != NULL ? fleet_is_stale(s->f, rows[i]->kind, rows[i]->provider) : -1);
+        if (sb.len > 65536) {
+            fwrite(sb.buf, 1, sb.len, stdout);
+            strbuf_reset(&sb);
+        }
+    }
+    strbuf_adds(&sb, n > 0 ? "\n]\n" : "]\n");
+    fwrite(sb.buf, 1, sb.len, stdout);
+    strbuf_done(&sb);
+}
+
+static void csv_field(struct strbuf *sb, const char *v)
+{
+    char *clean = sanitize_dup(v != NULL ? v : "", 0);
+    int quote = strpbrk(clean, ",\"\n\r") != NULL;
+
+    if (quote)
+        strbuf_addc(sb, '"');
+    for (const char *c = clean; *c; c++) {
+        if (*c == '"')
+            strbuf_addc(sb, '"');
+        strbuf_addc(sb, *c);
+    }
+    if (quote)
+        strbuf_addc(sb, '"');
+    free(clean);
+}
+
+static void print_csv_rows(const struct resource *const *rows, size_t n, enum res_kind k)
+{
+    size_t nf;
+    const struct field_def *defs = res_schema(k, &nf);
+    struct strbuf sb = STRBUF_INIT;
+    char scratch[1024];
+
+    strbuf_adds(&sb, "provider,kind,id,name,status,raw_status");
+    for (size_t i = 0; i < nf; i++)
+        strbuf_addf(&sb, ",%s", defs[i].name);
+    strbuf_addc(&sb, '\n');
+    for (size_t r = 0; r < n; r++) {
+        const struct resource *res = rows[r];
+        csv_field(&sb, res->provider);
+        strbuf_addc(&sb, ',');
+        csv_field(&sb, res_kind_name(k));
+        strbuf_addc(&sb, ',');
+        csv_field(&sb, res->id);
+        strbuf_addc(&sb, ',');
+        csv_field(&sb, res->name);
+        strbuf_addc(&sb, ',');
+        csv_field(&sb, res_status_name(res->status));
+        strbuf_addc(&sb, ',');
+        csv_field(&sb, res->raw_status);
+        for (size_t i = 0; i < nf; i++) {
+            strbuf_addc(&sb, ',');
+            csv_field(&sb, res_field_display(res, (int)i, scratch, sizeof scratch));
+        }
+        strbuf_addc(&sb, '\n');
+        if (sb.len > 65536) {
+            fwrite(sb.buf, 1, sb.len, stdout);
+            strbuf_reset(&sb);
+        }
+    }
+    if (sb.len > 0)
+        fwrite(sb.buf, 1, sb.len, stdout);
+    strbuf_done(&sb);
+}
+
+static void print_table_rows(const struct resource *const *rows, size_t n, enum res_kind k,
+                             struct session *s)
+{
+    const char *const *fields = table_fields(k);
+    int cols[16], ncols = 0, widths[16];
+    const char *titles[16];
+    size_t nf;
+    const struct field_def *defs = res_schema(k, &nf);
+    char scratch[512], clean[512];
+
+    /* provider, name, id, status, then the kind's fields */
+    titles[ncols] = "PROVIDER", cols[ncols++] = 0;
+    titles[ncols] = "NAME", cols[ncols++] = 2;
+    titles[ncols] = "ID", cols[ncols++] = 1;
+    titles[ncols] = "STATUS", cols[ncols++] = 3;
+    for (size_t i = 0; fields[i] != NULL && ncols < 16; i++) {
+        int idx = res_field_index(k, fields[i]);
+        if (idx >= 0) {
+            titles[ncols] = defs[idx].title;
+            cols[ncols++] = 4 + idx;
+        }
+    }
+    for (int c = 0; c < ncols; c++)
+        widths[c] = (int)strlen(titles[c]);
+    struct cell_ctx ctx = {rows};
+    for (size_t r = 0; r < n; r++) {
+        for (int c = 0; c < ncols; c++) {
+            const char *v = row_cell(&ctx, r, cols[c], scratch, sizeof scratch);
+            int w;
+            sanitize_into(clean, sizeof clean, v != NULL ? v : "", 0);
+            w = sanitize_width(clean);
+            if (c == 3 && s != NULL && fleet_is_stale(s->f, k, rows[r]->provider))
+                w += 1;
+            if (w > 40)
+                w = 40;
+            if (w > widths[c])
+                widths[c] = w;
+        }
+    }
+    for (int c = 0; c < ncols; c++) {
+        if (c + 1 < ncols)
+            printf("%-*s  ", widths[c], titles[c]);
+        else
+            printf("%s\n", titles[c]);
+    }
+    for (size_t r = 0; r < n; r++) {
+        for (int c = 0; c < ncols; c++) {
+            const char *v = row_cell(&ctx, r, cols[c], scratch, sizeof scratch);
+            char cell[512];
+            int w;
+            sanitize_into(clean, sizeof clean, v != NULL ? v : "", 0);
+            if (c == 3 && s != NULL && fleet_is_stale(s->f, k, rows[r]->provider))
+                strncat(clean, "*", sizeof clean - strlen(clean) - 1);
+            sanitize_truncate(cell, sizeof cell, clean, widths[c], 0);
+            w = sanitize_width(cell);
+            fputs(cell, stdout);
+            if (c + 1 < ncols)
+                printf("%*s", widths[c] - w + 2, "");
+        }
+        fputc('\n', stdout);
+    }
+}
+
+static void print_rows(const struct resource *const *rows, size_t n, enum res_kind k,
+                       enum out_fmt fmt, struct session *s)
+{
+    if (fmt == OUT_JSON)
+        print_json_rows(rows, n, s);
+    else if (fmt == OUT_CSV)
+        print_csv_rows(rows, n, k);
+    else
+        print_table_rows(rows, n, k, s);
+    fflush(stdout);
+}
+
+/* ---- tasks as resources ------------------------------------------------------------- */
+
+static struct resource *task_resource(const struct task_rec *t)
+{
+    struct resource *r = res_new(t->provider != NULL ? t->provider : "", RES_KIND_TASK, t->id,
+                                 t->action);
+    char when[32];
+    static const enum res_status map[] = {
+        [TASK_PENDING] = RES_STATUS_BUILD,   [TASK_RUNNING] = RES_STATUS_BUSY,
+        [TASK_SUCCEEDED] = RES_STATUS_ACTIVE, [TASK_FAILED] = RES_STATUS_ERROR,
+        [TASK_INTERRUPTED] = RES_STATUS_ERROR,
+    };
+
+    res_set_status(r, map[t->state], task_state_name(t->state));
+    res_set(r, "action", t->action);
+    res_set(r, "target_kind", res_kind_name(t->kind));
+    res_set(r, "target_id", t->target_id);
+    res_set(r, "target_name", t->target_name);
+    res_set(r, "params", t->params_json);
+    res_set_int(r, "progress", t->progress);
+    res_set(r, "message", t->message);
+    res_set(r, "user", t->user);
+    res_set(r, "created_at", rt_iso8601(t->created_at, when, sizeof when));
+    if (t->finished_at > 0)
+        res_set(r, "finished_at", rt_iso8601(t->finished_at, when, sizeof when));
+    r->updated_at = t->updated_at;
+    if (t->state == TASK_RUNNING || t->state == TASK_PENDING)
+        r->progress = t->progress;
+    return r;
+}
+
+static int load_store_kind(struct session *s, enum res_kind k, struct res_list *out,
+                           struct rt_error *err)
+{
+    if (k == RES_KIND_AUDIT)
+        return audit_list(engine_store(s->e), 0, out, err);
+    if (k == RES_KIND_TASK) {
+        struct task_rec *v = NULL;
+        size_t n = 0;
+        if (store_task_list(engine_store(s->e), 0, 0, &v, &n, err) < 0)
+            return -1;
+        for (size_t i = 0; i < n; i++) {
+            res_list_push(out, task_resource(&v[i]));
+            task_rec_done(&v[i]);
+        }
+        free(v);
+    }
+    return 0;
+}
+
+/* ---- list --------------------------------------------------------------------------- */
+
+static int cmd_list(const struct engine_opts *opts, int argc, char **argv)
+{
+    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
+                                             {"provider", required_argument, NULL, 'p'},
+                                             {"filter", required_argument, NULL, 'f'},
+                                             {NULL, 0, NULL, 0}};
+    enum out_fmt fmt = OUT_TABLE;
+    const char *provider = NULL, *filter_text = NULL;
+    struct session s;
+    struct rt_error err = {0};
+    struct res_list store_rows;
+    struct filter *flt = NULL;
+    const struct resource **rows = NULL;
+    size_t nrows = 0, cap = 0;
+    const char **ids = NULL, **titles = NULL;
+    int ncols = 0, k, c, rc = 0;
+
+    optind = 0; /* 0: glibc re-initialises its scan state (ordering mode) */
+    while ((c = getopt_long(argc, argv, "o:p:f:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            if (parse_fmt(optarg, &fmt, 1) < 0)
+                return fail(2, "unknown output format '%s' (expected table, json or csv)", optarg);
+            break;
+        case 'p': provider = optarg; break;
+        case 'f': filter_text = optarg; break;
+        default: return fail(2, "usage: racktop list <kind> [-o table|json|csv] [--provider NAME] [--filter TEXT]");
+        }
+    }
+    if (optind >= argc)
+        return fail(2, "list: which kind? (instances, hosts, volumes, ...)");
+    if (parse_kind(argv[optind], &k) != 0)
+        return 2;
+    if (optind + 1 < argc)
+        return fail(2, "list: unexpected argument '%s'", argv[optind + 1]);
+    column_names((enum res_kind)k, &ids, &titles, &ncols);
+    if (filter_text != NULL) {
+        flt = filter_parse(filter_text, ids, titles, ncols, &err);
+        if (flt == NULL) {
+            free(ids);
+            free(titles);
+            return fail(2, "bad filter: %s", err.msg);
+        }
+    }
+    if (session_open(&s, opts, &err) < 0) {
+        filter_free(flt);
+        free(ids);
+        free(titles);
+        return fail_err(&err);
+    }
+    if (provider != NULL && engine_provider_index(s.e, provider) < 0) {
+        rc = fail(4, "no provider '%s' (see 'racktop info')", provider);
+        goto out;
+    }
+    res_list_init(&store_rows);
+    if (k == RES_KIND_TASK || k == RES_KIND_AUDIT) {
+        if (load_store_kind(&s, (enum res_kind)k, &store_rows, &err) < 0) {
+            rc = fail_err(&err);
+            goto out;
+        }
+        for (size_t i = 0; i < store_rows.len; i++) {
+            rows = xgrow(rows, &cap, nrows + 1, sizeof *rows);
+            rows[nrows++] = store_rows.items[i];
+        }
+    } else {
+        if (session_sync(&s, RT_KIND_BIT(k), &err) < 0) {
+            rc = fail_err(&err);
+            goto out;
+        }
+        for (size_t i = 0; i < fleet_count(s.f, (enum res_kind)k); i++) {
+            rows = xgrow(rows, &cap, nrows + 1, sizeof *rows);
+            rows[nrows++] = fleet_at(s.f, (enum res_kind)k, i);
+        }
+    }
+    {
+        size_t j = 0;
+        struct cell_ctx ctx = {(const struct resource *const *)rows};
+        for (size_t i = 0; i < nrows; i++) {
+            if (provider != NULL && strcmp(rows[i]->provider, provider) != 0)
+                continue;
+            if (flt != NULL && !filter_match(flt, row_cell, &ctx, i))
+                continue;
+            rows[j++] = rows[i];
+        }
+        nrows = j;
+    }
+    print_rows((const struct resource *const *)rows, nrows, (enum res_kind)k, fmt, &s);
+    if (s.failures > 0)
+        rc = 1;
+    res_list_done(&store_rows);
+out:
+    free(rows);
+    filter_free(flt);
+    free(ids);
+    free(titles);
+    session_close(&s);
+    return rc;
+}
+
+/* ---- show --------------------------------------------------------------------------- */
+
+static int cmd_show(const struct engine_opts *opts, int argc, char **argv)
+{
+    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
+                                             {"provider", required_argument, NULL, 'p'},
+                                             {NULL, 0, NULL, 0}};
+    enum out_fmt fmt = OUT_TABLE;
+    const char *provider = NULL;
+    struct session s;
+    struct rt_error err = {0};
+    const struct resource *r;
+    struct res_list store_rows;
+    char *raw = NULL;
+    int k, c, rc = 0;
+
+    optind = 0; /* 0: glibc re-initialises its scan state (ordering mode) */
+    while ((c = getopt_long(argc, argv, "o:p:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            if (parse_fmt(optarg, &fmt, 0) < 0)
+                return fail(2, "unknown output format '%s' (expected table or json)", optarg);
+            break;
+        case 'p': provider = optarg; break;
+        default: return fail(2, "usage: racktop show <kind> <id-or-name> [-o table|json] [--provider NAME]");
+        }
+    }
+    if (argc - optind != 2)
+        return fail(2, "usage: racktop show <kind> <id-or-name> [-o table|json] [--provider NAME]");
+    if (parse_kind(argv[optind], &k) != 0)
+        return 2;
+    if (session_open(&s, opts, &err) < 0)
+        return fail_err(&err);
+    res_list_init(&store_rows);
+    if (k == RES_KIND_TASK || k == RES_KIND_AUDIT) {
+        if (load_store_kind(&s, (enum res_kind)k, &store_rows, &err) < 0) {
+            rc = fail_err(&err);
+            goto out;
+        }
+        r = NULL;
+        for (size_t i = 0; i < store_rows.len && r == NULL; i++) {
+            if (strcmp(store_rows.items[i]->id, argv[optind + 1]) == 0)
+                r = store_rows.items[i];
+        }
+        if (r == NULL) {
+            rc = fail(4, "no %s '%s'", res_kind_name((enum res_kind)k), argv[optind + 1]);
+            goto out;
+        }
+    } else {
+        if (session_sync(&s, RT_KIND_BIT(k), &err) < 0) {
+            rc = fail_err(&err);
+            goto out;
+        }
+        r = fleet_lookup(s.f, (enum res_kind)k, provider, argv[optind + 1], &err);
+        if (r == NULL) {
+            rc = fail_err(&err);
+            goto out;
+        }
+        raw = store_get_raw(engine_store(s.e), r->provider, r->kind, r->id, NULL);
+    }
+    if (fmt == OUT_JSON) {
+        json_t *o = res_to_json(r, fleet_is_stale(s.f, r->kind, r->provider));
+        json_t *rawj = raw != NULL ? json_loads(raw, 0, NULL) : NULL;
+        char *txt;
+        json_object_set_new(o, "raw", rawj != NULL ? rawj : json_null());
+        txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        puts(txt != NULL ? txt : "{}");
+        free(txt);
+        json_decref(o);
+    } else {
+        size_t nf;
+        const struct field_def *defs = res_schema(r->kind, &nf);
+        char scratch[1024], clean[1024];
+#define LINE(k_, v_)                                                                           \
+    do {                                                                                       \
+        sanitize_into(clean, sizeof clean, (v_) != NULL ? (v_) : "-", 0);                     \
+        printf("%-16s %s\n", k_, clean);                                                      \
+    } while (0)
+        LINE("provider", r->provider);
+        LINE("kind", res_kind_name(r->kind));
+        LINE("id", r->id);
+        LINE("name", r->name);
+        snprintf(scratch, sizeof scratch, "%s (%s)%s", res_status_name(r->status),
+                 r->raw_status != NULL ? r->raw_status : "-",
+                 fleet_is_stale(s.f, r->kind, r->provider) ? " [stale: cached]" : "");
+        LINE("status", scratch);
+        for (size_t i = 0; i < nf; i++) {
+            const char *v = res_field_display(r, (int)i, scratch, sizeof scratch);
+            LINE(defs[i].name, v != NULL && v[0] != '\0' ? v : NULL);
+        }
+#undef LINE
+        if (raw != NULL) {
+            json_t *rawj = json_loads(raw, 0, NULL);
+            char *txt = rawj != NULL ? json_dumps(rawj, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
+                                     : NULL;
+            /* Line by line: the sanitizer drops newlines, and each line is made safe. */
+            printf("raw:\n");
+            for (char *line = txt != NULL ? txt : raw, *nl; line != NULL && *line;
+                 line = nl != NULL ? nl + 1 : NULL) {
+                nl = strchr(line, '\n');
+                if (nl != NULL)
+                    *nl = '\0';
+                sanitize_into(clean, sizeof clean, line, 0);
+                printf("  %s\n", clean);
+            }
+            free(txt);
+            json_decref(rawj);
+        }
+    }
+    if (s.failures > 0)
+        rc = 1;
+out:
+    free(raw);
+    res_list_done(&store_rows);
+    session_close(&s);
+    return rc;
+}
+
+/* ---- do ----------------------------------------------------------------------------- */
+
+static void progress_line(const struct task_rec *t, int tty)
+{
+    char bar[32];
+    int p = t->progress < 0 ? 0 : t->progress > 100 ? 100 : t->progress;
+    int fill = p * 20 / 100;
+    char msg[200];
+
+    if (!tty)
+        return;
+    for (int i = 0; i < 20; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[20] = '\0';
+    sanitize_into(msg, sizeof msg, t->message != NULL ? t->message : "", 0);
+    fprintf(stderr, "\r\033[K[%s] %3d%% %.60s", bar, p, msg);
+    fflush(stderr);
+}
+
+static int confirm_destructive(const struct action_def *a, const char *name)
+{
+    char line[512];
+    char clean[256];
+
+    if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+        return 0;
+    sanitize_into(clean, sizeof clean, name, 0);
+    fprintf(stderr, "'%s' is destructive. Type the name '%s' to confirm: ", a->verb, clean);
+    fflush(stderr);
+    if (fgets(line, sizeof line, stdin) == NULL)
+        return 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    return strcmp(line, name) == 0;
+}
+
+static int cmd_do(const struct engine_opts *opts, int argc, char **argv)
+{
+    static const struct option longopts[] = {{"yes", no_argument, NULL, 'y'},
+                                             {"wait", no_argument, NULL, 'w'},
+                                             {"provider", required_argument, NULL, 'p'},
+                                             {"timeout", required_argument, NULL, 't'},
+                                             {NULL, 0, NULL, 0}};
+    const char *provider = NULL;
+    int yes = 0, wait = 0, k, c, rc = 0, tty = isatty(STDERR_FILENO);
+    int64_t wait_timeout_s = 3600;
+    const struct action_def *a;
+    struct params params = {0};
+    struct session s;
+    struct rt_error err = {0};
+    const char *target_id, *target_name, *prov_name;
+    char *task_id = NULL, *chosen = NULL;
+    const struct resource *r = NULL;
+    char **pos = xcalloc((size_t)argc + 1, sizeof *pos);
+    int npos = 0;
+
+    /* Options may come anywhere after the action (key=value words are positional). */
+    optind = 0; /* 0: glibc re-initialises its scan state (ordering mode) */
+    while (optind < argc) {
+        c = getopt_long(argc, argv, "-ywp:t:", longopts, NULL);
+        if (c == -1)
+            break;
+        switch (c) {
+        case 1: pos[npos++] = optarg; break;
+        case 'y': yes = 1; break;
+        case 'w': wait = 1; break;
+        case 'p': provider = optarg; break;
+        case 't':
+            wait_timeout_s = rt_parse_duration(optarg);
+            if (wait_timeout_s <= 0) {
+                free(pos);
+                return fail(2, "--timeout must be a duration like 90s or 10m (got '%s')", optarg);
+            }
+            break;
+        default:
+            free(pos);
+            return fail(2, "usage: racktop do <action> <kind> <id-or-name> [key=value ...] [--yes] [--wait]");
+        }
+    }
+    while (optind < argc)
+        pos[npos++] = argv[optind++];
+    if (npos < 3) {
+        free(pos);
+        return fail(2, "usage: racktop do <action> <kind> <id-or-name> [key=value ...] [--yes] [--wait]");
+    }
+    if (parse_kind(pos[1], &k) != 0) {
+        free(pos);
+        return 2;
+    }
+    a = action_find((enum res_kind)k, pos[0]);
+    if (a == NULL) {
+        rc = action_verb_known(pos[0])
+                 ? fail(2, "action '%s' does not apply to %s", pos[0],
+                        res_kind_plural((enum res_kind)k))
+                 : fail(2, "unknown action '%s' (see docs/CLI.md for the verbs of each kind)",
+                        pos[0]);
+        free(pos);
+        return rc;
+    }
+    for (int i = 3; i < npos; i++) {
+        if (params_parse_kv(&params, pos[i], &err) < 0) {
+            free(pos);
+            params_done(&params);
+            return fail_err(&err);
+        }
+    }
+    if (action_validate(a, &params, &err) < 0) {
+        free(pos);
+        params_done(&params);
+        return fail_err(&err);
+    }
+    if (session_open(&s, opts, &err) < 0) {
+        free(pos);
+        params_done(&params);
+        return fail_err(&err);
+    }
+    if (provider != NULL && engine_provider_index(s.e, provider) < 0) {
+        rc = fail(4, "no provider '%s' (see 'racktop info')", provider);
+        goto out;
+    }
+    if (engine_read_only(s.e, provider)) {
+        rc = fail(3, "refused: '%s' changes things and racktop is read-only", a->verb);
+        goto out;
+    }
+    if (a->flags & ACTION_CREATES) {
+        size_t np = engine_provider_count(s.e);
+        target_id = target_name = pos[2];
+        prov_name = provider;
+        if (prov_name == NULL) {
+            struct provider_info info;
+            int found = -1, many = 0;
+            for (size_t i = 0; i < np; i++) {
+                engine_provider_info(s.e, i, &info);
+                if (info.actions >> action_index(a) & 1) {
+                    many += found >= 0;
+                    if (found < 0)
+                        found = (int)i;
+                }
+            }
+            if (found < 0) {
+                rc = fail(1, "no provider supports '%s' on %s", a->verb, res_kind_plural(a->kind));
+                goto out;
+            }
+            if (many > 0) {
+                rc = fail(2, "several providers can '%s' %s; choose one with --provider", a->verb,
+                          res_kind_plural(a->kind));
+                goto out;
+            }
+            engine_provider_info(s.e, (size_t)found, &info);
+            chosen = xstrdup(info.name);
+            prov_name = chosen;
+        }
+        if (session_start(&s, &err) < 0) {
+            rc = fail_err(&err);
+            goto out;
+        }
+    } else {
+        if (session_sync(&s, RT_KIND_BIT(k), &err) < 0) {
+            rc = fail_err(&err);
+            goto out;
+        }
+        r = fleet_lookup(s.f, (enum res_kind)k, provider, pos[2], &err);
+        if (r == NULL) {
+            rc = fail_err(&err);
+            goto out;
+        }
+        target_id = r->id;
+        target_name = r->name;
+        prov_name = r->provider;
+    }
+    if ((a->flags & ACTION_DESTRUCTIVE) && !yes && !confirm_destructive(a, target_name)) {
+        char clean[256];
+        sanitize_into(clean, sizeof clean, target_name, 0);
+        rc = fail(3, "refused: '%s' on %s '%s' is destructive; add --yes to confirm", a->verb,
+                  res_kind_name(a->kind), clean);
+        goto out;
+    }
+    if (engine_act(s.e, prov_name, a, target_id, target_name, &params, &task_id, &err) < 0) {
+        rc = fail_err(&err);
+        goto out;
+    }
+    {
+        int64_t accept_deadline = rt_mono_ms() + engine_config(s.e)->timeout_s * 1000;
+        int64_t done_deadline = rt_mono_ms() + wait_timeout_s * 1000;
+        int accepted = 0, finished = 0;
+        struct task_rec last = {0};
+
+        while (!finished) {
+            struct pollfd pfd = {engine_fd(s.e), POLLIN, 0};
+            struct engine_event *ev;
+            int64_t now = rt_mono_ms(), deadline = accepted ? done_deadline : accept_deadline;
+            if (now >= deadline) {
+                if (tty && wait)
+                    fputc('\n', stderr);
+                rc = fail(1, "task %s: %s", task_id,
+                          accepted ? "still running after --timeout; it goes on in the backend"
+                                   : "the provider did not accept the request in time");
+                break;
+            }
+            if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
+                break;
+            while ((ev = engine_next_event(s.e)) != NULL) {
+                if (ev->type == ENGINE_EV_TASK && strcmp(ev->task.id, task_id) == 0) {
+                    task_rec_done(&last);
+                    last = ev->task;
+                    memset(&ev->task, 0, sizeof ev->task);
+                    if (last.state != TASK_PENDING)
+                        accepted = 1;
+                    if (last.state == TASK_SUCCEEDED || last.state == TASK_FAILED ||
+                        last.state == TASK_INTERRUPTED)
+                        finished = 1;
+                    else if (wait)
+                        progress_line(&last, tty);
+                }
+                engine_event_free(ev);
+            }
+            if (accepted && !wait && !finished) {
+                printf("task %s running: %s %s '%s'\n", task_id, a->verb, res_kind_name(a->kind),
+                       target_name);
+                break;
+            }
+        }
+        if (finished) {
+            char msg[300];
+            if (tty && wait)
+                fputs("\r\033[K", stderr);
+            sanitize_into(msg, sizeof msg, last.message != NULL ? last.message : "", 0);
+            if (last.state == TASK_SUCCEEDED) {
+                printf("task %s succeeded: %s %s '%s'%s%s\n", task_id, a->verb,
+                       res_kind_name(a->kind), target_name, msg[0] ? ": " : "", msg);
+            } else {
+                rc = fail(1, "task %s %s: %s", task_id, task_state_name(last.state), msg);
+            }
+        }
+        task_rec_done(&last);
+    }
+out:
+    free(chosen);
+    free(task_id);
+    free(pos);
+    params_done(&params);
+    session_close(&s);
+    return rc;
+}
+
+/* ---- audit, info -------------------------------------------------------------------- */
+
+static int cmd_audit(const struct engine_opts *opts, int argc, char **argv)
+{
+    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
+                                             {"verify", no_argument, NULL, 'v'},
+                                             {"limit", required_argument, NULL, 'n'},
+                                             {NULL, 0, NULL, 0}};
+    enum out_fmt fmt = OUT_TABLE;
+    int verify = 0, c, rc = 0;
+    long long limit = 0;
+    struct session s;
+    struct rt_error err = {0};
+    struct res_list rows;
+
+    optind = 0; /* 0: glibc re-initialises its scan state (ordering mode) */
+    while ((c = getopt_long(argc, argv, "o:vn:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            if (parse_fmt(optarg, &fmt, 1) < 0)
+                return fail(2, "unknown output format '%s' (expected table, json or csv)", optarg);
+            break;
+        case 'v': verify = 1; break;
+        case 'n':
+            if (rt_parse_int(optarg, &limit) < 0 || limit < 0)
+                return fail(2, "--limit must be a number (got '%s')", optarg);
+            break;
+        default: return fail(2, "usage: racktop audit [-o table|json|csv] [--verify] [--limit N]");
+        }
+    }
+    if (optind < argc)
+        return fail(2, "audit: unexpected argument '%s'", argv[optind]);
+    if (session_open(&s, opts, &err) < 0)
+        return fail_err(&err);
+    if (verify) {
+        int64_t bad = 0, count = 0;
+        if (audit_verify(engine_store(s.e), &bad, &count, &err) < 0) {
+            rc = fail(1, "%s", err.msg);
+        } else {
+            printf("audit log intact: %lld row(s), hash chain verified\n", (long long)count);
+        }
+        session_close(&s);
+        return rc;
+    }
+    res_list_init(&rows);
+    if (audit_list(engine_store(s.e), (size_t)limit, &rows, &err) < 0) {
+        rc = fail_err(&err);
+    } else {
+        /* Oldest first reads naturally in a terminal and in JSON. */
+        for (size_t i = 0; i < rows.len / 2; i++) {
+            struct resource *t = rows.items[i];
+            rows.items[i] = rows.items[rows.len - 1 - i];
+            rows.items[rows.len - 1 - i] = t;
+        }
+        print_rows((const struct resource *const *)rows.items, rows.len, RES_KIND_AUDIT, fmt,
+                   NULL);
+    }
+    res_list_done(&rows);
+    session_close(&s);
+    return rc;
+}
+
+static int cmd_info(const struct engine_opts *opts, int argc, char **argv)
+{
+    enum out_fmt fmt = OUT_TABLE;
+    struct session s;
+    struct rt_error err = {0};
+    const struct config *cfg;
+    char *cfg_default = config_default_path();
+    char *state_dir = rt_xdg_dir("STATE");
+    json_t *o, *provs;
+    int c;
+    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
+                                             {NULL, 0, NULL, 0}};
+
+    optind = 0; /* 0: glibc re-initialises its scan state (ordering mode) */
+    while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+        if (c != 'o' || parse_fmt(optarg, &fmt, 0) < 0) {
+            free(cfg_default);
+            free(state_dir);
+            return fail(2, "usage: racktop info [-o table|json]");
+        }
+    }
+    if (session_open(&s, opts, &err) < 0) {
+        free(cfg_default);
+        free(state_dir);
+        return fail_err(&err);
+    }
+    cfg = engine_config(s.e);
+    o = json_object();
+    json_object_set_new(o, "version", json_string(RACKTOP_VERSION));
+    json_object_set_new(o, "config",
+                        json_string(cfg->path != NULL ? cfg->path
+                                                      : opts->config_path != NULL
+                                                            ? opts->config_path
+                                                            : cfg_default));
+    json_object_set_new(o, "config_exists", json_boolean(cfg->file_exists));
+    json_object_set_new(o, "state_dir", json_string(state_dir));
+    json_object_set_new(o, "store", json_string(store_path(engine_store(s.e))));
+    json_object_set_new(o, "theme", json_string(cfg->theme));
+    json_object_set_new(o, "read_only", json_boolean(engine_read_only(s.e, NULL)));
+    json_object_set_new(o, "timeout_s", json_integer(cfg->timeout_s));
+    json_object_set_new(o, "refresh_inventory_s", json_integer(cfg->refresh_inventory_s));
+    json_object_set_new(o, "refresh_health_s", json_integer(cfg->refresh_health_s));
+    provs = json_array();
+    for (size_t i = 0; i < engine_provider_count(s.e); i++) {
+        struct provider_info info;
+        json_t *p = json_object();
+        struct res_list cached;
+        engine_provider_info(s.e, i, &info);
+        json_object_set_new(p, "name", json_string(info.name));
+        json_object_set_new(p, "type", json_string(info.type));
+        json_object_set_new(p, "read_only", json_boolean(engine_read_only(s.e, info.name)));
+        json_object_set_new(p, "demo", json_boolean(info.demo));
+        res_list_init(&cached);
+        store_load_resources(engine_store(s.e), info.name, RES_KIND_INSTANCE, &cached, NULL);
+        json_object_set_new(p, "cached_instances", json_integer((json_int_t)cached.len));
+        res_list_done(&cached);
+        json_array_append_new(provs, p);
+    }
+    json_object_set_new(o, "providers", provs);
+    if (fmt == OUT_JSON) {
+        char *txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        puts(txt);
+        free(txt);
+    } else {
+        const char *key;
+        json_t *v;
+        json_object_foreach(o, key, v)
+        {
+            if (json_is_array(v)) {
+                size_t i;
+                json_t *p;
+                json_array_foreach(v, i, p)
+                {
+                    printf("%-20s %s (%s)%s%s, %lld cached instances\n", i == 0 ? "providers" : "",
+                           json_string_value(json_object_get(p, "name")),
+                           json_string_value(json_object_get(p, "type")),
+                           json_is_true(json_object_get(p, "demo")) ? " DEMO" : "",
+                           json_is_true(json_object_get(p, "read_only")) ? " read-only" : "",
+                           (long long)json_integer_value(json_object_get(p, "cached_instances")));
+                }
+            } else if (json_is_string(v)) {
+                printf("%-20s %s\n", key, json_string_value(v));
+            } else if (json_is_integer(v)) {
+                printf("%-20s %lld\n", key, (long long)json_integer_value(v));
+            } else {
+                printf("%-20s %s\n", key, json_is_true(v) ? "yes" : "no");
+            }
+        }
+    }
+    json_decref(o);
+    free(cfg_default);
+    free(state_dir);
+    session_close(&s);
+    return 0;
+}
+
+int cli_main(const struct engine_opts *opts, int argc, char **argv)
+{
+    if (strcmp(argv[0], "list") == 0)
+        return cmd_list(opts, argc, argv);
+    if (strcmp(argv[0], "show") == 0)
+        return cmd_show(opts, argc, argv);
+    if (strcmp(argv[0], "do") == 0)
+        return cmd_do(opts, argc, argv);
+    if (strcmp(argv[0], "audit") == 0)
+        return cmd_audit(opts, argc, argv);
+    if (strcmp(argv[0], "info") == 0)
+        return cmd_info(opts, argc, argv);
+    return fail(2, "unknown command '%s'\n%s", argv[0], usage_text);
+}

@@ -79,6 +79,18 @@ static const struct param_def p_add_rule[] = {
 static const struct param_def p_remove_rule[] = {
     {"rule", PARAM_STR, 1, NULL, "rule id"}, {NULL}};
 
+static const struct param_def p_boot[] = {
+    {"target", PARAM_ENUM, 1, "Pxe|Cd|Hdd|UefiHttp|BiosSetup|Usb|None", "boot source"},
+    {"mode", PARAM_ENUM, 0, "once|continuous", "how long it applies (default once)"},
+    {"uefi", PARAM_BOOL, 0, NULL, "UEFI (true) or legacy BIOS (false) boot; default unchanged"},
+    {NULL}};
+static const struct param_def p_clone[] = {
+    {"name", PARAM_STR, 1, NULL, "name of the new instance"}, {NULL}};
+static const struct param_def p_inst_delete[] = {
+    {"storage", PARAM_BOOL, 0, NULL, "libvirt: also delete its disks (default false)"}, {NULL}};
+static const struct param_def p_locate[] = {
+    {"state", PARAM_ENUM, 1, "on|off|blink", "indicator LED state"}, {NULL}};
+
 static const struct action_def actions[] = {
     /* instances */
     {"create", RES_KIND_INSTANCE, ACTION_CREATES, K(INSTANCE) | K(VOLUME) | K(HOST),
@@ -87,8 +99,8 @@ static const struct action_def actions[] = {
     {"stop", RES_KIND_INSTANCE, 0, K(INSTANCE), p_none, "shut down gracefully"},
     {"reboot", RES_KIND_INSTANCE, 0, K(INSTANCE), p_none, "soft reboot"},
     {"hard-reboot", RES_KIND_INSTANCE, 0, K(INSTANCE), p_none, "hard reboot (power cycle)"},
-    {"delete", RES_KIND_INSTANCE, ACTION_DESTRUCTIVE, K(INSTANCE) | K(VOLUME) | K(HOST), p_none,
-     "delete the instance"},
+    {"delete", RES_KIND_INSTANCE, ACTION_DESTRUCTIVE, K(INSTANCE) | K(VOLUME) | K(HOST),
+     p_inst_delete, "delete the instance"},
     {"rebuild", RES_KIND_INSTANCE, ACTION_DESTRUCTIVE, K(INSTANCE), p_rebuild,
      "reinstall from an image, erasing the root disk"},
     {"resize", RES_KIND_INSTANCE, 0, K(INSTANCE) | K(HOST), p_resize, "change the flavor"},
@@ -141,6 +153,26 @@ static const struct action_def actions[] = {
      "add the group to an instance"},
     {"detach", RES_KIND_SECGROUP, 0, K(SECGROUP) | K(INSTANCE), p_detach_sg,
      "remove the group from an instance"},
+    /* hosts, appended later (bare metal through a BMC) */
+    {"boot", RES_KIND_HOST, 0, K(HOST), p_boot,
+     "set the boot override (target Pxe, Cd, Hdd, UefiHttp, BiosSetup, None)"},
+    {"clear-sel", RES_KIND_HOST, ACTION_DESTRUCTIVE, K(HOST), p_none,
+     "clear the system event log"},
+    {"locate", RES_KIND_HOST, 0, K(HOST), p_locate,
+     "indicator LED on, off or blink (find the server in the rack)"},
+    {"shutdown", RES_KIND_HOST, ACTION_DESTRUCTIVE, K(HOST) | K(INSTANCE), p_none,
+     "graceful OS shutdown"},
+    {"restart", RES_KIND_HOST, ACTION_DESTRUCTIVE, K(HOST) | K(INSTANCE), p_none,
+     "graceful OS restart"},
+    {"nmi", RES_KIND_HOST, ACTION_DESTRUCTIVE, K(HOST), p_none,
+     "send a non-maskable interrupt (diagnostic dump)"},
+    /* instances, appended later (libvirt) */
+    {"suspend", RES_KIND_INSTANCE, 0, K(INSTANCE), p_none, "pause the VM (keeps its memory)"},
+    {"resume", RES_KIND_INSTANCE, 0, K(INSTANCE), p_none, "resume a paused VM"},
+    {"force-off", RES_KIND_INSTANCE, ACTION_DESTRUCTIVE, K(INSTANCE), p_none,
+     "power off at once, without asking the guest"},
+    {"clone", RES_KIND_INSTANCE, 0, K(INSTANCE) | K(VOLUME), p_clone,
+     "copy a shut-off VM and its disks to a new VM on the same host"},
 };
 
 _Static_assert(sizeof actions / sizeof actions[0] <= RT_ACTION_MAX, "too many actions for a mask");

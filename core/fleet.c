@@ -25,7 +25,8 @@ struct kind_set {
     size_t len, cap;
     struct hmap *index; /* key -> (void *)(index + 1) */
     struct hmap *stale; /* provider -> non-NULL when cached only */
-    uint64_t version;
+    uint64_t version;   /* rows added, removed or replaced wholesale */
+    uint64_t content;   /* a row's contents changed in place */
 };
 
 struct fleet {
@@ -120,15 +121,19 @@ static void upsert(struct kind_set *ks, struct resource *r)
     uintptr_t at = (uintptr_t)hmap_get(ks->index, key);
 
     if (at != 0) {
-        res_free(ks->rows[at - 1]);
-        ks->rows[at - 1] = r;
+        /* Swap the contents so pointers held by views stay valid. */
+        struct resource tmp = *ks->rows[at - 1];
+        *ks->rows[at - 1] = *r;
+        *r = tmp;
+        res_free(r);
+        ks->content++;
     } else {
         ks->rows = xgrow(ks->rows, &ks->cap, ks->len + 1, sizeof *ks->rows);
         ks->rows[ks->len++] = r;
         hmap_put(ks->index, key, (void *)(uintptr_t)ks->len);
+        ks->version++;
     }
     free(key);
-    ks->version++;
 }
 
 static int delete_row(struct kind_set *ks, const char *provider, const char *id)
@@ -239,4 +244,9 @@ int fleet_is_stale(const struct fleet *f, enum res_kind k, const char *provider)
 uint64_t fleet_version(const struct fleet *f, enum res_kind k)
 {
     return f->k[k].version;
+}
+
+uint64_t fleet_content_version(const struct fleet *f, enum res_kind k)
+{
+    return f->k[k].content;
 }

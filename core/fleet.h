@@ -12,8 +12,9 @@
  *     for (size_t i = 0; i < fleet_count(f, RES_KIND_INSTANCE); i++)
  *         use(fleet_at(f, RES_KIND_INSTANCE, i));
  *
- * Resources returned are borrowed: valid until the next fleet_apply() or
- * fleet_load_cache() that touches their kind.  Not thread-safe.
+ * Resources returned are borrowed: valid until fleet_version() of their kind
+ * changes (a SYNC, an insert, a delete, a cache load); an UPSERT of a known
+ * row updates it in place.  Not thread-safe.
  */
 #ifndef RT_FLEET_H
 #define RT_FLEET_H
@@ -48,7 +49,11 @@ const struct resource *fleet_lookup(const struct fleet *f, enum res_kind k, cons
                                     const char *id_or_name, struct rt_error *err);
 /* Is the (provider, kind) slice still the cached copy (not refreshed in this run)? */
 int fleet_is_stale(const struct fleet *f, enum res_kind k, const char *provider);
-/* Bumped whenever a kind changes, so views can tell when to rebuild. */
+/* Bumped when rows of a kind are added, removed or replaced (borrowed pointers to that
+ * kind are then invalid: rebuild). */
 uint64_t fleet_version(const struct fleet *f, enum res_kind k);
+/* Bumped when a row changes in place (an UPSERT of a known row): pointers stay valid, only
+ * the contents (and so sort order and filter results) changed. */
+uint64_t fleet_content_version(const struct fleet *f, enum res_kind k);
 
 #endif

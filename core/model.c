@@ -56,6 +56,11 @@ static const struct field_def host_fields[] = {
     {"model", FIELD_STR, "MODEL", "hardware model"},
     {"serial", FIELD_STR, "SERIAL", "serial number"},
     {"last_error", FIELD_STR, "LAST_ERROR", "last error reported by the backend"},
+    {"rack", FIELD_STR, "RACK", "bare metal: rack label"},
+    {"enclosure", FIELD_STR, "ENCLOSURE", "bare metal: blade enclosure (chassis) holding it"},
+    {"bios_version", FIELD_STR, "BIOS", "bare metal: BIOS/firmware version"},
+    {"bmc_firmware", FIELD_STR, "BMC_FW", "bare metal: BMC firmware version"},
+    {"boot_override", FIELD_STR, "BOOT", "bare metal: boot override, e.g. Pxe/Once/UEFI"},
 };
 
 static const struct field_def instance_fields[] = {

@@ -802,6 +802,37 @@ int store_task_get(struct store *st, const char *id, struct task_rec *out, struc
     return rc;
 }
 
+/* A task as a RES_KIND_TASK row: status ACTIVE when it succeeded, BUSY while it runs,
+ * ERROR when it failed or was interrupted; raw_status is the task state. */
+struct resource *task_rec_resource(const struct task_rec *t)
+{
+    struct resource *r = res_new(t->provider != NULL ? t->provider : "", RES_KIND_TASK, t->id,
+                                 t->action);
+    char when[32];
+    static const enum res_status map[] = {
+        [TASK_PENDING] = RES_STATUS_BUILD,   [TASK_RUNNING] = RES_STATUS_BUSY,
+        [TASK_SUCCEEDED] = RES_STATUS_ACTIVE, [TASK_FAILED] = RES_STATUS_ERROR,
+        [TASK_INTERRUPTED] = RES_STATUS_ERROR,
+    };
+
+    res_set_status(r, map[t->state], task_state_name(t->state));
+    res_set(r, "action", t->action);
+    res_set(r, "target_kind", res_kind_name(t->kind));
+    res_set(r, "target_id", t->target_id);
+    res_set(r, "target_name", t->target_name);
+    res_set(r, "params", t->params_json);
+    res_set_int(r, "progress", t->progress);
+    res_set(r, "message", t->message);
+    res_set(r, "user", t->user);
+    res_set(r, "created_at", rt_iso8601(t->created_at, when, sizeof when));
+    if (t->finished_at > 0)
+        res_set(r, "finished_at", rt_iso8601(t->finished_at, when, sizeof when));
+    r->updated_at = t->updated_at;
+    if (t->state == TASK_RUNNING || t->state == TASK_PENDING)
+        r->progress = t->progress;
+    return r;
+}
+
 /* ---- pins, meta, blobs -------------------------------------------------------------- */
 
 static char *get_text(struct store *st, const char *sql, const char *a, const char *b)

@@ -102,6 +102,8 @@ int store_task_update(struct store *st, const struct task_rec *t, int only_if_op
 int store_task_list(struct store *st, int only_open, size_t limit, struct task_rec **out,
                     size_t *n, struct rt_error *err);
 int store_task_get(struct store *st, const char *id, struct task_rec *out, struct rt_error *err);
+/* A task as a RES_KIND_TASK resource (new; status from the task state). */
+struct resource *task_rec_resource(const struct task_rec *t);
 
 /* Pinned fingerprints: kind "ssh" or "tls", subject "host:port". */
 char *store_pin_get(struct store *st, const char *kind, const char *subject,

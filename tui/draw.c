@@ -61,25 +61,44 @@ void draw_fill(WINDOW *w, int y, int x, int h, int width, attr_t attr)
         mvwhline(w, y + i, x, ' ', width);
 }
 
+/*
+ * Line drawing uses the Unicode box characters themselves rather than the
+ * terminal's alternate character set: ACS depends on terminfo entries that
+ * are often wrong across ssh/tmux/screen (a TERM=xterm inside tmux shows
+ * "x" and "q"), while UTF-8 text always renders.  ASCII mode uses + - |.
+ */
+static void cell(cchar_t *cc, wchar_t ch, attr_t attr)
+{
+    wchar_t s[2] = {ch, L'\0'};
+
+    setcchar(cc, s, attr & ~A_COLOR, (short)PAIR_NUMBER(attr), NULL);
+}
+
 void draw_box(WINDOW *w, int y, int x, int h, int width, attr_t attr, int ascii)
 {
-    chtype hl = ascii ? '-' : ACS_HLINE, vl = ascii ? '|' : ACS_VLINE;
+    cchar_t hl, vl, ul, ur, ll, lr;
 
     if (h < 2 || width < 2)
         return;
+    cell(&hl, ascii ? L'-' : L'\u2500', attr);
+    cell(&vl, ascii ? L'|' : L'\u2502', attr);
+    cell(&ul, ascii ? L'+' : L'\u250c', attr);
+    cell(&ur, ascii ? L'+' : L'\u2510', attr);
+    cell(&ll, ascii ? L'+' : L'\u2514', attr);
+    cell(&lr, ascii ? L'+' : L'\u2518', attr);
     wattrset(w, attr);
-    mvwhline(w, y, x + 1, hl, width - 2);
-    mvwhline(w, y + h - 1, x + 1, hl, width - 2);
-    mvwvline(w, y + 1, x, vl, h - 2);
-    mvwvline(w, y + 1, x + width - 1, vl, h - 2);
-    mvwaddch(w, y, x, ascii ? '+' : ACS_ULCORNER);
-    mvwaddch(w, y, x + width - 1, ascii ? '+' : ACS_URCORNER);
-    mvwaddch(w, y + h - 1, x, ascii ? '+' : ACS_LLCORNER);
-    /* the bottom-right cell of a window cannot be written with addch */
+    mvwhline_set(w, y, x + 1, &hl, width - 2);
+    mvwhline_set(w, y + h - 1, x + 1, &hl, width - 2);
+    mvwvline_set(w, y + 1, x, &vl, h - 2);
+    mvwvline_set(w, y + 1, x + width - 1, &vl, h - 2);
+    mvwadd_wch(w, y, x, &ul);
+    mvwadd_wch(w, y, x + width - 1, &ur);
+    mvwadd_wch(w, y + h - 1, x, &ll);
+    /* the bottom-right cell of a window cannot be written with add_wch */
     if (y + h - 1 == getmaxy(w) - 1 && x + width - 1 == getmaxx(w) - 1)
-        mvwinsch(w, y + h - 1, x + width - 1, ascii ? '+' : ACS_LRCORNER);
+        mvwins_wch(w, y + h - 1, x + width - 1, &lr);
     else
-        mvwaddch(w, y + h - 1, x + width - 1, ascii ? '+' : ACS_LRCORNER);
+        mvwadd_wch(w, y + h - 1, x + width - 1, &lr);
 }
 
 void draw_scrollbar(WINDOW *w, int y, int x, int h, size_t first, size_t visible, size_t total,
@@ -89,8 +108,12 @@ void draw_scrollbar(WINDOW *w, int y, int x, int h, size_t first, size_t visible
 
     if (h <= 0)
         return;
-    wattrset(w, attr);
-    mvwvline(w, y, x, ascii ? '|' : ACS_VLINE, h);
+    {
+        cchar_t vl;
+        cell(&vl, ascii ? L'|' : L'\u2502', attr);
+        wattrset(w, attr);
+        mvwvline_set(w, y, x, &vl, h);
+    }
     if (total <= visible || total == 0)
         return;
     size = (size_t)h * visible / total;

@@ -336,7 +336,7 @@ static void form_draw_multi(const struct form_field *fl, WINDOW *w, int y, int x
 
 int form_draw(const struct form *f, WINDOW *w, const struct theme *th, int ascii, int *cy)
 {
-    int labelw = 0, width, valw, h, y, x, cursor = -1;
+    int labelw = 0, width, valw, h, y, x, cursor = -1, per, shown, first = 0;
     attr_t body = theme_attr(th, ROLE_DIALOG);
     char buf[128];
 
@@ -352,16 +352,32 @@ int form_draw(const struct form *f, WINDOW *w, const struct theme *th, int ascii
     if (width > getmaxx(w))
         width = getmaxx(w);
     valw = width - 4 - labelw - 2;
+    /* Two rows per field (value, then its error) when they fit; on a small
+     * terminal one row per field, scrolled to keep the focus visible, with the
+     * focused field's error on a line of its own. */
+    per = 2;
+    shown = (int)f->n;
     h = (int)f->n * 2 + 3;
+    if (h > getmaxy(w)) {
+        per = 1;
+        shown = getmaxy(w) - 5;
+        if (shown < 1)
+            shown = 1;
+        if (shown > (int)f->n)
+            shown = (int)f->n;
+        h = shown + 5;
+        first = f->focus >= shown ? f->focus - shown + 1 : 0;
+    }
     draw_center(w, h, width, &y, &x);
     draw_fill(w, y, x, h, width, body);
     draw_box(w, y, x, h, width, body, ascii);
     if (width > 4)
         draw_text(w, y, x + 2, width - 4, f->title, theme_attr(th, ROLE_DIALOG_TITLE), DRAW_CENTER,
                   ascii);
-    for (size_t i = 0; i < f->n && valw > 0; i++) {
+    for (size_t i = (size_t)first; i < f->n && (int)i < first + shown && valw > 0; i++) {
         const struct form_field *fl = &f->fields[i];
-        int row = y + 1 + 2 * (int)i, vx = x + 2 + labelw + 2, focused = (int)i == f->focus;
+        int row = y + 1 + per * ((int)i - first), vx = x + 2 + labelw + 2;
+        int focused = (int)i == f->focus;
         attr_t in = theme_attr(th, focused ? ROLE_INPUT_FOCUS : ROLE_INPUT);
         const char *err;
 
@@ -390,8 +406,12 @@ int form_draw(const struct form *f, WINDOW *w, const struct theme *th, int ascii
             break;
         }
         err = fl->touched || f->tried ? form_field_error(f, (int)i, buf, sizeof buf) : NULL;
-        draw_text(w, row + 1, vx, valw, err != NULL ? err : "",
-                  err != NULL ? theme_attr(th, ROLE_ERROR_MSG) : body, DRAW_LEFT, ascii);
+        if (per == 2)
+            draw_text(w, row + 1, vx, valw, err != NULL ? err : "",
+                      err != NULL ? theme_attr(th, ROLE_ERROR_MSG) : body, DRAW_LEFT, ascii);
+        else if (focused)
+            draw_text(w, y + h - 3, x + 2, width - 4, err != NULL ? err : "",
+                      err != NULL ? theme_attr(th, ROLE_ERROR_MSG) : body, DRAW_LEFT, ascii);
     }
     draw_text(w, y + h - 2, x + 2, width - 4, "Tab: next field   Enter: submit   Esc: cancel",
               theme_attr(th, ROLE_DIM), DRAW_CENTER, ascii);

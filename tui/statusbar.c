@@ -99,7 +99,10 @@ int statusbar_draw_hints(WINDOW *w, int y, int x, int width, const struct bindin
     attr_t key_attr = theme_attr(th, ROLE_HINT_KEY), text_attr = theme_attr(th, ROLE_HINT_TEXT);
     char name[32];
 
+    /* "key hint  key hint": one hint per action; actions are per table, so a
+     * table's actions are only compared with that table's. */
     for (const struct binding *const *t = tables; *t != NULL && !full; t++) {
+        nseen = 0;
         for (const struct binding *b = *t; b->action != 0 && !full; b++) {
             int kw, hw, dup = 0;
 
@@ -112,16 +115,18 @@ int statusbar_draw_hints(WINDOW *w, int y, int x, int width, const struct bindin
             keymap_binding_name(b, name, sizeof name);
             kw = sanitize_width(name);
             hw = sanitize_width(b->hint);
-            if (used + kw + hw + (pairs > 0 ? 1 : 0) > width) {
+            if (used + kw + 1 + hw + (pairs > 0 ? 2 : 0) > width) {
                 full = 1;
                 break;
             }
             if (pairs > 0) {
-                draw_text(w, y, x + used, 1, "", theme_attr(th, ROLE_STATUS), DRAW_LEFT, ascii);
-                used++;
+                draw_text(w, y, x + used, 2, "", theme_attr(th, ROLE_STATUS), DRAW_LEFT, ascii);
+                used += 2;
             }
             draw_text(w, y, x + used, kw, name, key_attr, DRAW_LEFT, ascii);
             used += kw;
+            draw_text(w, y, x + used, 1, "", text_attr, DRAW_LEFT, ascii);
+            used++;
             draw_text(w, y, x + used, hw, b->hint, text_attr, DRAW_LEFT, ascii);
             used += hw;
             pairs++;

@@ -431,37 +431,6 @@ static void print_rows(const struct resource *const *rows, size_t n, enum res_ki
     fflush(stdout);
 }
 
-/* ---- tasks as resources ------------------------------------------------------------- */
-
-static struct resource *task_resource(const struct task_rec *t)
-{
-    struct resource *r = res_new(t->provider != NULL ? t->provider : "", RES_KIND_TASK, t->id,
-                                 t->action);
-    char when[32];
-    static const enum res_status map[] = {
-        [TASK_PENDING] = RES_STATUS_BUILD,   [TASK_RUNNING] = RES_STATUS_BUSY,
-        [TASK_SUCCEEDED] = RES_STATUS_ACTIVE, [TASK_FAILED] = RES_STATUS_ERROR,
-        [TASK_INTERRUPTED] = RES_STATUS_ERROR,
-    };
-
-    res_set_status(r, map[t->state], task_state_name(t->state));
-    res_set(r, "action", t->action);
-    res_set(r, "target_kind", res_kind_name(t->kind));
-    res_set(r, "target_id", t->target_id);
-    res_set(r, "target_name", t->target_name);
-    res_set(r, "params", t->params_json);
-    res_set_int(r, "progress", t->progress);
-    res_set(r, "message", t->message);
-    res_set(r, "user", t->user);
-    res_set(r, "created_at", rt_iso8601(t->created_at, when, sizeof when));
-    if (t->finished_at > 0)
-        res_set(r, "finished_at", rt_iso8601(t->finished_at, when, sizeof when));
-    r->updated_at = t->updated_at;
-    if (t->state == TASK_RUNNING || t->state == TASK_PENDING)
-        r->progress = t->progress;
-    return r;
-}
-
 static int load_store_kind(struct session *s, enum res_kind k, struct res_list *out,
                            struct rt_error *err)
 {
@@ -473,7 +442,7 @@ static int load_store_kind(struct session *s, enum res_kind k, struct res_list *
         if (store_task_list(engine_store(s->e), 0, 0, &v, &n, err) < 0)
             return -1;
         for (size_t i = 0; i < n; i++) {
-            res_list_push(out, task_resource(&v[i]));
+            res_list_push(out, task_rec_resource(&v[i]));
             task_rec_done(&v[i]);
         }
         free(v);
@@ -823,6 +792,11 @@ static int cmd_do(const struct engine_opts *opts, int argc, char **argv)
         rc = fail(3, "refused: '%s' changes things and racktop is read-only", a->verb);
         goto out;
     }
+    /* Refresh the kind first: the providers are then open and their capabilities known. */
+    if (session_sync(&s, RT_KIND_BIT(k), &err) < 0) {
+        rc = fail_err(&err);
+        goto out;
+    }
     if (a->flags & ACTION_CREATES) {
         size_t np = engine_provider_count(s.e);
         target_id = target_name = pos[2];
@@ -851,15 +825,7 @@ static int cmd_do(const struct engine_opts *opts, int argc, char **argv)
             chosen = xstrdup(info.name);
             prov_name = chosen;
         }
-        if (session_start(&s, &err) < 0) {
-            rc = fail_err(&err);
-            goto out;
-        }
     } else {
-        if (session_sync(&s, RT_KIND_BIT(k), &err) < 0) {
-            rc = fail_err(&err);
-            goto out;
-        }
         r = fleet_lookup(s.f, (enum res_kind)k, provider, pos[2], &err);
         if (r == NULL) {
             rc = fail_err(&err);

@@ -367,8 +367,10 @@ static void op_release_all(struct dworld *w, const struct dop *op)
     static const struct {
         const char *key;
         enum res_kind k;
-    } helpers[] = {{"_inst", RES_KIND_INSTANCE}, {"_snap", RES_KIND_SNAPSHOT},
-                   {"_img", RES_KIND_IMAGE},     {"_vol", RES_KIND_VOLUME},
+    } helpers[] = {{"_inst", RES_KIND_INSTANCE},
+                   {"_snap", RES_KIND_SNAPSHOT},
+                   {"_img", RES_KIND_IMAGE},
+                   {"_vol", RES_KIND_VOLUME},
                    {"_node", RES_KIND_HOST}};
 
     for (int i = 0; i < op->ntgt; i++) {
@@ -405,8 +407,8 @@ static void op_end(struct dworld *w, struct dop *op, int ok, const char *fmt, ..
 }
 
 /* A new running operation; the returned pointer is valid until the next op_new. */
-static struct dop *op_new(struct dworld *w, enum res_kind k, const char *verb,
-                          const char *variant, const struct params *req)
+static struct dop *op_new(struct dworld *w, enum res_kind k, const char *verb, const char *variant,
+                          const struct params *req)
 {
     const struct optype *t = optype_find(k, verb, variant);
     struct dop *op;
@@ -553,8 +555,8 @@ static int group_first_host(struct dworld *w, int g, int self)
 
 /* The least loaded usable hypervisor for flavor f, honouring the server group of
  * instance `self` (or group g for a new one); exclude: a host to avoid. -1 if none. */
-static int schedule_hv(struct dworld *w, int zone, int region, int f, int exclude, int g,
-                       int self, const int *avoid, int navoid)
+static int schedule_hv(struct dworld *w, int zone, int region, int f, int exclude, int g, int self,
+                       const int *avoid, int navoid)
 {
     const struct dflavor *fl = &w->flavors[f];
     int best = -1, aff = -1;
@@ -753,8 +755,9 @@ static void phase_enter(struct dworld *w, struct dop *op, const struct phase *ph
         {
             int in = aux(w, op, "_inst", RES_KIND_INSTANCE);
             if (held(w, RES_KIND_INSTANCE, in, op))
-                set_task(w, in, strcmp(v, "provision") == 0 ? (k == 0 ? "scheduling" : "spawning")
-                                                            : "deleting");
+                set_task(w, in,
+                         strcmp(v, "provision") == 0 ? (k == 0 ? "scheduling" : "spawning")
+                                                     : "deleting");
         }
         break;
     }
@@ -781,7 +784,8 @@ static void phase_enter(struct dworld *w, struct dop *op, const struct phase *ph
         if (strcmp(v, "delete") == 0) {
             w->snaps.v[s].st = DSS_DELETING;
         } else {
-            int vi = aux(w, op, "_vol", RES_KIND_VOLUME), in = aux(w, op, "_inst", RES_KIND_INSTANCE);
+            int vi = aux(w, op, "_vol", RES_KIND_VOLUME),
+                in = aux(w, op, "_inst", RES_KIND_INSTANCE);
             w->snaps.v[s].st = DSS_RESTORING;
             if (held(w, RES_KIND_VOLUME, vi, op)) {
                 w->vols.v[vi].st = DVS_REVERTING;
@@ -819,16 +823,20 @@ static void finish_create(struct dworld *w, struct dop *op)
             nfail++;
             if (in->bm) {
                 struct dhost *h = &w->hosts.v[in->host];
-                snprintf(msg, sizeof msg, "Build of instance %s aborted: Failed to provision "
+                snprintf(msg, sizeof msg,
+                         "Build of instance %s aborted: Failed to provision "
                          "instance %s: Failed to deploy. Error: Timeout reached while waiting "
-                         "for callback for node %s", in->o.id, in->o.id, h->o.id);
+                         "for callback for node %s",
+                         in->o.id, in->o.id, h->o.id);
                 h->prov = DPS_DEPLOY_FAILED;
                 free(h->last_error);
                 h->last_error = xstrdup("Timeout reached while waiting for callback for node");
                 demo_dirty(w, RES_KIND_HOST, in->host);
             } else {
-                snprintf(msg, sizeof msg, "Build of instance %s aborted: Failed to allocate the "
-                         "network(s), not rescheduling.", in->o.id);
+                snprintf(msg, sizeof msg,
+                         "Build of instance %s aborted: Failed to allocate the "
+                         "network(s), not rescheduling.",
+                         in->o.id);
             }
             inst_state(w, idx, DVM_ERROR, DPWR_NOSTATE);
             set_fault(w, idx, msg);
@@ -850,8 +858,8 @@ static void finish_create(struct dworld *w, struct dop *op)
         op_end(w, op, 0, "%d of %d instance%s failed: %s", nfail, op->ntgt,
                op->ntgt == 1 ? "" : "s", first);
     else if (op->ntgt == 1)
-        op_end(w, op, 1, "instance %s is ACTIVE on %s", w->insts.v[demo_find_id(w,
-               RES_KIND_INSTANCE, op->tgt[0])].o.name, where);
+        op_end(w, op, 1, "instance %s is ACTIVE on %s",
+               w->insts.v[demo_find_id(w, RES_KIND_INSTANCE, op->tgt[0])].o.name, where);
     else
         op_end(w, op, 1, "%d instances are ACTIVE", nok);
 }
@@ -940,8 +948,8 @@ static void finish_instance(struct dworld *w, struct dop *op)
             w->snaps.v[s].st = DSS_AVAILABLE;
             demo_dirty(w, RES_KIND_SNAPSHOT, s);
         }
-        op_end(w, op, 1, "snapshot %s of %s is available",
-               s >= 0 ? w->snaps.v[s].o.name : "?", name);
+        op_end(w, op, 1, "snapshot %s of %s is available", s >= 0 ? w->snaps.v[s].o.name : "?",
+               name);
     } else if (strcmp(v, "image") == 0) {
         int im = aux(w, op, "_img", RES_KIND_IMAGE);
         if (im >= 0) {
@@ -1022,10 +1030,13 @@ static void finish_host(struct dworld *w, struct dop *op)
             hs->last_error = xstrdup("Timeout reached while waiting for callback for node");
             demo_dirty(w, RES_KIND_HOST, h);
             inst_state(w, in, DVM_ERROR, DPWR_NOSTATE);
-            set_fault(w, in, "Failed to provision instance: Failed to deploy. Error: Timeout "
-                             "reached while waiting for callback");
-            op_end(w, op, 0, "Failed to deploy node %s. Error: Timeout reached while waiting "
-                   "for callback", name);
+            set_fault(w, in,
+                      "Failed to provision instance: Failed to deploy. Error: Timeout "
+                      "reached while waiting for callback");
+            op_end(w, op, 0,
+                   "Failed to deploy node %s. Error: Timeout reached while waiting "
+                   "for callback",
+                   name);
         } else {
             hs->prov = DPS_ACTIVE;
             hs->power_on = 1;
@@ -1190,9 +1201,10 @@ static void finish_secgroup(struct dworld *w, struct dop *op)
         memset(&ru, 0, sizeof ru);
         snprintf(ru.id, sizeof ru.id, "%s", rid != NULL ? rid : "");
         ru.egress = strcmp(params_get(&op->prm, "direction"), "egress") == 0;
-        ru.proto = (unsigned char)demo_enum_from(demo_proto_names, 4,
-                                                 params_get(&op->prm, "protocol"));
-        ru.v6 = eth != NULL ? strcmp(eth, "IPv6") == 0 : remote != NULL && strchr(remote, ':') != NULL;
+        ru.proto =
+            (unsigned char)demo_enum_from(demo_proto_names, 4, params_get(&op->prm, "protocol"));
+        ru.v6 =
+            eth != NULL ? strcmp(eth, "IPv6") == 0 : remote != NULL && strchr(remote, ':') != NULL;
         if (port != NULL)
             param_parse_port(port, &ru.pmin, &ru.pmax);
         snprintf(ru.remote, sizeof ru.remote, "%s", remote != NULL ? remote : "");
@@ -1258,12 +1270,24 @@ static void op_step(struct dworld *w, int opi, int k)
         return;
     }
     switch (op->kind) {
-    case RES_KIND_INSTANCE: finish_instance(w, op); break;
-    case RES_KIND_HOST: finish_host(w, op); break;
-    case RES_KIND_VOLUME: finish_volume(w, op); break;
-    case RES_KIND_SNAPSHOT: finish_snapshot(w, op); break;
-    case RES_KIND_SECGROUP: finish_secgroup(w, op); break;
-    default: op_end(w, op, 0, "operation on a '%s' cannot run", res_kind_name(op->kind)); break;
+    case RES_KIND_INSTANCE:
+        finish_instance(w, op);
+        break;
+    case RES_KIND_HOST:
+        finish_host(w, op);
+        break;
+    case RES_KIND_VOLUME:
+        finish_volume(w, op);
+        break;
+    case RES_KIND_SNAPSHOT:
+        finish_snapshot(w, op);
+        break;
+    case RES_KIND_SECGROUP:
+        finish_secgroup(w, op);
+        break;
+    default:
+        op_end(w, op, 0, "operation on a '%s' cannot run", res_kind_name(op->kind));
+        break;
     }
 }
 
@@ -1303,10 +1327,10 @@ static void advance(struct dworld *w, int64_t now)
 static const char *nova_verb(const char *verb)
 {
     static const char *const map[][2] = {
-        {"hard-reboot", "reboot"},       {"confirm-resize", "confirmResize"},
+        {"hard-reboot", "reboot"},         {"confirm-resize", "confirmResize"},
         {"revert-resize", "revertResize"}, {"snapshot", "createImage"},
-        {"image", "createImage"},        {"live-migrate", "os-migrateLive"},
-        {"attach", "attach_volume"},     {"detach", "detach_volume"},
+        {"image", "createImage"},          {"live-migrate", "os-migrateLive"},
+        {"attach", "attach_volume"},       {"detach", "detach_volume"},
     };
 
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
@@ -1349,7 +1373,8 @@ static int inst_create(struct dworld *w, const struct act_request *req, struct r
 {
     const struct params *pr = req->params;
     const char *base = req->target_id, *type = params_get(pr, "type"), *s;
-    int f, img, bm, zone = -1, region = -1, kp = -1, g = -1, nsg = 0, sgs[DEMO_MAX_SG];
+    int f, img, bm, zone = -1, region = -1, kp = -1, g = -1, nsg = 0;
+    int sgs[DEMO_MAX_SG] = {0};
     long long count = params_get_int(pr, "count", 1);
     int *hosts = NULL, opi = -1;
     char **names = NULL;
@@ -1389,8 +1414,8 @@ static int inst_create(struct dworld *w, const struct act_request *req, struct r
     if (region < 0)
         region = zone >= 0 ? w->zones[zone].region : 0;
     {
-        char *list = xstrdup(params_get(pr, "secgroups") != NULL ? params_get(pr, "secgroups")
-                                                                 : "default");
+        char *list =
+            xstrdup(params_get(pr, "secgroups") != NULL ? params_get(pr, "secgroups") : "default");
         char *save = NULL;
         int bad = 0;
         for (char *t = strtok_r(list, ", ", &save); t != NULL && !bad;
@@ -1464,7 +1489,8 @@ static int inst_create(struct dworld *w, const struct act_request *req, struct r
         in->sgroup = g;
         in->nsg = nsg;
         memcpy(in->sg, sgs, sizeof sgs);
-        in->ip = (10u << 24) | ((uint32_t)in->zone << 18) | (0x30000u + (uint32_t)(w->counter & 0xffff));
+        in->ip =
+            (10u << 24) | ((uint32_t)in->zone << 18) | (0x30000u + (uint32_t)(w->counter & 0xffff));
         in->net = xstrdup(params_get(pr, "network"));
         in->vm = DVM_BUILDING;
         in->pwr = DPWR_NOSTATE;
@@ -1547,14 +1573,15 @@ static int act_instance(struct dworld *w, const struct act_request *req, struct 
     if (obj_busy(w, RES_KIND_INSTANCE, idx)) {
         int oi = demo_op_find(w, in->o.op);
         if (strcmp(verb, "delete") == 0 && in->vm == DVM_BUILDING && oi >= 0) {
-            op_end(w, &w->ops.v[oi], 0, "Build of instance %s aborted: the instance was deleted "
-                   "during the build", in->o.id);
+            op_end(w, &w->ops.v[oi], 0,
+                   "Build of instance %s aborted: the instance was deleted "
+                   "during the build",
+                   in->o.id);
             in = &w->insts.v[idx];
         } else {
-            return rt_err_set(err, RT_ERR_CONFLICT, 409,
-                              "Cannot '%s' instance %s while it is in task_state %s",
-                              nova_verb(verb), in->o.id,
-                              in->task != NULL ? in->task : w->ops.v[oi].verb);
+            return rt_err_set(
+                err, RT_ERR_CONFLICT, 409, "Cannot '%s' instance %s while it is in task_state %s",
+                nova_verb(verb), in->o.id, in->task != NULL ? in->task : w->ops.v[oi].verb);
         }
     }
     if ((allowed_vm_states(verb) & VMB(in->vm)) == 0)
@@ -1577,7 +1604,8 @@ static int act_instance(struct dworld *w, const struct act_request *req, struct 
                    strcmp(verb, "live-migrate") == 0 || strcmp(verb, "evacuate") == 0))
         return rt_err_set(err, RT_ERR_CONFLICT, 409,
                           "Cannot '%s' instance %s: a bare-metal instance cannot be resized or "
-                          "moved to another node", nova_verb(verb), in->o.id);
+                          "moved to another node",
+                          nova_verb(verb), in->o.id);
     if (strcmp(verb, "resize") == 0) {
         f = demo_flavor_find(w, params_get(pr, "flavor"));
         if (f < 0)
@@ -1602,9 +1630,9 @@ static int act_instance(struct dworld *w, const struct act_request *req, struct 
             if (in->host < 0)
                 return rt_err_set(err, RT_ERR_CONFLICT, 409,
                                   "Cannot 'evacuate' instance %s: it has no host", in->o.id);
-            if (w->hosts.v[in->host].power_on &&
-                !demo_host_in_maint(w, in->host, w->now_ms / 1000))
-                return rt_err_set(err, RT_ERR_CONFLICT, 409, "Compute service of %s is still in use.",
+            if (w->hosts.v[in->host].power_on && !demo_host_in_maint(w, in->host, w->now_ms / 1000))
+                return rt_err_set(err, RT_ERR_CONFLICT, 409,
+                                  "Compute service of %s is still in use.",
                                   w->hosts.v[in->host].o.name);
         }
         h = pick_dest(w, idx, params_get(pr, "host"), in->flavor, err);
@@ -1676,8 +1704,9 @@ static int ironic_state_err(struct dworld *w, const char *verb, int h, struct rt
     return rt_err_set(err, RT_ERR_CONFLICT, 409,
                       "The requested action \"%s\" can not be performed on node \"%s\" while it "
                       "is in state \"%s\".",
-                      strcmp(verb, "provision") == 0 ? "deploy"
-                      : strcmp(verb, "undeploy") == 0 ? "deleted" : verb,
+                      strcmp(verb, "provision") == 0  ? "deploy"
+                      : strcmp(verb, "undeploy") == 0 ? "deleted"
+                                                      : verb,
                       w->hosts.v[h].o.id, demo_ps_names[w->hosts.v[h].prov]);
 }
 
@@ -1707,8 +1736,7 @@ static int act_host(struct dworld *w, const struct act_request *req, struct rt_e
     if (strcmp(verb, "power-on") == 0 && hs->power_on)
         return rt_err_set(err, RT_ERR_CONFLICT, 409, "Host %s is already powered on", hs->o.name);
     if (strcmp(verb, "power-off") == 0 && !hs->power_on)
-        return rt_err_set(err, RT_ERR_CONFLICT, 409, "Host %s is already powered off",
-                          hs->o.name);
+        return rt_err_set(err, RT_ERR_CONFLICT, 409, "Host %s is already powered off", hs->o.name);
     if (strcmp(verb, "power-cycle") == 0 && !hs->power_on)
         return rt_err_set(err, RT_ERR_CONFLICT, 409,
                           "Host %s is powered off: power it on instead of cycling it", hs->o.name);
@@ -1732,7 +1760,8 @@ static int act_host(struct dworld *w, const struct act_request *req, struct rt_e
         if ((img = find_or_err(w, RES_KIND_IMAGE, params_get(pr, "image"), err)) < 0)
             return -1;
         for (int i = 0; i < w->nflavors; i++) {
-            if (w->flavors[i].bm && hs->rclass != NULL && strcmp(w->flavors[i].rclass, hs->rclass) == 0)
+            if (w->flavors[i].bm && hs->rclass != NULL &&
+                strcmp(w->flavors[i].rclass, hs->rclass) == 0)
                 f = i;
         }
         if (f < 0)
@@ -1760,7 +1789,8 @@ static int act_host(struct dworld *w, const struct act_request *req, struct rt_e
         ip->image = img;
         ip->vm = DVM_BUILDING;
         ip->pwr = DPWR_NOSTATE;
-        ip->ip = (10u << 24) | ((uint32_t)ip->zone << 18) | (0x30000u + (uint32_t)(w->counter & 0xffff));
+        ip->ip =
+            (10u << 24) | ((uint32_t)ip->zone << 18) | (0x30000u + (uint32_t)(w->counter & 0xffff));
         {
             int sg = demo_sg_find(w, "default", w->zones[hs->zone].region);
             if (sg >= 0)
@@ -1776,8 +1806,8 @@ static int act_host(struct dworld *w, const struct act_request *req, struct rt_e
         in = w->hosts.v[h].inst;
         if (in >= 0 && obj_busy(w, RES_KIND_INSTANCE, in))
             return rt_err_set(err, RT_ERR_CONFLICT, 409,
-                              "Cannot undeploy node %s: instance %s is in task_state %s",
-                              hs->o.id, w->insts.v[in].o.id,
+                              "Cannot undeploy node %s: instance %s is in task_state %s", hs->o.id,
+                              w->insts.v[in].o.id,
                               w->insts.v[in].task != NULL ? w->insts.v[in].task : "busy");
     }
     op = op_new(w, RES_KIND_HOST, verb, NULL, pr);
@@ -1801,8 +1831,9 @@ static int next_device(struct dworld *w, int in, char *out, size_t len)
 
     for (size_t i = 0; i < w->vols.n; i++) {
         const struct dvol *v = &w->vols.v[i];
-        if (!v->o.deleted && (v->inst == in || (v->o.op != NULL && v->st == DVS_ATTACHING &&
-                                                 v->inst < 0 && v->dev[0] != '\0')) &&
+        if (!v->o.deleted &&
+            (v->inst == in ||
+             (v->o.op != NULL && v->st == DVS_ATTACHING && v->inst < 0 && v->dev[0] != '\0')) &&
             strncmp(v->dev, pfx, 7) == 0 && v->dev[7] >= 'a' && v->dev[7] <= 'z')
             used |= 1u << (v->dev[7] - 'a');
     }
@@ -1877,8 +1908,7 @@ static int act_volume(struct dworld *w, const struct act_request *req, struct rt
             return rt_err_set(err, RT_ERR_NOT_FOUND, 404, "Availability zone '%s' is invalid.", s);
         if ((s = params_get(pr, "region")) != NULL) {
             if ((region = demo_region_find(w, s)) < 0)
-                return rt_err_set(err, RT_ERR_NOT_FOUND, 404, "Region '%s' could not be found.",
-                                  s);
+                return rt_err_set(err, RT_ERR_NOT_FOUND, 404, "Region '%s' could not be found.", s);
             if (zone < 0) {
                 for (int z = w->nzones - 1; z >= 0; z--) {
                     if (w->zones[z].region == region)
@@ -1963,8 +1993,7 @@ static int act_volume(struct dworld *w, const struct act_request *req, struct rt
                                   v->o.id, w->zones[v->zone].name);
             if (next_device(w, in, dev, sizeof dev) < 0)
                 return rt_err_set(err, RT_ERR_CONFLICT, 409,
-                                  "No free device name left on instance %s",
-                                  w->insts.v[in].o.id);
+                                  "No free device name left on instance %s", w->insts.v[in].o.id);
         } else if (strcmp(verb, "detach") == 0) {
             if (v->st != DVS_IN_USE || v->inst < 0)
                 return rt_err_set(err, RT_ERR_CONFLICT, 409,
@@ -1972,8 +2001,7 @@ static int act_volume(struct dworld *w, const struct act_request *req, struct rt
                                   "'in-use' and attach_status must be 'attached' to detach.");
             in = v->inst;
             if (v->bootable && (strcmp(v->dev, "/dev/vda") == 0 || strcmp(v->dev, "/dev/sda") == 0))
-                return rt_err_set(err, RT_ERR_CONFLICT, 409,
-                                  "Cannot detach a root device volume");
+                return rt_err_set(err, RT_ERR_CONFLICT, 409, "Cannot detach a root device volume");
             if (volume_inst_check(w, in, verb, err) < 0)
                 return -1;
             in = -1; /* the instance is not held */
@@ -2090,10 +2118,9 @@ static int act_snapshot(struct dworld *w, const struct act_request *req, struct 
                               "Invalid snapshot: Snapshot %s status must be available.", sn->o.id);
         if (sn->src_inst) {
             struct dinst *ip;
-            if ((in = demo_find_id(w, RES_KIND_INSTANCE, sn->src)) < 0 ||
-                w->insts.v[in].o.deleted)
-                return rt_err_set(err, RT_ERR_NOT_FOUND, 404,
-                                  "Instance %s could not be found.", sn->src);
+            if ((in = demo_find_id(w, RES_KIND_INSTANCE, sn->src)) < 0 || w->insts.v[in].o.deleted)
+                return rt_err_set(err, RT_ERR_NOT_FOUND, 404, "Instance %s could not be found.",
+                                  sn->src);
             ip = &w->insts.v[in];
             if (ip->locked)
                 return rt_err_set(err, RT_ERR_CONFLICT, 409, "Instance %s is locked", ip->o.id);
@@ -2137,7 +2164,8 @@ static int act_snapshot(struct dworld *w, const struct act_request *req, struct 
     return opi;
 }
 
-/* ---- actions: security groups ----------------------------------------------------------------- */
+/* ---- actions: security groups -----------------------------------------------------------------
+ */
 
 static int act_secgroup(struct dworld *w, const struct act_request *req, struct rt_error *err)
 {
@@ -2167,8 +2195,8 @@ static int act_secgroup(struct dworld *w, const struct act_request *req, struct 
         sg->o.created_at = w->now_ms / 1000;
         sg->region = region;
         sg->revision = 1;
-        sg->desc = xstrdup(params_get(pr, "description") != NULL ? params_get(pr, "description")
-                                                                 : "");
+        sg->desc =
+            xstrdup(params_get(pr, "description") != NULL ? params_get(pr, "description") : "");
         demo_sg_default_egress(sg, demo_mix(w->seed, w->counter));
     } else {
         if ((g = find_or_err(w, RES_KIND_SECGROUP, req->target_id, err)) < 0)
@@ -2212,8 +2240,7 @@ static int act_secgroup(struct dworld *w, const struct act_request *req, struct 
             const struct drule *ru = &sg->rules[i];
             const char *rr = ru->remote;
             if (ru->egress == (strcmp(dir, "egress") == 0) && ru->v6 == v6 && ru->proto == p &&
-                ru->pmin == lo && ru->pmax == hi &&
-                strcmp(rr, remote != NULL ? remote : "") == 0)
+                ru->pmin == lo && ru->pmax == hi && strcmp(rr, remote != NULL ? remote : "") == 0)
                 return rt_err_set(err, RT_ERR_CONFLICT, 409,
                                   "Security group rule already exists. Rule id is %s.", ru->id);
         }
@@ -2441,12 +2468,23 @@ static int demo_get(struct provider *p, enum res_kind k, const char *id, struct 
         return 0;
     }
     switch (k) {
-    case RES_KIND_REGION: idx = demo_region_find(w, id); break;
-    case RES_KIND_ZONE: idx = demo_zone_find(w, id); break;
-    case RES_KIND_FLAVOR: idx = demo_flavor_find(w, id); break;
-    case RES_KIND_KEYPAIR: idx = demo_keypair_find(w, id); break;
-    case RES_KIND_SERVERGROUP: idx = demo_srvgroup_find(w, id, -1); break;
-    default: break;
+    case RES_KIND_REGION:
+        idx = demo_region_find(w, id);
+        break;
+    case RES_KIND_ZONE:
+        idx = demo_zone_find(w, id);
+        break;
+    case RES_KIND_FLAVOR:
+        idx = demo_flavor_find(w, id);
+        break;
+    case RES_KIND_KEYPAIR:
+        idx = demo_keypair_find(w, id);
+        break;
+    case RES_KIND_SERVERGROUP:
+        idx = demo_srvgroup_find(w, id, -1);
+        break;
+    default:
+        break;
     }
     if (idx < 0)
         return rt_err_set(err, RT_ERR_NOT_FOUND, 404, "%s '%s' could not be found.",
@@ -2469,11 +2507,21 @@ static int demo_act(struct provider *p, const struct act_request *req, char **ta
     if (action_validate(req->action, req->params, err) < 0)
         return -1;
     switch (req->action->kind) {
-    case RES_KIND_INSTANCE: opi = act_instance(w, req, err); break;
-    case RES_KIND_HOST: opi = act_host(w, req, err); break;
-    case RES_KIND_VOLUME: opi = act_volume(w, req, err); break;
-    case RES_KIND_SNAPSHOT: opi = act_snapshot(w, req, err); break;
-    case RES_KIND_SECGROUP: opi = act_secgroup(w, req, err); break;
+    case RES_KIND_INSTANCE:
+        opi = act_instance(w, req, err);
+        break;
+    case RES_KIND_HOST:
+        opi = act_host(w, req, err);
+        break;
+    case RES_KIND_VOLUME:
+        opi = act_volume(w, req, err);
+        break;
+    case RES_KIND_SNAPSHOT:
+        opi = act_snapshot(w, req, err);
+        break;
+    case RES_KIND_SECGROUP:
+        opi = act_secgroup(w, req, err);
+        break;
     default:
         return rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "the demo cloud cannot '%s' a %s",
                           req->action->verb, res_kind_name(req->action->kind));

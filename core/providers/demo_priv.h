@@ -36,14 +36,34 @@ enum dvm { DVM_BUILDING, DVM_ACTIVE, DVM_STOPPED, DVM_RESIZED, DVM_ERROR, DVM__C
 enum dpwr { DPWR_NOSTATE, DPWR_RUNNING, DPWR_SHUTDOWN, DPWR_CRASHED, DPWR__COUNT };
 /* Ironic provision_state; DPS_NONE for hypervisors. */
 enum dps {
-    DPS_NONE, DPS_ENROLL, DPS_VERIFYING, DPS_MANAGEABLE, DPS_CLEANING, DPS_CLEAN_WAIT,
-    DPS_AVAILABLE, DPS_DEPLOYING, DPS_WAIT_CALLBACK, DPS_ACTIVE, DPS_DELETING,
-    DPS_DEPLOY_FAILED, DPS_CLEAN_FAILED, DPS__COUNT
+    DPS_NONE,
+    DPS_ENROLL,
+    DPS_VERIFYING,
+    DPS_MANAGEABLE,
+    DPS_CLEANING,
+    DPS_CLEAN_WAIT,
+    DPS_AVAILABLE,
+    DPS_DEPLOYING,
+    DPS_WAIT_CALLBACK,
+    DPS_ACTIVE,
+    DPS_DELETING,
+    DPS_DEPLOY_FAILED,
+    DPS_CLEAN_FAILED,
+    DPS__COUNT
 };
 /* Cinder volume status. */
 enum dvs {
-    DVS_CREATING, DVS_AVAILABLE, DVS_ATTACHING, DVS_IN_USE, DVS_DETACHING, DVS_EXTENDING,
-    DVS_DELETING, DVS_REVERTING, DVS_ERROR, DVS_DOWNLOADING, DVS__COUNT
+    DVS_CREATING,
+    DVS_AVAILABLE,
+    DVS_ATTACHING,
+    DVS_IN_USE,
+    DVS_DETACHING,
+    DVS_EXTENDING,
+    DVS_DELETING,
+    DVS_REVERTING,
+    DVS_ERROR,
+    DVS_DOWNLOADING,
+    DVS__COUNT
 };
 /* Cinder snapshot / Glance image status. */
 enum dss { DSS_CREATING, DSS_AVAILABLE, DSS_DELETING, DSS_RESTORING, DSS_ERROR, DSS__COUNT };
@@ -53,9 +73,9 @@ enum dis { DIS_QUEUED, DIS_SAVING, DIS_ACTIVE, DIS__COUNT };
 struct dobj {
     char id[DEMO_ID_LEN];
     char *name;
-    char *op;            /* id of the operation that holds it busy, or NULL */
-    int64_t created_at;  /* epoch s */
-    int64_t updated_at;  /* epoch s */
+    char *op;           /* id of the operation that holds it busy, or NULL */
+    int64_t created_at; /* epoch s */
+    int64_t updated_at; /* epoch s */
     unsigned char deleted, created, dirty;
 };
 
@@ -97,16 +117,16 @@ struct dhost {
     int zone;
     int vcpus, mem_mb, disk_gb;
     int model;
-    const char *rclass;     /* static, bare metal only */
+    const char *rclass; /* static, bare metal only */
     char serial[16];
     uint32_t bmc_ip;
     char *maint_reason;
     char *last_error;
-    int64_t maint_ack_win;  /* auto-maintenance window the operator cleared */
-    double base_load;       /* idle CPU share 0..1, from the seed */
+    int64_t maint_ack_win; /* auto-maintenance window the operator cleared */
+    double base_load;      /* idle CPU share 0..1, from the seed */
     /* derived by demo_world_recount() */
     int ninst, vcpus_used, mem_used;
-    int inst;               /* bare metal: the instance deployed on it, -1 */
+    int inst; /* bare metal: the instance deployed on it, -1 */
 };
 
 struct dinst {
@@ -117,16 +137,16 @@ struct dinst {
     int nsg;
     int sg[DEMO_MAX_SG];
     uint32_t ip, fip;
-    char *task;   /* Nova task_state */
+    char *task; /* Nova task_state */
     char *fault;
-    char *net;    /* network name, NULL = "private" */
+    char *net; /* network name, NULL = "private" */
 };
 
 struct dvol {
     struct dobj o;
     unsigned char st, bootable, vtype;
     int size_gb;
-    int inst;     /* attached to, -1 */
+    int inst; /* attached to, -1 */
     int zone;
     char dev[16];
     char *source; /* image name or snapshot id it came from */
@@ -159,11 +179,11 @@ struct dsg {
 
 struct dimage {
     struct dobj o;
-    unsigned char st, priv;  /* priv: visibility private */
-    int cat;                 /* catalog entry it derives from (distro, user, format) */
+    unsigned char st, priv; /* priv: visibility private */
+    int cat;                /* catalog entry it derives from (distro, user, format) */
     double size_gb;
     int min_disk;
-    int region;   /* -1: every region */
+    int region;            /* -1: every region */
     char src[DEMO_ID_LEN]; /* instance it was made from, "" */
 };
 
@@ -179,31 +199,35 @@ struct dop {
     char id[48];
     char verb[24];
     enum res_kind kind;
-    char **tgt;          /* target ids (create with count: several) */
+    char **tgt; /* target ids (create with count: several) */
     int ntgt;
-    struct params prm;   /* request parameters plus internal "_x" keys */
+    struct params prm; /* request parameters plus internal "_x" keys */
     int64_t start_ms;
-    int64_t *dur;        /* phase durations, already divided by the speed */
-    int nph, phase;      /* phase == nph: finished */
+    int64_t *dur;   /* phase durations, already divided by the speed */
+    int nph, phase; /* phase == nph: finished */
     unsigned char state, dirty, gone;
-    char *msg;           /* result or failure text */
+    char *msg; /* result or failure text */
     int64_t end_ms;
 };
 
-#define DEMO_ARR(T) struct { T *v; size_t n, cap; }
+#define DEMO_ARR(T)                                                                                \
+    struct {                                                                                       \
+        T *v;                                                                                      \
+        size_t n, cap;                                                                             \
+    }
 
 struct dworld {
     uint64_t seed;
-    long size;             /* requested size (0 = default) */
-    long ninst_base;       /* baseline instance count */
+    long size;       /* requested size (0 = default) */
+    long ninst_base; /* baseline instance count */
     double speed;
-    char *prov;            /* provider instance name */
-    char *ns;              /* blob namespace */
-    struct store *st;      /* borrowed, may be NULL (no persistence) */
-    uint64_t counter;      /* ids of created objects */
-    int64_t now_ms;        /* the time the world has been advanced to */
+    char *prov;       /* provider instance name */
+    char *ns;         /* blob namespace */
+    struct store *st; /* borrowed, may be NULL (no persistence) */
+    uint64_t counter; /* ids of created objects */
+    int64_t now_ms;   /* the time the world has been advanced to */
     int dirty_meta, need_recount;
-    uint64_t token;        /* changes with every write; another writer changes it too */
+    uint64_t token; /* changes with every write; another writer changes it too */
 
     struct dregion regions[4];
     int nregions;
@@ -224,8 +248,8 @@ struct dworld {
     DEMO_ARR(struct dop) ops;
 
     struct didmap map[RES_KIND__COUNT];
-    int *vhead, *vnext;    /* instance -> attached volumes, while listing */
-    int ix_inst[24];       /* schema positions of the instance fields, by DIX_* */
+    int *vhead, *vnext; /* instance -> attached volumes, while listing */
+    int ix_inst[24];    /* schema positions of the instance fields, by DIX_* */
     /* objects to write back: (kind << 32 | index) */
     DEMO_ARR(uint64_t) dirty;
 };
@@ -273,7 +297,7 @@ int demo_sg_find(struct dworld *w, const char *id_or_name, int region);
 /* Host state that depends on the time: fan/PSU faults, auto maintenance. */
 struct dhealth {
     const char *fans, *psus, *health;
-    int auto_maint;      /* auto-maintenance window active and not acknowledged */
+    int auto_maint; /* auto-maintenance window active and not acknowledged */
     const char *reason;
     double cpu, mem, temp, watts;
 };

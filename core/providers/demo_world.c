@@ -43,16 +43,15 @@
 
 /* ---- names ------------------------------------------------------------------------ */
 
-const char *const demo_vm_names[DVM__COUNT] = {"building", "active", "stopped", "resized",
-                                               "error"};
+const char *const demo_vm_names[DVM__COUNT] = {"building", "active", "stopped", "resized", "error"};
 const char *const demo_pwr_names[DPWR__COUNT] = {"nostate", "running", "shutdown", "crashed"};
 static const int pwr_codes[DPWR__COUNT] = {0, 1, 4, 6};
 const char *const demo_ps_names[DPS__COUNT] = {
-    NULL,        "enroll",    "verifying",     "manageable", "cleaning",
-    "clean wait", "available", "deploying",     "wait call-back", "active",
-    "deleting",  "deploy failed", "clean failed"};
-const char *const demo_vs_names[DVS__COUNT] = {"creating",  "available", "attaching", "in-use",
-                                               "detaching", "extending", "deleting",  "reverting",
+    NULL,         "enroll",        "verifying",   "manageable",     "cleaning",
+    "clean wait", "available",     "deploying",   "wait call-back", "active",
+    "deleting",   "deploy failed", "clean failed"};
+const char *const demo_vs_names[DVS__COUNT] = {"creating",  "available",  "attaching", "in-use",
+                                               "detaching", "extending",  "deleting",  "reverting",
                                                "error",     "downloading"};
 const char *const demo_ss_names[DSS__COUNT] = {"creating", "available", "deleting", "restoring",
                                                "error"};
@@ -108,8 +107,9 @@ const struct dimgcat demo_imgcat[] = {
 static const struct {
     const char *name, *type, *user;
 } keypair_cat[] = {
-    {"ops-admin", "ssh", "ed25519"}, {"deploy", "ssh", "rsa"},   {"ci-bot", "ssh", "ed25519"},
-    {"alice-laptop", "ssh", "ed25519"}, {"bob-yubikey", "ssh", "ecdsa"},
+    {"ops-admin", "ssh", "ed25519"}, {"deploy", "ssh", "rsa"},
+    {"ci-bot", "ssh", "ed25519"},    {"alice-laptop", "ssh", "ed25519"},
+    {"bob-yubikey", "ssh", "ecdsa"},
 };
 #define NKEYPAIRS ((int)(sizeof keypair_cat / sizeof keypair_cat[0]))
 
@@ -130,8 +130,7 @@ static const struct {
     {"default", "Default security group", "in any - 10.0.0.0/8;in icmp - 0.0.0.0/0"},
     {"web", "HTTP and HTTPS from anywhere",
      "in tcp 80 0.0.0.0/0;in tcp 443 0.0.0.0/0;in tcp 443 ::/0;in tcp 80 ::/0"},
-    {"ssh", "SSH from the office and the bastions",
-     "in tcp 22 192.0.2.0/24;in tcp 22 10.0.0.0/8"},
+    {"ssh", "SSH from the office and the bastions", "in tcp 22 192.0.2.0/24;in tcp 22 10.0.0.0/8"},
     {"db", "Databases from the private networks",
      "in tcp 5432 10.0.0.0/8;in tcp 3306 10.0.0.0/8;in tcp 6379 10.0.0.0/8"},
     {"monitoring", "Prometheus exporters and ping",
@@ -196,10 +195,35 @@ static const struct {
 #define NBMMODELS ((int)(sizeof bm_models / sizeof bm_models[0]))
 
 enum {
-    DIX_TYPE, DIX_REGION, DIX_ZONE, DIX_HOST, DIX_FLAVOR, DIX_IMAGE, DIX_ADDRESSES, DIX_VOLUMES, DIX_SECURITY_GROUPS, DIX_KEYPAIR, DIX_SERVER_GROUP, DIX_VM_STATE, DIX_TASK_STATE, DIX_POWER_STATE, DIX_VCPUS, DIX_RAM_MB, DIX_LOCKED, DIX_CREATED_AT, DIX_FAULT, DIX__COUNT
+    DIX_TYPE,
+    DIX_REGION,
+    DIX_ZONE,
+    DIX_HOST,
+    DIX_FLAVOR,
+    DIX_IMAGE,
+    DIX_ADDRESSES,
+    DIX_VOLUMES,
+    DIX_SECURITY_GROUPS,
+    DIX_KEYPAIR,
+    DIX_SERVER_GROUP,
+    DIX_VM_STATE,
+    DIX_TASK_STATE,
+    DIX_POWER_STATE,
+    DIX_VCPUS,
+    DIX_RAM_MB,
+    DIX_LOCKED,
+    DIX_CREATED_AT,
+    DIX_FAULT,
+    DIX__COUNT
 };
 static const char *const inst_field_names[DIX__COUNT] = {
-    "type", "region", "zone", "host", "flavor", "image", "addresses", "volumes", "security_groups", "keypair", "server_group", "vm_state", "task_state", "power_state", "vcpus", "ram_mb", "locked", "created_at", "fault"};
+    "type",       "region",       "zone",
+    "host",       "flavor",       "image",
+    "addresses",  "volumes",      "security_groups",
+    "keypair",    "server_group", "vm_state",
+    "task_state", "power_state",  "vcpus",
+    "ram_mb",     "locked",       "created_at",
+    "fault"};
 
 /* ---- hashing and ids --------------------------------------------------------------- */
 
@@ -212,7 +236,8 @@ static uint64_t fin64(uint64_t z)
 
 uint64_t demo_mix(uint64_t a, uint64_t b)
 {
-    return fin64(fin64(a + 0x9e3779b97f4a7c15ULL) ^ (b * 0xd6e8feb86659fd93ULL + 0x632be59bd9b4e019ULL));
+    return fin64(fin64(a + 0x9e3779b97f4a7c15ULL) ^
+                 (b * 0xd6e8feb86659fd93ULL + 0x632be59bd9b4e019ULL));
 }
 
 uint64_t demo_hash_str(uint64_t h, const char *s)
@@ -302,13 +327,20 @@ int demo_find_id(const struct dworld *w, enum res_kind k, const char *id)
 struct dobj *demo_obj(struct dworld *w, enum res_kind k, int idx)
 {
     switch (k) {
-    case RES_KIND_HOST: return &w->hosts.v[idx].o;
-    case RES_KIND_INSTANCE: return &w->insts.v[idx].o;
-    case RES_KIND_VOLUME: return &w->vols.v[idx].o;
-    case RES_KIND_SNAPSHOT: return &w->snaps.v[idx].o;
-    case RES_KIND_SECGROUP: return &w->sgs.v[idx].o;
-    case RES_KIND_IMAGE: return &w->imgs.v[idx].o;
-    default: break;
+    case RES_KIND_HOST:
+        return &w->hosts.v[idx].o;
+    case RES_KIND_INSTANCE:
+        return &w->insts.v[idx].o;
+    case RES_KIND_VOLUME:
+        return &w->vols.v[idx].o;
+    case RES_KIND_SNAPSHOT:
+        return &w->snaps.v[idx].o;
+    case RES_KIND_SECGROUP:
+        return &w->sgs.v[idx].o;
+    case RES_KIND_IMAGE:
+        return &w->imgs.v[idx].o;
+    default:
+        break;
     }
     rt_fatal("demo: kind '%s' has no objects", res_kind_name(k));
 }
@@ -316,18 +348,30 @@ struct dobj *demo_obj(struct dworld *w, enum res_kind k, int idx)
 size_t demo_count(const struct dworld *w, enum res_kind k)
 {
     switch (k) {
-    case RES_KIND_REGION: return (size_t)w->nregions;
-    case RES_KIND_ZONE: return (size_t)w->nzones;
-    case RES_KIND_FLAVOR: return (size_t)w->nflavors;
-    case RES_KIND_KEYPAIR: return (size_t)w->nkeypairs;
-    case RES_KIND_SERVERGROUP: return w->sgroups.n;
-    case RES_KIND_HOST: return w->hosts.n;
-    case RES_KIND_INSTANCE: return w->insts.n;
-    case RES_KIND_VOLUME: return w->vols.n;
-    case RES_KIND_SNAPSHOT: return w->snaps.n;
-    case RES_KIND_SECGROUP: return w->sgs.n;
-    case RES_KIND_IMAGE: return w->imgs.n;
-    default: return 0;
+    case RES_KIND_REGION:
+        return (size_t)w->nregions;
+    case RES_KIND_ZONE:
+        return (size_t)w->nzones;
+    case RES_KIND_FLAVOR:
+        return (size_t)w->nflavors;
+    case RES_KIND_KEYPAIR:
+        return (size_t)w->nkeypairs;
+    case RES_KIND_SERVERGROUP:
+        return w->sgroups.n;
+    case RES_KIND_HOST:
+        return w->hosts.n;
+    case RES_KIND_INSTANCE:
+        return w->insts.n;
+    case RES_KIND_VOLUME:
+        return w->vols.n;
+    case RES_KIND_SNAPSHOT:
+        return w->snaps.n;
+    case RES_KIND_SECGROUP:
+        return w->sgs.n;
+    case RES_KIND_IMAGE:
+        return w->imgs.n;
+    default:
+        return 0;
     }
 }
 
@@ -343,8 +387,9 @@ void demo_dirty(struct dworld *w, enum res_kind k, int idx)
     w->dirty.v[w->dirty.n++] = (uint64_t)k << 32 | (uint32_t)idx;
 }
 
-#define ARR_PUSH(a) ((a).v = xgrow((a).v, &(a).cap, (a).n + 1, sizeof *(a).v), \
-                     memset(&(a).v[(a).n], 0, sizeof *(a).v), (a).n++)
+#define ARR_PUSH(a)                                                                                \
+    ((a).v = xgrow((a).v, &(a).cap, (a).n + 1, sizeof *(a).v),                                     \
+     memset(&(a).v[(a).n], 0, sizeof *(a).v), (a).n++)
 
 int demo_add(struct dworld *w, enum res_kind k, const char *id, const char *name)
 {
@@ -352,28 +397,54 @@ int demo_add(struct dworld *w, enum res_kind k, const char *id, const char *name
     struct dobj *o;
 
     switch (k) {
-    case RES_KIND_HOST: ARR_PUSH(w->hosts); idx = (int)w->hosts.n - 1; break;
-    case RES_KIND_INSTANCE: ARR_PUSH(w->insts); idx = (int)w->insts.n - 1; break;
-    case RES_KIND_VOLUME: ARR_PUSH(w->vols); idx = (int)w->vols.n - 1; break;
-    case RES_KIND_SNAPSHOT: ARR_PUSH(w->snaps); idx = (int)w->snaps.n - 1; break;
-    case RES_KIND_SECGROUP: ARR_PUSH(w->sgs); idx = (int)w->sgs.n - 1; break;
-    case RES_KIND_IMAGE: ARR_PUSH(w->imgs); idx = (int)w->imgs.n - 1; break;
-    default: rt_fatal("demo: cannot add a '%s'", res_kind_name(k));
+    case RES_KIND_HOST:
+        ARR_PUSH(w->hosts);
+        idx = (int)w->hosts.n - 1;
+        break;
+    case RES_KIND_INSTANCE:
+        ARR_PUSH(w->insts);
+        idx = (int)w->insts.n - 1;
+        break;
+    case RES_KIND_VOLUME:
+        ARR_PUSH(w->vols);
+        idx = (int)w->vols.n - 1;
+        break;
+    case RES_KIND_SNAPSHOT:
+        ARR_PUSH(w->snaps);
+        idx = (int)w->snaps.n - 1;
+        break;
+    case RES_KIND_SECGROUP:
+        ARR_PUSH(w->sgs);
+        idx = (int)w->sgs.n - 1;
+        break;
+    case RES_KIND_IMAGE:
+        ARR_PUSH(w->imgs);
+        idx = (int)w->imgs.n - 1;
+        break;
+    default:
+        rt_fatal("demo: cannot add a '%s'", res_kind_name(k));
     }
     o = demo_obj(w, k, idx);
     snprintf(o->id, sizeof o->id, "%s", id);
     o->name = xstrdup(name);
     switch (k) {
-    case RES_KIND_HOST: w->hosts.v[idx].inst = -1; break;
+    case RES_KIND_HOST:
+        w->hosts.v[idx].inst = -1;
+        break;
     case RES_KIND_INSTANCE: {
         struct dinst *in = &w->insts.v[idx];
         in->host = in->flavor = in->image = in->keypair = in->sgroup = -1;
         in->old_flavor = in->old_host = -1;
         break;
     }
-    case RES_KIND_VOLUME: w->vols.v[idx].inst = -1; break;
-    case RES_KIND_IMAGE: w->imgs.v[idx].region = -1; break;
-    default: break;
+    case RES_KIND_VOLUME:
+        w->vols.v[idx].inst = -1;
+        break;
+    case RES_KIND_IMAGE:
+        w->imgs.v[idx].region = -1;
+        break;
+    default:
+        break;
     }
     demo_map_add(w, k, idx);
     return idx;
@@ -736,7 +807,8 @@ struct dworld *demo_world_generate(uint64_t seed, long size, double speed, const
                 continue;
             }
             in->fault = xasprintf("Build of instance %s aborted: Failed to allocate the "
-                                  "network(s), not rescheduling.", id);
+                                  "network(s), not rescheduling.",
+                                  id);
         } else if ((hsh >> 52) % 100 < 90) {
             in->vm = DVM_ACTIVE;
             in->pwr = DPWR_RUNNING;
@@ -797,7 +869,8 @@ struct dworld *demo_world_generate(uint64_t seed, long size, double speed, const
             int z = (int)(s % w->nzones), m = (int)((s / w->nzones) % NBMMODELS), hidx, f = 7;
             struct dhost *h;
             for (int k = 0; k < NFLAVORS; k++) {
-                if (flavor_cat[k].rclass != NULL && strcmp(flavor_cat[k].rclass, bm_models[m].rclass) == 0)
+                if (flavor_cat[k].rclass != NULL &&
+                    strcmp(flavor_cat[k].rclass, bm_models[m].rclass) == 0)
                     f = k;
             }
             snprintf(name, sizeof name, "node-%s-%03d", w->zones[z].name, ++hv_rr[z]);
@@ -1127,8 +1200,8 @@ void demo_host_health(const struct dworld *w, int h, int64_t t, struct dhealth *
     } else {
         if (!hs->bm) {
             double load = hs->vcpus > 0 ? (double)hs->vcpus_used / hs->vcpus : 0;
-            cpu = 100 * (hs->base_load * 0.4 + load * 0.55 * (0.75 + 0.25 * diurnal) +
-                         0.04 * wave + 0.02 * noise);
+            cpu = 100 * (hs->base_load * 0.4 + load * 0.55 * (0.75 + 0.25 * diurnal) + 0.04 * wave +
+                         0.02 * noise);
             mem = hs->mem_mb > 0 ? 4 + 90.0 * hs->mem_used / hs->mem_mb + 1.5 * wave : 0;
         } else if (hs->inst >= 0 && w->insts.v[hs->inst].pwr == DPWR_RUNNING) {
             cpu = 100 * (0.2 + hs->base_load * 0.6 + 0.15 * diurnal + 0.05 * wave + 0.02 * noise);
@@ -1163,9 +1236,9 @@ void demo_host_health(const struct dworld *w, int h, int64_t t, struct dhealth *
         out->health = lvl[worst];
     }
     out->auto_maint = am && hs->maint_ack_win != demo_fault_window(t);
-    out->reason = fan ? "BMC: fan failure, host drained automatically"
-                      : psu ? "BMC: power supply redundancy lost, host drained automatically"
-                            : "BMC: correctable memory errors over threshold, host drained";
+    out->reason = fan   ? "BMC: fan failure, host drained automatically"
+                  : psu ? "BMC: power supply redundancy lost, host drained automatically"
+                        : "BMC: correctable memory errors over threshold, host drained";
 }
 
 /* ---- JSON building ----------------------------------------------------------------- */
@@ -1413,7 +1486,8 @@ int demo_inst_vols(const struct dworld *w, int idx, int *out, int max)
     }
     /* sort by device name */
     for (int i = 1; i < n; i++) {
-        for (int j = i; j > 0 && strcmp(w->vols.v[out[j - 1]].dev, w->vols.v[out[j]].dev) > 0; j--) {
+        for (int j = i; j > 0 && strcmp(w->vols.v[out[j - 1]].dev, w->vols.v[out[j]].dev) > 0;
+             j--) {
             int t = out[j];
             out[j] = out[j - 1];
             out[j - 1] = t;
@@ -1427,14 +1501,21 @@ static enum res_status inst_status(const struct dinst *in, const char **nova)
     const char *t = in->task;
 
     switch (in->vm) {
-    case DVM_BUILDING: *nova = "BUILD"; return RES_STATUS_BUILD;
-    case DVM_ERROR: *nova = "ERROR"; return t != NULL ? RES_STATUS_BUSY : RES_STATUS_ERROR;
+    case DVM_BUILDING:
+        *nova = "BUILD";
+        return RES_STATUS_BUILD;
+    case DVM_ERROR:
+        *nova = "ERROR";
+        return t != NULL ? RES_STATUS_BUSY : RES_STATUS_ERROR;
     case DVM_RESIZED:
-        *nova = t != NULL && strncmp(t, "resize_revert", 13) == 0 ? "REVERT_RESIZE"
-                                                                   : "VERIFY_RESIZE";
+        *nova =
+            t != NULL && strncmp(t, "resize_revert", 13) == 0 ? "REVERT_RESIZE" : "VERIFY_RESIZE";
         return t != NULL ? RES_STATUS_BUSY : RES_STATUS_VERIFY;
-    case DVM_STOPPED: *nova = "SHUTOFF"; return t != NULL ? RES_STATUS_BUSY : RES_STATUS_SHUTOFF;
-    default: break;
+    case DVM_STOPPED:
+        *nova = "SHUTOFF";
+        return t != NULL ? RES_STATUS_BUSY : RES_STATUS_SHUTOFF;
+    default:
+        break;
     }
     *nova = "ACTIVE";
     if (t == NULL)
@@ -1562,13 +1643,15 @@ static struct resource *render_inst(struct dworld *w, int idx, int progress)
     demo_jstr(&sb, "key_name", in->keypair >= 0 ? w->keypairs[in->keypair].name : NULL);
     demo_jstr(&sb, "hostId", h != NULL ? h->o.id : "");
     demo_jstr(&sb, "OS-EXT-AZ:availability_zone", z->name);
-    demo_jstr(&sb, "OS-EXT-SRV-ATTR:host", h != NULL ? (h->bm ? "ironic-conductor-1" : h->o.id) : NULL);
+    demo_jstr(&sb, "OS-EXT-SRV-ATTR:host",
+              h != NULL ? (h->bm ? "ironic-conductor-1" : h->o.id) : NULL);
     demo_jstr(&sb, "OS-EXT-SRV-ATTR:hypervisor_hostname", h != NULL ? h->o.id : NULL);
     demo_jstr(&sb, "OS-EXT-SRV-ATTR:instance_name", NULL);
     demo_jstr(&sb, "OS-EXT-STS:vm_state", demo_vm_names[in->vm]);
     demo_jstr(&sb, "OS-EXT-STS:task_state", in->task);
     demo_jint(&sb, "OS-EXT-STS:power_state", pwr_codes[in->pwr]);
-    demo_jstr(&sb, "OS-SRV-USG:launched_at", in->vm == DVM_BUILDING || in->vm == DVM_ERROR ? NULL : t1);
+    demo_jstr(&sb, "OS-SRV-USG:launched_at",
+              in->vm == DVM_BUILDING || in->vm == DVM_ERROR ? NULL : t1);
     demo_jk(&sb, "os-extended-volumes:volumes_attached");
     strbuf_addc(&sb, '[');
     for (int i = 0; i < nv; i++) {
@@ -1612,12 +1695,23 @@ static enum res_status host_status(const struct dworld *w, int idx, int maint, c
     if (h->bm) {
         snprintf(raw, len, "%s%s", demo_ps_names[h->prov], maint ? "/maintenance" : "");
         switch (h->prov) {
-        case DPS_DEPLOYING: case DPS_WAIT_CALLBACK: st = RES_STATUS_BUILD; break;
-        case DPS_VERIFYING: case DPS_CLEANING: case DPS_CLEAN_WAIT: case DPS_DELETING:
+        case DPS_DEPLOYING:
+        case DPS_WAIT_CALLBACK:
+            st = RES_STATUS_BUILD;
+            break;
+        case DPS_VERIFYING:
+        case DPS_CLEANING:
+        case DPS_CLEAN_WAIT:
+        case DPS_DELETING:
             st = RES_STATUS_BUSY;
             break;
-        case DPS_DEPLOY_FAILED: case DPS_CLEAN_FAILED: st = RES_STATUS_ERROR; break;
-        default: st = h->power_on ? RES_STATUS_ACTIVE : RES_STATUS_SHUTOFF; break;
+        case DPS_DEPLOY_FAILED:
+        case DPS_CLEAN_FAILED:
+            st = RES_STATUS_ERROR;
+            break;
+        default:
+            st = h->power_on ? RES_STATUS_ACTIVE : RES_STATUS_SHUTOFF;
+            break;
         }
     } else {
         snprintf(raw, len, "%s/%s", maint ? "disabled" : "enabled", h->power_on ? "up" : "down");
@@ -1685,9 +1779,10 @@ static struct resource *render_host(struct dworld *w, int idx, int progress)
         demo_jstr(&sb, "provision_state", demo_ps_names[h->prov]);
         demo_jstr(&sb, "target_provision_state",
                   h->prov == DPS_DEPLOYING || h->prov == DPS_WAIT_CALLBACK ? "active"
-                  : h->prov == DPS_CLEANING || h->prov == DPS_CLEAN_WAIT ? "available"
-                  : h->prov == DPS_DELETING ? "available"
-                  : h->prov == DPS_VERIFYING ? "manageable" : NULL);
+                  : h->prov == DPS_CLEANING || h->prov == DPS_CLEAN_WAIT   ? "available"
+                  : h->prov == DPS_DELETING                                ? "available"
+                  : h->prov == DPS_VERIFYING                               ? "manageable"
+                                                                           : NULL);
         demo_jbool(&sb, "maintenance", maint);
         demo_jstr(&sb, "maintenance_reason", reason);
         demo_jstr(&sb, "fault", hl.auto_maint ? "power failure" : NULL);
@@ -1728,8 +1823,8 @@ static struct resource *render_host(struct dworld *w, int idx, int progress)
         demo_jint(&sb, "hypervisor_version", 8002000);
         demo_jstr(&sb, "state", h->power_on ? "up" : "down");
         demo_jstr(&sb, "status", maint ? "disabled" : "enabled");
-        demo_jstr(&sb, "host_ip", ip4((10u << 24) | (250u << 16) | (h->bmc_ip & 0xffff), ipb,
-                                      sizeof ipb));
+        demo_jstr(&sb, "host_ip",
+                  ip4((10u << 24) | (250u << 16) | (h->bmc_ip & 0xffff), ipb, sizeof ipb));
         demo_jint(&sb, "vcpus", h->vcpus);
         demo_jint(&sb, "vcpus_used", h->vcpus_used);
         demo_jint(&sb, "memory_mb", h->mem_mb);
@@ -1764,10 +1859,16 @@ static struct resource *render_host(struct dworld *w, int idx, int progress)
 static enum res_status vol_status(int st)
 {
     switch (st) {
-    case DVS_CREATING: case DVS_DOWNLOADING: return RES_STATUS_BUILD;
-    case DVS_AVAILABLE: case DVS_IN_USE: return RES_STATUS_ACTIVE;
-    case DVS_ERROR: return RES_STATUS_ERROR;
-    default: return RES_STATUS_BUSY;
+    case DVS_CREATING:
+    case DVS_DOWNLOADING:
+        return RES_STATUS_BUILD;
+    case DVS_AVAILABLE:
+    case DVS_IN_USE:
+        return RES_STATUS_ACTIVE;
+    case DVS_ERROR:
+        return RES_STATUS_ERROR;
+    default:
+        return RES_STATUS_BUSY;
     }
 }
 
@@ -1843,10 +1944,14 @@ static struct resource *render_vol(struct dworld *w, int idx, int progress)
 static enum res_status snap_status(int st)
 {
     switch (st) {
-    case DSS_CREATING: return RES_STATUS_BUILD;
-    case DSS_AVAILABLE: return RES_STATUS_ACTIVE;
-    case DSS_ERROR: return RES_STATUS_ERROR;
-    default: return RES_STATUS_BUSY;
+    case DSS_CREATING:
+        return RES_STATUS_BUILD;
+    case DSS_AVAILABLE:
+        return RES_STATUS_ACTIVE;
+    case DSS_ERROR:
+        return RES_STATUS_ERROR;
+    default:
+        return RES_STATUS_BUSY;
     }
 }
 
@@ -1872,8 +1977,10 @@ static struct resource *render_snap(struct dworld *w, int idx, int progress)
     demo_jstr(&sb, "name", s->o.name);
     if (s->src_inst) {
         /* Glance image made by Nova createImage */
-        demo_jstr(&sb, "status", s->st == DSS_AVAILABLE ? "active"
-                                 : s->st == DSS_CREATING ? "saving" : demo_ss_names[s->st]);
+        demo_jstr(&sb, "status",
+                  s->st == DSS_AVAILABLE  ? "active"
+                  : s->st == DSS_CREATING ? "saving"
+                                          : demo_ss_names[s->st]);
         demo_jstr(&sb, "image_type", "snapshot");
         demo_jstr(&sb, "instance_uuid", s->src);
         demo_jint(&sb, "size", (long long)s->size_gb << 30);
@@ -1995,8 +2102,7 @@ static struct resource *render_image(struct dworld *w, int idx, int progress)
                    demo_is_names[im->st]);
     r->updated_at = im->o.updated_at;
     r->progress = progress;
-    snprintf(hex, sizeof hex, "%016llx%016llx",
-             (unsigned long long)demo_hash_str(1, im->o.id),
+    snprintf(hex, sizeof hex, "%016llx%016llx", (unsigned long long)demo_hash_str(1, im->o.id),
              (unsigned long long)demo_hash_str(2, im->o.id));
     /* Glance v2 image */
     strbuf_addc(&sb, '{');
@@ -2110,7 +2216,7 @@ static struct resource *render_static(struct dworld *w, enum res_kind k, int idx
         demo_jstr(&sb, "fingerprint", kp->fingerprint);
         demo_jk(&sb, "public_key");
         strbuf_addf(&sb, "\"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI%.20s %s@racktop-demo\"",
-                     kp->fingerprint, kp->name);
+                    kp->fingerprint, kp->name);
         demo_jstr(&sb, "user_id", "d3m0000000000000000000000000beef");
         demo_jstr(&sb, "created_at", t1);
         break;
@@ -2135,13 +2241,14 @@ static struct resource *render_static(struct dworld *w, enum res_kind k, int idx
         demo_jstr(&sb, "policy", g->policy);
         demo_jraw(&sb, "members", res_get(r, "members"));
         demo_jk(&sb, "rules");
-        strbuf_adds(&sb, strcmp(g->policy, "anti-affinity") == 0 ? "{\"max_server_per_host\":1}"
-                                                                     : "{}");
+        strbuf_adds(&sb,
+                    strcmp(g->policy, "anti-affinity") == 0 ? "{\"max_server_per_host\":1}" : "{}");
         demo_jstr(&sb, "project_id", "d3m0000000000000000000000000cafe");
         free(m);
         break;
     }
-    default: RT_ASSERT(0);
+    default:
+        RT_ASSERT(0);
     }
     strbuf_addc(&sb, '}');
     res_set_raw_take(r, strbuf_take(&sb));
@@ -2151,13 +2258,20 @@ static struct resource *render_static(struct dworld *w, enum res_kind k, int idx
 struct resource *demo_render(struct dworld *w, enum res_kind k, int idx, int progress)
 {
     switch (k) {
-    case RES_KIND_HOST: return render_host(w, idx, progress);
-    case RES_KIND_INSTANCE: return render_inst(w, idx, progress);
-    case RES_KIND_VOLUME: return render_vol(w, idx, progress);
-    case RES_KIND_SNAPSHOT: return render_snap(w, idx, progress);
-    case RES_KIND_SECGROUP: return render_sg(w, idx, progress);
-    case RES_KIND_IMAGE: return render_image(w, idx, progress);
-    default: return render_static(w, k, idx);
+    case RES_KIND_HOST:
+        return render_host(w, idx, progress);
+    case RES_KIND_INSTANCE:
+        return render_inst(w, idx, progress);
+    case RES_KIND_VOLUME:
+        return render_vol(w, idx, progress);
+    case RES_KIND_SNAPSHOT:
+        return render_snap(w, idx, progress);
+    case RES_KIND_SECGROUP:
+        return render_sg(w, idx, progress);
+    case RES_KIND_IMAGE:
+        return render_image(w, idx, progress);
+    default:
+        return render_static(w, k, idx);
     }
 }
 
@@ -2282,10 +2396,9 @@ static char *encode_obj(struct dworld *w, enum res_kind k, int idx)
         json_object_set_new(j, "revision", json_integer(g->revision));
         for (int i = 0; i < g->nrules; i++) {
             const struct drule *ru = &g->rules[i];
-            json_array_append_new(a, json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:s}", "id", ru->id,
-                                               "e", ru->egress, "v6", ru->v6, "p", ru->proto,
-                                               "lo", ru->pmin, "hi", ru->pmax, "rm",
-                                               ru->remote));
+            json_array_append_new(a, json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:s}", "id", ru->id, "e",
+                                               ru->egress, "v6", ru->v6, "p", ru->proto, "lo",
+                                               ru->pmin, "hi", ru->pmax, "rm", ru->remote));
         }
         json_object_set_new(j, "rules", a);
         break;
@@ -2301,7 +2414,8 @@ static char *encode_obj(struct dworld *w, enum res_kind k, int idx)
         jset_str(j, "src", im->src);
         break;
     }
-    default: RT_ASSERT(0);
+    default:
+        RT_ASSERT(0);
     }
 out:
     s = json_dumps(j, JSON_COMPACT);
@@ -2365,8 +2479,8 @@ static int decode_obj(struct dworld *w, enum res_kind k, int idx, json_t *j)
         in->nsg = 0;
         json_array_foreach(a, i, v)
         {
-            int g = json_is_string(v) ? demo_find_id(w, RES_KIND_SECGROUP, json_string_value(v))
-                                      : -1;
+            int g =
+                json_is_string(v) ? demo_find_id(w, RES_KIND_SECGROUP, json_string_value(v)) : -1;
             if (g >= 0 && in->nsg < DEMO_MAX_SG)
                 in->sg[in->nsg++] = g;
         }
@@ -2460,7 +2574,8 @@ static int decode_obj(struct dworld *w, enum res_kind k, int idx, json_t *j)
         snprintf(im->src, sizeof im->src, "%s", jgs(j, "src") != NULL ? jgs(j, "src") : "");
         break;
     }
-    default: return -1;
+    default:
+        return -1;
     }
     set_str(&o->name, name);
     set_str(&o->op, jgs(j, "op"));
@@ -2527,8 +2642,8 @@ int demo_op_decode(struct dop *op, const char *json)
     }
     op->nph = (int)json_array_size(d);
     op->dur = xcalloc((size_t)op->nph, sizeof *op->dur);
-    json_array_foreach(d, i, v)
-        op->dur[i] = json_is_integer(v) && json_integer_value(v) >= 0 ? json_integer_value(v) : 0;
+    json_array_foreach(d, i, v) op->dur[i] =
+        json_is_integer(v) && json_integer_value(v) >= 0 ? json_integer_value(v) : 0;
     json_object_foreach(p, key, v)
     {
         if (json_is_string(v))

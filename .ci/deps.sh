@@ -5,9 +5,11 @@
 # Runs as root, or through sudo when it is available.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libncurses-dev libcurl4-openssl-dev libjansson-dev
-      libsqlite3-dev libssh-dev libvterm-dev libyaml-dev libvirt-dev)
+      libsqlite3-dev libssh-dev libvterm-dev libyaml-dev libvirt-dev libxml2-dev)
 if [ "${1:-}" = "--test" ]; then
-    pkgs+=(libcmocka-dev tmux jq sqlite3 python3 procps)
+    pkgs+=(libcmocka-dev tmux jq sqlite3 python3 procps openssh-server openssh-client
+           libvirt-daemon-system qemu-system-x86 qemu-utils busybox-static cpio linux-image-cloud-amd64
+           openssl)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -47,6 +47,7 @@ struct running {
     struct task_rec task;
     const struct action_def *action;
     int poll_errors;
+    unsigned create_polls;
 };
 
 struct worker {
@@ -289,6 +290,7 @@ static void running_add(struct worker *w, struct task_rec *t, const struct actio
     w->running[w->nrunning].task = *t; /* takes ownership of t's strings */
     w->running[w->nrunning].action = a;
     w->running[w->nrunning].poll_errors = 0;
+    w->running[w->nrunning].create_polls = 0;
     w->nrunning++;
     memset(t, 0, sizeof *t);
 }
@@ -330,13 +332,22 @@ static void reconcile_journal(struct worker *w)
     free(v);
 }
 
-static void refresh_target(struct worker *w, const struct running *r)
+static void refresh_target(struct worker *w, struct running *r)
 {
     struct resource *res = NULL;
     struct rt_error err = {0};
     struct engine_event *ev;
 
-    if (r->action == NULL || (r->action->flags & ACTION_CREATES) || w->ops->get == NULL)
+    if (r->action != NULL && (r->action->flags & ACTION_CREATES)) {
+        /* Re-list the kind every few polls so the new rows' progress shows. */
+        if (++r->create_polls % 5 == 0) {
+            pthread_mutex_lock(&w->e->lock);
+            w->want_kinds |= RT_KIND_BIT(r->action->kind);
+            pthread_mutex_unlock(&w->e->lock);
+        }
+        return;
+    }
+    if (r->action == NULL || w->ops->get == NULL)
         return;
     if (provider_get(w->p, r->task.kind, r->task.target_id, &res, &err) < 0) {
         if (err.code == RT_ERR_NOT_FOUND) {
@@ -429,6 +440,13 @@ static void run_job(struct worker *w, struct act_job *job)
     t->updated_at = rt_now_ms() / 1000;
     store_task_update(w->st, t, 1, NULL);
     post_task(w, t);
+    /* A create has no target to follow with get(): list its kind so the new resource shows
+     * up (BUILD) while the task runs. */
+    if (job->action->flags & ACTION_CREATES) {
+        pthread_mutex_lock(&w->e->lock);
+        w->want_kinds |= RT_KIND_BIT(job->action->kind);
+        pthread_mutex_unlock(&w->e->lock);
+    }
     running_add(w, t, job->action);
     w->next_poll = rt_mono_ms();
 }

@@ -384,7 +384,15 @@ static int form_field_for(struct flow *fl, const struct param_def *pd)
         params_set(&fl->params, "rule", fl->rule_id);
         return 0;
     }
-    if (pd->type == PARAM_ENUM) {
+    if (pd->type == PARAM_BOOL) {
+        size_t cap = 0;
+        if (!pd->required)
+            add_option(fc, "(default)", &cap), fc->optional_choice = 1;
+        add_option(fc, "true", &cap);
+        add_option(fc, "false", &cap);
+        fc->field = form_add_choice(fl->form, label, (const char *const *)fc->options,
+                                    fc->noptions, 0);
+    } else if (pd->type == PARAM_ENUM) {
         enum_options(fc);
         fc->field = form_add_choice(fl->form, label, (const char *const *)fc->options,
                                     fc->noptions, 0);
@@ -556,9 +564,15 @@ static const struct app_layer_ops form_ops = {"form", form_draw_cb, form_key_cb,
 
 /* ---- start -------------------------------------------------------------------------- */
 
+/* Does the action need a form?  Not when its only parameters are optional switches
+ * (e.g. delete storage=): the defaults apply and the confirmation says so. */
 static int has_params(const struct action_def *a)
 {
-    return a->params[0].name != NULL;
+    for (const struct param_def *pd = a->params; pd->name != NULL; pd++) {
+        if (pd->required || pd->type != PARAM_BOOL)
+            return 1;
+    }
+    return 0;
 }
 
 void actions_start(struct dash *d, struct view *v, const struct action_def *a)

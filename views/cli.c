@@ -10,6 +10,7 @@
  * terminal.
  */
 #include "cli.h"
+#include "cli_ssh.h"
 
 #include "core/audit.h"
 #include "core/config.h"
@@ -49,6 +50,7 @@ static const char usage_text[] =
     "  do <action> <kind> <id-or-name> [key=value ...] [--yes] [--wait] [--provider NAME]\n"
     "  audit [-o table|json] [--verify] [--limit N]\n"
     "  info [-o table|json]\n"
+    "  ssh [-p PORT] [-J JUMP[,...]] [-i KEY] [--accept-new] [user@]HOST|INSTANCE [-- CMD]\n"
     "\n"
     "kinds: instances hosts volumes snapshots secgroups images flavors keypairs servergroups\n"
     "       regions zones tasks audit\n"
@@ -63,7 +65,7 @@ const char *cli_usage(void)
 
 int cli_is_command(const char *w)
 {
-    static const char *const cmds[] = {"list", "show", "do", "audit", "info"};
+    static const char *const cmds[] = {"list", "show", "do", "audit", "info", "ssh"};
 
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         if (strcmp(w, cmds[i]) == 0)
@@ -1080,5 +1082,7 @@ int cli_main(const struct engine_opts *opts, int argc, char **argv)
         return cmd_audit(opts, argc, argv);
     if (strcmp(argv[0], "info") == 0)
         return cmd_info(opts, argc, argv);
+    if (strcmp(argv[0], "ssh") == 0)
+        return cli_ssh_main(opts, argc, argv);
     return fail(2, "unknown command '%s'\n%s", argv[0], usage_text);
 }

@@ -563,7 +563,9 @@ struct view *view_new_drill(struct dash *d, const struct view *parent, const str
     v = view_alloc(d, def);
     v->scope = drill;
     v->scope_provider = xstrdup(r->provider);
-    v->scope_id = xstrdup(r->id);
+    /* The host drill-down looks for the instance's host, not the instance. */
+    v->scope_id = xstrdup(drill == DRILL_INST_HOST && res_get(r, "host") != NULL ? res_get(r, "host")
+                                                                                : r->id);
     v->scope_name = xstrdup(r->name);
     if (drill == DRILL_INST_SECGROUPS) {
         json_t *a = json_loads(res_get(r, "security_groups") ? res_get(r, "security_groups")

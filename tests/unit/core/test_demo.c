@@ -228,9 +228,9 @@ static char *pick_vm(struct provider *p)
 
 static void test_deterministic(void **state)
 {
-    static const enum res_kind kinds[] = {RES_KIND_REGION,  RES_KIND_ZONE,     RES_KIND_INSTANCE,
-                                          RES_KIND_VOLUME,  RES_KIND_SNAPSHOT, RES_KIND_SECGROUP,
-                                          RES_KIND_IMAGE,   RES_KIND_FLAVOR,   RES_KIND_KEYPAIR,
+    static const enum res_kind kinds[] = {RES_KIND_REGION,     RES_KIND_ZONE,     RES_KIND_INSTANCE,
+                                          RES_KIND_VOLUME,     RES_KIND_SNAPSHOT, RES_KIND_SECGROUP,
+                                          RES_KIND_IMAGE,      RES_KIND_FLAVOR,   RES_KIND_KEYPAIR,
                                           RES_KIND_SERVERGROUP};
     struct store *s1 = mem_store(), *s2 = mem_store(), *s3 = mem_store();
     struct provider *a = demo_open_env(s1, "lab", 42, 0, 1);
@@ -267,9 +267,10 @@ static void test_deterministic(void **state)
     }
     /* hosts: everything but the live sensor values */
     {
-        static const char *const fixed[] = {"type", "zone", "power", "vcpus", "vcpus_used",
-                                            "mem_mb", "instances", "provision_state", "model",
-                                            "serial", "bmc", "resource_class", "instance_id"};
+        static const char *const fixed[] = {"type",       "zone",   "power",     "vcpus",
+                                            "vcpus_used", "mem_mb", "instances", "provision_state",
+                                            "model",      "serial", "bmc",       "resource_class",
+                                            "instance_id"};
         struct res_list la, lb;
         list_kind(a, RES_KIND_HOST, &la);
         list_kind(b, RES_KIND_HOST, &lb);
@@ -278,7 +279,8 @@ static void test_deterministic(void **state)
             assert_string_equal(la.items[i]->id, lb.items[i]->id);
             for (size_t f = 0; f < sizeof fixed / sizeof fixed[0]; f++) {
                 const char *x = res_get(la.items[i], fixed[f]), *y = res_get(lb.items[i], fixed[f]);
-                assert_true((x == NULL && y == NULL) || (x != NULL && y != NULL && strcmp(x, y) == 0));
+                assert_true((x == NULL && y == NULL) ||
+                            (x != NULL && y != NULL && strcmp(x, y) == 0));
             }
         }
         res_list_done(&la);
@@ -609,8 +611,8 @@ static void test_instance_lifecycle(void **state)
     assert_int_equal(r->status, RES_STATUS_ACTIVE);
     assert_field(r, "host", "hv-eu-west-1b-02");
     res_free(r);
-    act_refused(p, RES_KIND_INSTANCE, "live-migrate", "t-web", RT_ERR_CONFLICT,
-                "to current host", "host=hv-eu-west-1b-02", NULL);
+    act_refused(p, RES_KIND_INSTANCE, "live-migrate", "t-web", RT_ERR_CONFLICT, "to current host",
+                "host=hv-eu-west-1b-02", NULL);
 
     /* snapshot and image */
     act_ok(p, RES_KIND_INSTANCE, "snapshot", "t-web", "name=t-web-snap", NULL);
@@ -679,8 +681,8 @@ static void test_create_count_and_groups(void **state)
     struct resource *g;
 
     (void)state;
-    act_ok(p, RES_KIND_INSTANCE, "create", "t-api", "flavor=m1.small", "image=debian-12",
-           "count=3", "region=ap-east", "server_group=web-anti-affinity", NULL);
+    act_ok(p, RES_KIND_INSTANCE, "create", "t-api", "flavor=m1.small", "image=debian-12", "count=3",
+           "region=ap-east", "server_group=web-anti-affinity", NULL);
     for (int i = 0; i < 3; i++) {
         char name[32];
         struct resource *r;
@@ -794,8 +796,8 @@ static void test_invalid_transitions(void **state)
         }
         assert_non_null(e);
         assert_non_null(strstr(res_get(e, "fault"), "No valid host was found"));
-        act_refused(p, RES_KIND_INSTANCE, "hard-reboot", e->id, RT_ERR_CONFLICT,
-                    "never scheduled", NULL);
+        act_refused(p, RES_KIND_INSTANCE, "hard-reboot", e->id, RT_ERR_CONFLICT, "never scheduled",
+                    NULL);
         res_list_done(&l);
     }
 
@@ -809,8 +811,8 @@ static void test_invalid_transitions(void **state)
     act_refused(p, RES_KIND_HOST, "power-on", "hv-eu-west-1a-01", RT_ERR_CONFLICT,
                 "already powered on", NULL);
     /* volumes */
-    act_refused(p, RES_KIND_VOLUME, "create", "t-v", RT_ERR_NOT_FOUND, "Volume type",
-                "size_gb=10", "volume_type=floppy", NULL);
+    act_refused(p, RES_KIND_VOLUME, "create", "t-v", RT_ERR_NOT_FOUND, "Volume type", "size_gb=10",
+                "volume_type=floppy", NULL);
     free(vm);
     provider_free(p);
     store_close(st);
@@ -910,8 +912,8 @@ static void test_baremetal(void **state)
     assert_null(res_get(h, "instance_id"));
     res_free(h);
     assert_true(gone(p, RES_KIND_INSTANCE, "t-bm"));
-    act_refused(p, RES_KIND_HOST, "undeploy", node, RT_ERR_CONFLICT,
-                "can not be performed on node", NULL);
+    act_refused(p, RES_KIND_HOST, "undeploy", node, RT_ERR_CONFLICT, "can not be performed on node",
+                NULL);
 
     /* nova boot with a bare-metal flavor lands on a node */
     act_ok(p, RES_KIND_INSTANCE, "create", "t-bm2", "flavor=bm.standard", "image=ubuntu-22.04",
@@ -1101,8 +1103,8 @@ static void test_volumes(void **state)
         list_kind(p, RES_KIND_VOLUME, &l);
         root = find_row(&l, "device", "/dev/vda", RES_STATUS_UNKNOWN);
         assert_non_null(root);
-        act_refused(p, RES_KIND_VOLUME, "detach", root->id, RT_ERR_CONFLICT,
-                    "root device volume", NULL);
+        act_refused(p, RES_KIND_VOLUME, "detach", root->id, RT_ERR_CONFLICT, "root device volume",
+                    NULL);
         res_list_done(&l);
     }
     free(vm);
@@ -1162,8 +1164,8 @@ static void test_secgroups(void **state)
     {
         char kv[80];
         snprintf(kv, sizeof kv, "rule=%s", rule);
-        act_refused(p, RES_KIND_SECGROUP, "remove-rule", "t-sg", RT_ERR_NOT_FOUND,
-                    "does not exist", kv, NULL);
+        act_refused(p, RES_KIND_SECGROUP, "remove-rule", "t-sg", RT_ERR_NOT_FOUND, "does not exist",
+                    kv, NULL);
     }
 
     /* attach to an instance; a group in use cannot be deleted */
@@ -1174,8 +1176,8 @@ static void test_secgroups(void **state)
         r = get_res(p, RES_KIND_INSTANCE, vm);
         assert_true(res_json_list_has(res_get(r, "security_groups"), "t-sg"));
         res_free(r);
-        act_refused(p, RES_KIND_SECGROUP, "attach", "t-sg", RT_ERR_CONFLICT,
-                    "already associated", kv, NULL);
+        act_refused(p, RES_KIND_SECGROUP, "attach", "t-sg", RT_ERR_CONFLICT, "already associated",
+                    kv, NULL);
         act_refused(p, RES_KIND_SECGROUP, "delete", "t-sg", RT_ERR_CONFLICT, "in use", NULL);
         act_ok(p, RES_KIND_SECGROUP, "detach", "t-sg", kv, NULL);
         r = get_res(p, RES_KIND_INSTANCE, vm);
@@ -1201,7 +1203,8 @@ static void test_secgroups(void **state)
     store_close(st);
 }
 
-/* ---- time, persistence, corruption -------------------------------------------------------------- */
+/* ---- time, persistence, corruption --------------------------------------------------------------
+ */
 
 static void test_wall_clock(void **state)
 {
@@ -1363,8 +1366,9 @@ static void test_corrupt_store(void **state)
     /* one unreadable record: dropped, the rest of the world loads */
     assert_int_equal(store_blob_put(st, "demo:lab", key, "{not json", &err), 0);
     assert_int_equal(store_blob_put(st, "demo:lab", "op:req-broken", "[1,2", &err), 0);
-    assert_int_equal(store_blob_put(st, "demo:lab", "instance:zzz", "{\"name\":\"x\",\"vm\":\"weird\"}",
-                                    &err), 0);
+    assert_int_equal(
+        store_blob_put(st, "demo:lab", "instance:zzz", "{\"name\":\"x\",\"vm\":\"weird\"}", &err),
+        0);
     p = demo_open_env(st, "lab", 8, 0, FAST);
     assert_true(gone(p, RES_KIND_INSTANCE, "t-a"));
     assert_true(gone(p, RES_KIND_INSTANCE, "x"));

@@ -21,12 +21,14 @@
  * naming a type missing here is reported as that provider's status.
  */
 extern const struct provider_ops prov_demo_ops;
+extern const struct provider_ops prov_redfish_ops;
 #ifdef WITH_LIBVIRT
 extern const struct provider_ops prov_libvirt_ops;
 #endif
 
 static const struct provider_ops *const provider_table[] = {
     &prov_demo_ops,
+    &prov_redfish_ops,
 #ifdef WITH_LIBVIRT
     &prov_libvirt_ops,
 #endif

@@ -11,6 +11,7 @@
  */
 #include "cli.h"
 #include "cli_ssh.h"
+#include "cli_trust.h"
 
 #include "core/audit.h"
 #include "core/config.h"
@@ -50,6 +51,7 @@ static const char usage_text[] =
     "  do <action> <kind> <id-or-name> [key=value ...] [--yes] [--wait] [--provider NAME]\n"
     "  audit [-o table|json] [--verify] [--limit N]\n"
     "  info [-o table|json]\n"
+    "  trust PROVIDER [BMC...] [--yes]   pin the TLS certificates of Redfish BMCs\n"
     "  ssh [-p PORT] [-J JUMP[,...]] [-i KEY] [--accept-new] [user@]HOST|INSTANCE [-- CMD]\n"
     "\n"
     "kinds: instances hosts volumes snapshots secgroups images flavors keypairs servergroups\n"
@@ -65,7 +67,7 @@ const char *cli_usage(void)
 
 int cli_is_command(const char *w)
 {
-    static const char *const cmds[] = {"list", "show", "do", "audit", "info", "ssh"};
+    static const char *const cmds[] = {"list", "show", "do", "audit", "info", "ssh", "trust"};
 
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         if (strcmp(w, cmds[i]) == 0)
@@ -1084,5 +1086,7 @@ int cli_main(const struct engine_opts *opts, int argc, char **argv)
         return cmd_info(opts, argc, argv);
     if (strcmp(argv[0], "ssh") == 0)
         return cli_ssh_main(opts, argc, argv);
+    if (strcmp(argv[0], "trust") == 0)
+        return cli_trust_main(opts, argc, argv);
     return fail(2, "unknown command '%s'\n%s", argv[0], usage_text);
 }

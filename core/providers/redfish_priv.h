@@ -1,0 +1,72 @@
+/*
+ * redfish_priv.h - internals of the Redfish provider shared by redfish.c
+ * (I/O, config, actions) and redfish_map.c (pure JSON -> model mapping),
+ * and exposed to the unit tests (libvirt's *priv.h rule).
+ *
+ * The mapping functions take the Redfish documents of one computer system
+ * (borrowed jansson values, any of which may be NULL or of the wrong type:
+ * BMC replies are data, never trusted) and fill a resource.  They never
+ * abort on malformed input.
+ */
+#ifndef RT_REDFISH_PRIV_H
+#define RT_REDFISH_PRIV_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+struct resource;
+
+/* Everything known about one ComputerSystem, borrowed. */
+struct rf_docs {
+    const char *bmc_name;      /* configured BMC name */
+    const char *bmc_address;   /* configured address */
+    const char *rack, *zone;   /* configured labels, may be NULL */
+    json_t *system;            /* ComputerSystem */
+    json_t *chassis;           /* its Chassis (Links.Chassis[0]) */
+    json_t *enclosure;         /* the chassis containing it (blades), or NULL */
+    json_t *thermal;           /* Thermal (legacy) of the chassis or enclosure */
+    json_t *power;             /* Power (legacy) */
+    json_t *env;               /* EnvironmentMetrics (newer) */
+    json_t *thermal_sub;       /* ThermalSubsystem (newer) */
+    json_t *power_sub;         /* PowerSubsystem (newer) */
+    json_t *manager;           /* Manager (Links.ManagedBy[0]) */
+    json_t *ethernet;          /* EthernetInterfaces collection (expanded or not) */
+    int maintenance;           /* local flag */
+    const char *maintenance_reason;
+    const char *provisioned_image; /* racktop deployed this image, or NULL */
+    const char *last_error;    /* BMC error of the last refresh, or NULL */
+};
+
+/* Borrowed string member or NULL (also when obj is not an object). */
+const char *rf_str(const json_t *obj, const char *key);
+/* Member by path "A.B.C" (objects only), borrowed, or NULL. */
+json_t *rf_path(const json_t *obj, const char *path);
+/* The @odata.id of obj[key] (a link object), or NULL. */
+const char *rf_link(const json_t *obj, const char *key);
+/* Number member as double; 0 when present and numeric, -1 otherwise. */
+int rf_num(const json_t *obj, const char *key, double *out);
+
+/* Health words: 0 OK, 1 Warning, 2 Critical, -1 unknown. */
+int rf_health_rank(const char *h);
+const char *rf_health_name(int rank);
+/* Worst Status.Health over an array of members ("Fans", "PowerSupplies", ...). */
+int rf_worst_health(const json_t *arr);
+
+/* "on", "off" or "unknown" from a PowerState. */
+const char *rf_power_word(const char *power_state);
+
+/* Fill a host resource (type baremetal) from the documents. */
+void rf_map_host(const struct rf_docs *d, struct resource *r);
+/* Fill an instance resource for a powered, installed system; returns 0 when the
+ * system does not count as an installed instance (r untouched). */
+int rf_map_instance(const struct rf_docs *d, const char *host_id, struct resource *r);
+/* Temperature (C) and power (W) readings for metrics; -1 when absent. */
+int rf_map_temp(const struct rf_docs *d, double *out);
+int rf_map_power(const struct rf_docs *d, double *out);
+/* The first message of a Redfish error body (error.@Message.ExtendedInfo[0].Message, or
+ * error.message) copied into buf; "" when the body has none. */
+const char *rf_error_message(const char *body, char *buf, size_t len);
+/* Is `value` among obj's "<prop>@Redfish.AllowableValues"? 1 yes, 0 no, -1 no list. */
+int rf_allowed(const json_t *obj, const char *prop, const char *value);
+
+#endif

@@ -1,0 +1,206 @@
+/*
+ * test_redfish.c - the Redfish JSON -> model mapping (redfish_map.c) over the
+ * DMTF mockups read in place from the shared fixtures, plus partial,
+ * malformed and hostile documents that must map to "unknown", never crash.
+ */
+#include "testutil.h"
+
+#include "core/model.h"
+#include "core/providers/redfish_priv.h"
+#include "core/xalloc.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *load_mock(const char *rel)
+{
+    char *p = xasprintf("redfish/%s/index.json", rel);
+    char *path = shared_fixture_path(p);
+    json_error_t je;
+    json_t *doc = json_load_file(path, 0, &je);
+
+    if (doc == NULL)
+        fail_msg("cannot read %s: %s", path, je.text);
+    free(p);
+    free(path);
+    return doc;
+}
+
+static void test_rackmount_host(void **state)
+{
+    struct rf_docs d = {0};
+    struct resource *r = res_new("rf", RES_KIND_HOST, "r1/437XR1138R2", "r1");
+
+    (void)state;
+    d.bmc_name = "r1";
+    d.bmc_address = "https://10.0.0.5";
+    d.rack = "A01";
+    d.system = load_mock("public-rackmount1/Systems/437XR1138R2");
+    d.chassis = load_mock("public-rackmount1/Chassis/1U");
+    d.thermal = load_mock("public-rackmount1/Chassis/1U/Thermal");
+    d.power = load_mock("public-rackmount1/Chassis/1U/Power");
+    d.manager = load_mock("public-rackmount1/Managers/BMC");
+    rf_map_host(&d, r);
+    assert_string_equal(res_get(r, "type"), "baremetal");
+    assert_string_equal(res_get(r, "power"), "on");
+    assert_string_equal(res_get(r, "health"), "Warning"); /* HealthRollup */
+    assert_string_equal(res_get(r, "model"), "Contoso 3500");
+    assert_string_equal(res_get(r, "serial"), "437XR1138R2");
+    assert_string_equal(res_get(r, "bmc"), "https://10.0.0.5");
+    assert_string_equal(res_get(r, "rack"), "A01");
+    assert_string_equal(res_get(r, "bmc_firmware"), "1.45.455b66-rev4");
+    assert_string_equal(res_get(r, "boot_override"), "Pxe/Once/UEFI");
+    assert_string_equal(res_get(r, "provision_state"), "available");
+    assert_true(res_get_num(r, "temp_c", -1) == 25);  /* the intake sensor */
+    assert_true(res_get_num(r, "power_w", -1) == 344);
+    assert_int_equal(res_get_int(r, "vcpus", -1), 8);
+    assert_int_equal(res_get_int(r, "mem_mb", -1), 96 * 1024);
+    assert_string_equal(res_get(r, "fans"), "OK");
+    assert_int_equal(r->status, RES_STATUS_ACTIVE);
+    assert_string_equal(r->raw_status, "On");
+    for (json_t **j = &d.system; j <= &d.ethernet; j++)
+        json_decref(*j);
+    res_free(r);
+}
+
+static void test_newer_subsystems_and_instance(void **state)
+{
+    struct rf_docs d = {0};
+    struct resource *r = res_new("rf", RES_KIND_HOST, "x/1", "x");
+    struct resource *in = res_new("rf", RES_KIND_INSTANCE, "x/1", "x");
+    double v;
+
+    (void)state;
+    d.system = load_mock("public-rackmount1/Systems/437XR1138R2");
+    d.env = load_mock("public-rackmount1/Chassis/1U/EnvironmentMetrics");
+    d.thermal_sub = load_mock("public-rackmount1/Chassis/1U/ThermalSubsystem");
+    assert_int_equal(rf_map_temp(&d, &v), 0);
+    assert_true(v == 39);
+    assert_int_equal(rf_map_power(&d, &v), 0);
+    assert_true(v == 374);
+    d.provisioned_image = "http://img/os.iso";
+    rf_map_host(&d, r);
+    assert_string_equal(res_get(r, "fans"), "OK");
+    assert_string_equal(res_get(r, "provision_state"), "active");
+    assert_string_equal(res_get(r, "instance_id"), "x/1");
+    assert_int_equal(rf_map_instance(&d, "x/1", in), 1);
+    assert_string_equal(res_get(in, "image"), "http://img/os.iso");
+    assert_string_equal(res_get(in, "host"), "x/1");
+    assert_string_equal(res_get(in, "power_state"), "running");
+    json_decref(d.system);
+    json_decref(d.env);
+    json_decref(d.thermal_sub);
+    res_free(r);
+    res_free(in);
+}
+
+static void test_blade_and_localstorage(void **state)
+{
+    struct rf_docs d = {0};
+    struct resource *r = res_new("rf", RES_KIND_HOST, "bl/529QB9450R6", "bl/529QB9450R6");
+
+    (void)state;
+    d.system = load_mock("public-bladed/Systems/529QB9450R6");
+    d.chassis = load_mock("public-bladed/Chassis/Blade1");
+    d.enclosure = load_mock("public-bladed/Chassis/MultiBladeEncl");
+    d.thermal = load_mock("public-bladed/Chassis/Blade1/Thermal");
+    d.power = load_mock("public-bladed/Chassis/MultiBladeEncl/Power");
+    rf_map_host(&d, r);
+    assert_string_equal(res_get(r, "enclosure"), "MultiBladeEncl");
+    assert_string_equal(res_get(r, "model"), "Contoso SX1000");
+    assert_string_equal(res_get(r, "boot_override"), "none");
+    assert_non_null(res_get(r, "temp_c"));
+    assert_null(res_get(r, "power_w")); /* the enclosure reports no PowerControl */
+    assert_string_equal(res_get(r, "psus"), "OK");
+    for (json_t **j = &d.system; j <= &d.ethernet; j++)
+        json_decref(*j);
+    res_free(r);
+
+    memset(&d, 0, sizeof d);
+    r = res_new("rf", RES_KIND_HOST, "ls/1", "ls");
+    d.system = load_mock("public-localstorage/Systems/437XR1138R2");
+    d.thermal = load_mock("public-localstorage/Chassis/1U/Thermal");
+    d.power = load_mock("public-localstorage/Chassis/1U/Power");
+    rf_map_host(&d, r);
+    assert_string_equal(res_get(r, "power"), "on");
+    assert_non_null(res_get(r, "psus"));
+    for (json_t **j = &d.system; j <= &d.ethernet; j++)
+        json_decref(*j);
+    res_free(r);
+}
+
+/* Partial and hostile documents: wrong types everywhere, nothing known, no crash. */
+static void test_malformed(void **state)
+{
+    static const char *const docs[] = {
+        "{}", "[]", "42", "\"On\"", "{\"PowerState\": 7, \"Status\": []}",
+        "{\"PowerState\": \"On\", \"ProcessorSummary\": \"x\", \"MemorySummary\": {\"TotalSystemMemoryGiB\": \"lots\"}}",
+        "{\"Boot\": {\"BootSourceOverrideTarget\": null}, \"Status\": {\"Health\": \"Critical\"}, \"PowerState\": \"On\"}",
+        "{\"Temperatures\": [1, null, {\"ReadingCelsius\": \"hot\"}], \"Fans\": {\"a\": 1}}",
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        json_t *j = json_loads(docs[i], JSON_DECODE_ANY, NULL);
+        struct rf_docs d = {0};
+        struct resource *r = res_new("rf", RES_KIND_HOST, "h", "h");
+        struct resource *in = res_new("rf", RES_KIND_INSTANCE, "h", "h");
+        double v;
+        assert_non_null(j);
+        d.system = d.chassis = d.thermal = d.power = d.env = d.manager = d.ethernet = j;
+        rf_map_host(&d, r);
+        rf_map_instance(&d, "h", in);
+        (void)rf_map_temp(&d, &v);
+        if (i == 6) {
+            assert_int_equal(r->status, RES_STATUS_ERROR);
+            assert_string_equal(res_get(r, "health"), "Critical");
+        }
+        if (i < 4) {
+            assert_string_equal(res_get(r, "power"), "unknown");
+            assert_null(res_get(r, "health"));
+            assert_int_equal(r->status, RES_STATUS_UNKNOWN);
+        }
+        json_decref(j);
+        res_free(r);
+        res_free(in);
+    }
+}
+
+static void test_helpers(void **state)
+{
+    char buf[128];
+    json_t *sys = load_mock("public-rackmount1/Systems/437XR1138R2");
+
+    (void)state;
+    assert_string_equal(rf_error_message("{\"error\":{\"code\":\"x\",\"message\":\"general\","
+                                         "\"@Message.ExtendedInfo\":[{\"Message\":\"The value 'X' "
+                                         "is not supported.\"}]}}", buf, sizeof buf),
+                        "The value 'X' is not supported.");
+    assert_string_equal(rf_error_message("{\"error\":{\"message\":\"only this\"}}", buf, sizeof buf),
+                        "only this");
+    assert_string_equal(rf_error_message("<html>", buf, sizeof buf), "");
+    assert_string_equal(rf_error_message(NULL, buf, sizeof buf), "");
+    assert_int_equal(rf_allowed(json_object_get(sys, "Boot"), "BootSourceOverrideTarget", "Cd"), 1);
+    assert_int_equal(rf_allowed(json_object_get(sys, "Boot"), "BootSourceOverrideTarget", "UefiHttp"), 0);
+    assert_int_equal(rf_allowed(sys, "Nothing", "x"), -1);
+    assert_string_equal(rf_power_word("PoweringOn"), "off");
+    assert_string_equal(rf_power_word(NULL), "unknown");
+    assert_int_equal(rf_health_rank("Critical"), 2);
+    assert_null(rf_health_name(-1));
+    assert_string_equal(rf_link(sys, "Processors"), "/redfish/v1/Systems/437XR1138R2/Processors");
+    assert_null(rf_link(sys, "Nope"));
+    json_decref(sys);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rackmount_host),
+        cmocka_unit_test(test_newer_subsystems_and_instance),
+        cmocka_unit_test(test_blade_and_localstorage),
+        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_helpers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

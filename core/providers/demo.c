@@ -2382,8 +2382,29 @@ static enum prov_open demo_open(struct provider *p, const struct config_provider
     struct demo *d = provider_priv(p);
     const struct prov_env *env = provider_env(p);
     uint64_t acts = 0;
-    static const enum res_kind act_kinds[] = {RES_KIND_INSTANCE, RES_KIND_HOST, RES_KIND_VOLUME,
-                                              RES_KIND_SNAPSHOT, RES_KIND_SECGROUP};
+    static const struct {
+        enum res_kind kind;
+        const char *verb;
+    } demo_verbs[] = {
+#define I(v) {RES_KIND_INSTANCE, v}
+#define H(v) {RES_KIND_HOST, v}
+#define V(v) {RES_KIND_VOLUME, v}
+#define S(v) {RES_KIND_SNAPSHOT, v}
+#define G(v) {RES_KIND_SECGROUP, v}
+        I("create"), I("start"), I("stop"), I("reboot"), I("hard-reboot"), I("delete"),
+        I("rebuild"), I("resize"), I("confirm-resize"), I("revert-resize"), I("snapshot"),
+        I("image"), I("migrate"), I("live-migrate"), I("evacuate"), I("lock"), I("unlock"),
+        H("power-on"), H("power-off"), H("power-cycle"), H("manage"), H("provide"),
+        H("provision"), H("undeploy"), H("maintenance-on"), H("maintenance-off"),
+        V("create"), V("attach"), V("detach"), V("extend"), V("delete"), V("snapshot"),
+        V("revert"), S("delete"), S("restore"), G("create"), G("delete"), G("add-rule"),
+        G("remove-rule"), G("attach"), G("detach"),
+#undef I
+#undef H
+#undef V
+#undef S
+#undef G
+    };
 
     (void)cp; /* the built-in demo has no configuration entry; nothing is read from it */
     if (env->demo_size < 0 || env->demo_size > DEMO_MAX_SIZE) {
@@ -2394,8 +2415,13 @@ static enum prov_open demo_open(struct provider *p, const struct config_provider
     d->w = world_open(p, err);
     if (d->w == NULL)
         return PROV_OPEN_ERROR;
-    for (size_t i = 0; i < sizeof act_kinds / sizeof act_kinds[0]; i++)
-        acts |= action_mask_kind(act_kinds[i]);
+    /* Exactly the verbs the simulation implements; verbs other providers added to the
+     * table (boot override, LED, suspend, clone, ...) are not offered. */
+    for (size_t i = 0; i < sizeof demo_verbs / sizeof demo_verbs[0]; i++) {
+        const struct action_def *a = action_find(demo_verbs[i].kind, demo_verbs[i].verb);
+        if (a != NULL)
+            acts |= 1ULL << action_index(a);
+    }
     provider_set_caps(p, provider_ops(p)->kinds, acts);
     return PROV_OPEN_OK;
 }

@@ -568,6 +568,17 @@ static int64_t min_deadline(int64_t a, int64_t b)
     return a == 0 ? b : (b == 0 || a < b ? a : b);
 }
 
+/* prov_env.request_refresh: any thread (libvirt's event loop, for one). */
+static void worker_request_refresh(void *ctx, uint32_t kinds)
+{
+    struct worker *w = ctx;
+
+    pthread_mutex_lock(&w->e->lock);
+    w->want_kinds |= kinds;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->e->lock);
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -589,6 +600,8 @@ static void *worker_main(void *arg)
         env.demo_size = e->opts.demo_size;
         env.demo_speed = e->opts.demo_speed;
         env.timeout_s = e->cfg->timeout_s;
+        env.request_refresh = worker_request_refresh;
+        env.request_ctx = w;
         w->p = provider_new(w->ops, w->name, &env);
         try_open(w);
     }

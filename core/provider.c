@@ -22,6 +22,7 @@
  */
 extern const struct provider_ops prov_demo_ops;
 extern const struct provider_ops prov_redfish_ops;
+extern const struct provider_ops prov_openstack_ops;
 #ifdef WITH_LIBVIRT
 extern const struct provider_ops prov_libvirt_ops;
 #endif
@@ -29,6 +30,7 @@ extern const struct provider_ops prov_libvirt_ops;
 static const struct provider_ops *const provider_table[] = {
     &prov_demo_ops,
     &prov_redfish_ops,
+    &prov_openstack_ops,
 #ifdef WITH_LIBVIRT
     &prov_libvirt_ops,
 #endif
@@ -127,6 +129,12 @@ int provider_can(const struct provider *p, const struct action_def *a)
     int i = action_index(a);
 
     return i >= 0 && i < RT_ACTION_MAX && (p->actions >> i & 1) != 0 && p->ops->act != NULL;
+}
+
+void provider_request_refresh(struct provider *p, uint32_t kinds)
+{
+    if (p->env.request_refresh != NULL)
+        p->env.request_refresh(p->env.request_ctx, kinds);
 }
 
 int provider_open(struct provider *p, const struct config_provider *cp, struct rt_error *err)

@@ -51,6 +51,10 @@ struct prov_env {
     long demo_size;        /* instances in the demo fleet; 0 = default */
     double demo_speed;     /* time scale of the demo (RACKTOP_DEMO_SPEED), 1 = real time */
     int64_t timeout_s;     /* network timeout */
+    /* Ask the engine to refresh these kinds soon (RT_KIND_BIT mask). Safe from any thread,
+     * e.g. a backend's event callback; requests merge. Use provider_request_refresh(). */
+    void (*request_refresh)(void *ctx, uint32_t kinds);
+    void *request_ctx;
 };
 
 /* One action request. Borrowed by the provider for the duration of act(). */
@@ -131,6 +135,9 @@ uint64_t provider_actions(const struct provider *p);
 /* Narrow (or widen) the capabilities after open(), e.g. by API microversion. */
 void provider_set_caps(struct provider *p, uint32_t kinds, uint64_t actions);
 int provider_can(const struct provider *p, const struct action_def *a);
+/* Event-driven refresh: a backend event (a domain stopped, a node changed) asks the engine
+ * to re-list these kinds. Safe from any thread. */
+void provider_request_refresh(struct provider *p, uint32_t kinds);
 
 /* Checked dispatch (libvirt's public wrappers): argument checks, NULL method ->
  * RT_ERR_UNSUPPORTED with a message naming the provider. */

@@ -65,6 +65,7 @@ struct flow {
     struct field_ctx fields[MAX_FIELDS];
     int nfields;
     struct dialog *dialog;
+    const char *missing; /* a required choice had no options: the kind it lists */
 };
 
 static void flow_free(struct flow *fl)
@@ -352,8 +353,11 @@ static void fleet_options(struct flow *fl, struct field_ctx *fc, enum res_kind k
         else
             add_option(fc, r->name, &cap);
     }
-    if (fc->noptions == 0)
+    if (fc->noptions == 0) {
         add_option(fc, "(none available)", &cap);
+        if (fl->missing == NULL && fc->pd->required)
+            fl->missing = res_kind_plural(k);
+    }
 }
 
 static void enum_options(struct field_ctx *fc)
@@ -678,6 +682,18 @@ void actions_start(struct dash *d, struct view *v, const struct action_def *a)
     }
     for (const struct param_def *pd = a->params; pd->name != NULL; pd++)
         form_field_for(fl, pd);
+    if (fl->missing != NULL) {
+        const struct provider_info *pi = dash_provider(d, fl->provider);
+        int k = res_kind_from_name(fl->missing);
+        if (pi != NULL && k >= 0 && pi->synced_at[k] == 0)
+            dash_message(d, 1, "%s: no %s known yet; %s is still loading them", a->verb,
+                         fl->missing, fl->provider);
+        else
+            dash_message(d, 1, "%s: provider %s has no %s to choose from", a->verb, fl->provider,
+                         fl->missing);
+        flow_free(fl);
+        return;
+    }
     app_push(dash_app(d), &form_ops, fl, APP_LAYER_MODAL);
 }
 

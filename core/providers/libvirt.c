@@ -2908,7 +2908,8 @@ static enum prov_open lv_open(struct provider *p, const struct config_provider *
                 goto fail;
             }
         }
-        P->conns[P->nconns++] = lv_conn_new(uri, name, &P->sync, keepalive);
+        P->conns[P->nconns] = lv_conn_new(uri, name, &P->sync, keepalive);
+        P->conns[P->nconns++]->owner = p;
         free(name);
     }
     for (size_t i = 0; i < P->nconns; i++) {

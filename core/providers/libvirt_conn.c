@@ -23,6 +23,7 @@
  */
 #include "libvirt_priv.h"
 
+#include "core/provider.h"
 #include "core/strbuf.h"
 #include "core/util.h"
 #include "core/xalloc.h"
@@ -172,6 +173,11 @@ static int lifecycle_cb(virConnectPtr conn, virDomainPtr dom, int event, int det
     snprintf(c->last_event, sizeof c->last_event, "%s %s", dn != NULL ? dn : "?",
              event >= 0 && event < 9 ? names[event] : "changed");
     pthread_mutex_unlock(&c->mu);
+    /* Events drive the refresh; polling fills in the rest. */
+    if (c->owner != NULL)
+        provider_request_refresh(c->owner, RT_KIND_BIT(RES_KIND_INSTANCE) |
+                                               RT_KIND_BIT(RES_KIND_HOST) |
+                                               RT_KIND_BIT(RES_KIND_SNAPSHOT));
     return 0;
 }
 

@@ -76,6 +76,7 @@ struct lv_conn {
     char last_event[128];
     int64_t connected_at;   /* epoch s */
     char driver[32];        /* virConnectGetType: "QEMU", "TEST" */
+    struct provider *owner; /* asked to refresh on domain events; set before lv_conn_start() */
     int has_nwfilter;       /* the driver lists nwfilters */
 
     /* Connection thread only. */

@@ -6,6 +6,10 @@ set -euo pipefail
 export RACKTOP_DEMO_SPEED=2
 start 120 40
 wait_for "Instances  1/250"
+# The form's choices come from the fleet: wait until flavors and images are in.
+keys 7; wait_for "Flavors  1/"
+keys 6; wait_for "Images  1/"
+keys 1; wait_for "Instances  1/250"
 # Create: the form refuses a bad name before anything is sent.
 keys c
 wait_for "create instance"

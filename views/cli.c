@@ -80,12 +80,14 @@ static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2,
 static int fail(int code, const char *fmt, ...)
 {
     va_list ap;
+    char msg[1024], clean[1024];
 
-    fputs("racktop: ", stderr);
+    /* Messages carry backend text (error bodies, names): never raw to the terminal. */
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    sanitize_into(clean, sizeof clean, msg, 0);
+    fprintf(stderr, "racktop: %s\n", clean);
     return code;
 }
 
@@ -184,8 +186,10 @@ static int session_sync(struct session *s, uint32_t kinds, struct rt_error *err)
                 pending[pi] &= ~RT_KIND_BIT(ev->kind);
                 left--;
                 if (ev->type == ENGINE_EV_SYNC_FAILED && ev->err.code != RT_ERR_UNSUPPORTED) {
+                    char clean[300];
+                    sanitize_into(clean, sizeof clean, ev->err.msg, 0);
                     fprintf(stderr, "racktop: warning: %s: %s (showing cached data)\n",
-                            ev->provider, ev->err.msg);
+                            ev->provider, clean);
                     s->failures++;
                 }
             }
@@ -1088,5 +1092,5 @@ int cli_main(const struct engine_opts *opts, int argc, char **argv)
         return cli_ssh_main(opts, argc, argv);
     if (strcmp(argv[0], "trust") == 0)
         return cli_trust_main(opts, argc, argv);
-    return fail(2, "unknown command '%s'\n%s", argv[0], usage_text);
+    return fail(2, "unknown command '%s' (see racktop --help)", argv[0]);
 }

@@ -96,6 +96,13 @@ vol=$(jq -r '[.[] | select(.attached_to != null)][0].id' "$T/out")
 expect 1 do delete volume "$vol" --yes --wait
 err_has "in-use"
 
+# Backend error text is data: an escape sequence in it never reaches stderr raw.
+expect 0 list volumes -o json
+vol=$(jq -r '[.[] | select(.attached_to == null)][0].id' "$T/out")
+expect 1 do attach volume "$vol" $'instance=\e]2;PWNED\aevil' --wait
+grep -q $'\e' "$T/err" && die "an escape sequence reached stderr"
+err_has "evil"
+
 # Usage errors: exit 2 with one line; unknown ids: exit 4.
 expect 2 list widgets;                 err_has "unknown kind 'widgets'"; one_line_err
 expect 2 list instances -o yaml;       err_has "unknown output format 'yaml'"; one_line_err

@@ -12,6 +12,9 @@
  *      segment of the dotted option names), `providers` or `keys`;
  *   3. each provider entry: a map with a valid unique name, a known type and
  *      an optional read_only.  Its other keys belong to the provider.
+ *   4. `ssh:` is a group of options (ssh.host, ssh.user, ...) plus two maps
+ *      of overrides, `zones` and `providers`, whose entries take the same
+ *      keys, checked against the same rows of options[].
  *
  * options[] is the single source for names, types, defaults, ranges and help
  * (tmux's options-table.c).  Defaults go through the same parser as the file,
@@ -26,6 +29,7 @@
 #include "config.h"
 
 #include "err.h"
+#include "ssh.h"
 #include "strbuf.h"
 #include "util.h"
 #include "xalloc.h"
@@ -47,6 +51,8 @@
 
 #define OFF(field) offsetof(struct config, field)
 
+static int check_jump(const char *text, char *why, size_t whylen);
+
 static const struct config_option options[] = {
     {"theme", CONFIG_TYPE_STRING, "default", 1, 64,
      "colour theme: the name of a .theme file (default, light, high-contrast, mono, ...)",
@@ -61,6 +67,16 @@ static const struct config_option options[] = {
      "how often health metrics (sensors, node stats) are sampled", OFF(refresh_health_s)},
     {"retention.metrics", CONFIG_TYPE_DURATION, "7d", 3600, 366 * DAY,
      "how long metric history is kept in the store", OFF(retention_metrics_s)},
+    {"ssh.host", CONFIG_TYPE_STRING, "", 0, 255,
+     "consoles connect to this address instead of the instance's own (NAT, tests)",
+     OFF(ssh.host)},
+    {"ssh.user", CONFIG_TYPE_STRING, "", 0, 64,
+     "console login user instead of the image's default_user", OFF(ssh.user)},
+    {"ssh.port", CONFIG_TYPE_INT, "0", 0, 65535, "console SSH port (0: ~/.ssh/config, then 22)",
+     OFF(ssh.port)},
+    {"ssh.jump", CONFIG_TYPE_STRING, "", 0, 1024,
+     "jump hosts for instances with only private addresses: [user@]host[:port][,...] or none",
+     OFF(ssh.jump), check_jump},
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -179,9 +195,11 @@ static enum parse_rc option_parse(const struct config_option *o, const char *tex
     return PARSE_OK;
 }
 
-static void option_store(struct config *cfg, const struct config_option *o, const struct value *v)
+/* Store v at base + offset (struct config, or an ssh override entry). */
+static void option_store(void *base, size_t offset, const struct config_option *o,
+                         const struct value *v)
 {
-    char *field = (char *)cfg + o->offset;
+    char *field = (char *)base + offset;
 
     switch (o->type) {
     case CONFIG_TYPE_STRING:
@@ -222,11 +240,12 @@ static int range_err(const struct config_option *o, const struct ynode *at, cons
     }
 }
 
-static int option_set(struct config *cfg, const struct config_option *o, const struct ynode *value,
-                      struct rt_error *err)
+static int option_set_at(void *base, size_t offset, const struct config_option *o,
+                         const struct ynode *value, struct rt_error *err)
 {
     struct value v = {0, NULL};
     const char *text = ynode_scalar(value);
+    char why[256];
 
     if (text == NULL)
         return ynode_err(err, value, "'%s' must be %s (got %s)", o->name, type_expectation(o->type),
@@ -236,7 +255,9 @@ static int option_set(struct config *cfg, const struct config_option *o, const s
                          type_expectation(o->type));
     switch (option_parse(o, text, &v)) {
     case PARSE_OK:
-        option_store(cfg, o, &v);
+        if (o->check != NULL && o->check(text, why, sizeof why) < 0)
+            return ynode_err(err, value, "'%s': %s", o->name, why);
+        option_store(base, offset, o, &v);
         return 0;
     case PARSE_BAD:
         return ynode_err(err, value, "'%s' must be %s (got '%s')", o->name,
@@ -245,6 +266,12 @@ static int option_set(struct config *cfg, const struct config_option *o, const s
         return range_err(o, value, text, err);
     }
     return -1;
+}
+
+static int option_set(struct config *cfg, const struct config_option *o, const struct ynode *value,
+                      struct rt_error *err)
+{
+    return option_set_at(cfg, o->offset, o, value, err);
 }
 
 static const struct config_option *find_option(const char *name)
@@ -420,6 +447,114 @@ static int providers_parse(struct config *cfg, const struct ynode *key, const st
     return 0;
 }
 
+/* ---- ssh: --------------------------------------------------------------------------- */
+
+/* ssh.jump: "none", or a list ssh_jump_parse() accepts. */
+static int check_jump(const char *text, char *why, size_t whylen)
+{
+    struct ssh_hop hops[SSH_MAX_HOPS];
+    struct rt_error e = {0};
+    int n;
+
+    if (text[0] == '\0' || strcasecmp(text, "none") == 0)
+        return 0;
+    n = ssh_jump_parse(text, hops, SSH_MAX_HOPS - 1, &e);
+    if (n < 0) {
+        snprintf(why, whylen, "%s", e.msg);
+        return -1;
+    }
+    while (n > 0)
+        ssh_hop_done(&hops[--n]);
+    return 0;
+}
+
+static void config_ssh_done(struct config_ssh *cs)
+{
+    free(cs->match);
+    free(cs->host);
+    free(cs->user);
+    free(cs->jump);
+}
+
+/*
+ * `zones:` or `providers:` under `ssh:`: a map of NAME -> {host, user, port,
+ * jump}, each key parsed with the ssh.* row of options[] into a new entry.
+ */
+static int ssh_overrides_parse(struct config *cfg, const struct ynode *key,
+                               const struct ynode *map, struct rt_error *err)
+{
+    int zones = strcmp(key->scalar, "zones") == 0;
+    struct config_ssh **list = zones ? &cfg->ssh_zones : &cfg->ssh_providers;
+    size_t *n = zones ? &cfg->n_ssh_zones : &cfg->n_ssh_providers;
+
+    if (ynode_is_null(map))
+        return 0;
+    if (map->type != YNODE_MAP)
+        return ynode_err(
+            err, key, "'ssh.%s' must be a map of %s names to {host, user, port, jump} (got %s)",
+            key->scalar, zones ? "zone" : "provider", ynode_describe(map));
+    *list = xcalloc(map->len, sizeof **list);
+    for (size_t i = 0; i < map->len; i++) {
+        const struct ynode *name = map->pairs[i].key, *entry = map->pairs[i].value;
+        struct config_ssh *cs = &(*list)[(*n)++];
+
+        cs->match = xstrdup(name->scalar);
+        if (ynode_is_null(entry))
+            continue;
+        if (entry->type != YNODE_MAP)
+            return ynode_err(
+                err, name, "'ssh.%s.%s' must be a map with keys host, user, port, jump (got %s)",
+                key->scalar, name->scalar, ynode_describe(entry));
+        for (size_t j = 0; j < entry->len; j++) {
+            const struct ynode *k = entry->pairs[j].key;
+            char full[128];
+            const struct config_option *o;
+
+            snprintf(full, sizeof full, "ssh.%s", k->scalar);
+            o = strchr(k->scalar, '.') == NULL ? find_option(full) : NULL;
+            if (o == NULL)
+                return ynode_err(
+                    err, k, "unknown key '%s' in 'ssh.%s.%s' (expected host, user, port or jump)",
+                    k->scalar, key->scalar, name->scalar);
+            if (option_set_at(cs, o->offset - OFF(ssh), o, entry->pairs[j].value, err) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static void ssh_pick(struct config_ssh *out, const struct config_ssh *cs)
+{
+    if (cs == NULL)
+        return;
+    if (out->host == NULL && cs->host != NULL && cs->host[0] != '\0')
+        out->host = cs->host;
+    if (out->user == NULL && cs->user != NULL && cs->user[0] != '\0')
+        out->user = cs->user;
+    if (out->jump == NULL && cs->jump != NULL && cs->jump[0] != '\0')
+        out->jump = cs->jump;
+    if (out->port == 0)
+        out->port = cs->port;
+}
+
+static const struct config_ssh *ssh_find(const struct config_ssh *list, size_t n, const char *name)
+{
+    for (size_t i = 0; name != NULL && i < n; i++) {
+        if (strcmp(list[i].match, name) == 0)
+            return &list[i];
+    }
+    return NULL;
+}
+
+void config_ssh_for(const struct config *cfg, const char *provider, const char *zone,
+                    struct config_ssh *out)
+{
+    memset(out, 0, sizeof *out);
+    ssh_pick(out, ssh_find(cfg->ssh_zones, cfg->n_ssh_zones, zone));
+    ssh_pick(out, ssh_find(cfg->ssh_providers, cfg->n_ssh_providers, provider));
+    ssh_pick(out, &cfg->ssh);
+}
+
 /* Parse the map at `prefix` (NULL: the top level) against options[]. */
 static int map_parse(struct config *cfg, const struct ynode *map, const char *prefix,
                      struct rt_error *err)
@@ -436,6 +571,12 @@ static int map_parse(struct config *cfg, const struct ynode *map, const char *pr
                  prefix != NULL ? "." : "", key->scalar);
         if (prefix == NULL && strcmp(key->scalar, "providers") == 0) {
             if (providers_parse(cfg, key, value, err) < 0)
+                return -1;
+            continue;
+        }
+        if (prefix != NULL && strcmp(prefix, "ssh") == 0 &&
+            (strcmp(key->scalar, "zones") == 0 || strcmp(key->scalar, "providers") == 0)) {
+            if (ssh_overrides_parse(cfg, key, value, err) < 0)
                 return -1;
             continue;
         }
@@ -516,7 +657,7 @@ struct config *config_new_defaults(void)
         struct value v = {0, NULL};
 
         RT_ASSERT(option_parse(&options[i], options[i].default_value, &v) == PARSE_OK);
-        option_store(cfg, &options[i], &v);
+        option_store(cfg, options[i].offset, &options[i], &v);
     }
     return cfg;
 }
@@ -530,6 +671,12 @@ void config_free(struct config *cfg)
         free(cfg->providers[i].type);
     }
     free(cfg->providers);
+    for (size_t i = 0; i < cfg->n_ssh_zones; i++)
+        config_ssh_done(&cfg->ssh_zones[i]);
+    free(cfg->ssh_zones);
+    for (size_t i = 0; i < cfg->n_ssh_providers; i++)
+        config_ssh_done(&cfg->ssh_providers[i]);
+    free(cfg->ssh_providers);
     for (size_t i = 0; i < N_OPTIONS; i++) {
         if (options[i].type == CONFIG_TYPE_STRING)
             free(*(char **)((char *)cfg + options[i].offset));

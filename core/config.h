@@ -8,6 +8,8 @@
  *     timeout: 30s
  *     refresh: {inventory: 30s, health: 10s}
  *     retention: {metrics: 7d}
+ *     ssh: {user: ops, port: 22, jump: "bastion", host: ...,
+ *           zones: {az1: {jump: ...}}, providers: {lab: {...}}}   (consoles; config_ssh_for())
  *     keys: {...}                  (key overrides, handed to the keymap as a subtree)
  *     providers:
  *       - name: lab                (unique, [a-z0-9_.-]+, shown in every row)
@@ -64,6 +66,8 @@ struct config_option {
     long long min, max;        /* range (seconds for durations, length for strings) */
     const char *help;          /* one line for the help screen and docs */
     size_t offset;             /* where the value lives in struct config (internal) */
+    /* MAY: extra check of a value that parsed; returns 0, or -1 with a reason in why. */
+    int (*check)(const char *text, char *why, size_t whylen);
 };
 
 struct config_provider {
@@ -72,6 +76,20 @@ struct config_provider {
     int read_only;            /* `read_only: true` in the entry */
     const struct ynode *node; /* the whole entry (a map), borrowed from the config's tree */
     int line;                 /* line of the entry, for messages */
+};
+
+/*
+ * SSH settings for consoles on instances (`ssh:`, see docs/CONFIG.md).  An
+ * empty string or a 0 port means "not set here": the next, less specific
+ * level applies (zone entry, then provider entry, then the top level), and
+ * then what the fleet and ~/.ssh/config say.
+ */
+struct config_ssh {
+    char *match;    /* the zone or provider an override entry is for; NULL at the top level */
+    char *host;     /* connect here instead of the instance's own address (NAT, tests) */
+    char *user;     /* login user instead of the image's default_user */
+    char *jump;     /* "[user@]host[:port][,...]" for private-only addresses; "none": direct */
+    long long port; /* 0: ~/.ssh/config, then 22 */
 };
 
 struct config {
@@ -84,6 +102,10 @@ struct config {
     int64_t refresh_inventory_s;
     int64_t refresh_health_s;
     int64_t retention_metrics_s;
+    struct config_ssh ssh; /* `ssh:` top level (options ssh.*) */
+    /* `ssh: {zones: {ZONE: {...}}, providers: {NAME: {...}}}` overrides, file order. */
+    struct config_ssh *ssh_zones, *ssh_providers;
+    size_t n_ssh_zones, n_ssh_providers;
     /* `keys:` map of key overrides for the keymap to parse, or NULL. */
     const struct ynode *keys;
     /* Providers in file order; none when the file has none (use the demo provider). */
@@ -112,6 +134,15 @@ const struct config_option *config_options(size_t *n);
 const char *config_type_name(enum config_type type);
 /* The provider types a config may name, NULL-terminated.  Static storage. */
 const char *const *config_provider_types(void);
+
+/*
+ * The SSH settings for an instance of `provider` in `zone` (either may be
+ * NULL): field by field, the zone's entry wins over the provider's, which
+ * wins over the top level.  Unset fields come out as NULL / 0; strings are
+ * borrowed from cfg.
+ */
+void config_ssh_for(const struct config *cfg, const char *provider, const char *zone,
+                    struct config_ssh *out);
 
 /* The provider entry called `name`, or NULL. Borrowed from cfg. */
 const struct config_provider *config_find_provider(const struct config *cfg, const char *name);

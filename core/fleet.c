@@ -65,11 +65,17 @@ void fleet_free(struct fleet *f)
 
 static void reindex(struct kind_set *ks)
 {
+    char buf[256];
+
     hmap_clear(ks->index);
     for (size_t i = 0; i < ks->len; i++) {
-        char *key = row_key(ks->rows[i]->provider, ks->rows[i]->id);
+        /* A stack buffer for the usual key: 100 000 rows, 100 000 fewer mallocs. */
+        int n = snprintf(buf, sizeof buf, "%s\x1f%s", ks->rows[i]->provider, ks->rows[i]->id);
+        char *key = n >= 0 && (size_t)n < sizeof buf ? buf
+                                                     : row_key(ks->rows[i]->provider, ks->rows[i]->id);
         hmap_put(ks->index, key, (void *)(uintptr_t)(i + 1));
-        free(key);
+        if (key != buf)
+            free(key);
     }
     ks->version++;
 }

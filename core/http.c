@@ -148,7 +148,10 @@ void http_response_done(struct http_response *resp)
     free(resp->etag);
     free(resp->location);
     wipe_free(resp->auth_token);
+    free(resp->request_id);
+    wipe_free(resp->subject_token);
     resp->body = resp->etag = resp->location = resp->auth_token = NULL;
+    resp->request_id = resp->subject_token = NULL;
 }
 
 void http_request_free(struct http_request *rq)
@@ -617,6 +620,17 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
     } else if ((v = header_value(ptr, n, "X-Auth-Token")) != NULL) {
         wipe_free(rq->resp.auth_token);
         rq->resp.auth_token = v;
+    } else if ((v = header_value(ptr, n, "X-Subject-Token")) != NULL) {
+        wipe_free(rq->resp.subject_token);
+        rq->resp.subject_token = v;
+    } else if ((v = header_value(ptr, n, "X-OpenStack-Request-Id")) != NULL) {
+        free(rq->resp.request_id); /* wins over X-Compute-Request-Id */
+        rq->resp.request_id = v;
+    } else if ((v = header_value(ptr, n, "X-Compute-Request-Id")) != NULL) {
+        if (rq->resp.request_id == NULL)
+            rq->resp.request_id = v;
+        else
+            free(v);
     } else if ((v = header_value(ptr, n, "Retry-After")) != NULL) {
         long long s;
         rq->resp.retry_after_s = rt_parse_int(v, &s) == 0 && s >= 0 ? (long)s : 1;

@@ -83,6 +83,10 @@ struct http_response {
     char err_msg[256];
     int tls_failed;        /* 1: certificate verification failed (unknown CA, self-signed) */
     int pin_mismatch;      /* 1: the peer key does not match tls.pin_spki */
+    /* OpenStack: the request id an operator hands to the cloud team
+     * (X-OpenStack-Request-Id, else X-Compute-Request-Id), or NULL. */
+    char *request_id;
+    char *subject_token;   /* X-Subject-Token header (Keystone) or NULL (a secret: never log it) */
 };
 
 /* MUST fill resp->status (or err_*), MAY set the other fields (strings malloc'd, body

@@ -177,6 +177,15 @@ static const struct field_def metric_fields[] = {
     {"value", FIELD_NUM, "VALUE", "value"},
 };
 
+static const struct field_def event_fields[] = {
+    {"host", FIELD_STR, "HOST", "id of the host the event is about"},
+    {"severity", FIELD_STR, "SEVERITY", "OK, Warning or Critical"},
+    {"message", FIELD_STR, "MESSAGE", "the event's text"},
+    {"created_at", FIELD_STR, "CREATED", "when it happened, ISO 8601 (the BMC's clock)"},
+    {"source", FIELD_STR, "SOURCE", "the log it came from, e.g. SEL or Event log"},
+    {"message_id", FIELD_STR, "MESSAGE_ID", "registry message id or SEL code"},
+};
+
 #define SCHEMA(a) {a, sizeof a / sizeof a[0]}
 static const struct {
     const struct field_def *defs;
@@ -196,6 +205,7 @@ static const struct {
     [RES_KIND_TASK] = SCHEMA(task_fields),
     [RES_KIND_AUDIT] = SCHEMA(audit_fields),
     [RES_KIND_METRIC] = SCHEMA(metric_fields),
+    [RES_KIND_EVENT] = SCHEMA(event_fields),
 };
 
 static const struct {
@@ -215,6 +225,7 @@ static const struct {
     [RES_KIND_TASK] = {"task", "tasks"},
     [RES_KIND_AUDIT] = {"audit", "audit"},
     [RES_KIND_METRIC] = {"metric", "metrics"},
+    [RES_KIND_EVENT] = {"event", "events"},
 };
 
 static const struct {
@@ -478,9 +489,66 @@ int res_json_list_has(const char *json, const char *s)
  * are joined with ", "; objects are shown as a count ("3 rules" style is the
  * view's business, here "{...}" items are counted).
  */
+/*
+ * The common case without a parse: an array of plain strings (no escapes),
+ * e.g. ["10.0.0.4","10.0.0.5"] -> "10.0.0.4, 10.0.0.5".  Returns 0, or -1
+ * (sb untouched) for anything else.
+ */
+static int display_json_fast(const char *v, struct strbuf *sb)
+{
+    const char *p = v;
+    size_t start = sb->len;
+    int first = 1;
+
+    while (*p == ' ')
+        p++;
+    if (*p++ != '[')
+        return -1;
+    for (;;) {
+        const char *q;
+        while (*p == ' ')
+            p++;
+        if (*p == ']' && first)
+            break;
+        if (*p != '"')
+            goto slow;
+        q = ++p;
+        while (*q != '"' && *q != '\\' && (unsigned char)*q >= 0x20 && (unsigned char)*q < 0x80)
+            q++;
+        if (*q != '"')
+            goto slow;
+        if (sb->len > 0)
+            strbuf_adds(sb, ", ");
+        strbuf_add(sb, p, (size_t)(q - p));
+        first = 0;
+        p = q + 1;
+        while (*p == ' ')
+            p++;
+        if (*p == ']')
+            break;
+        if (*p++ != ',')
+            goto slow;
+    }
+    p++;
+    while (*p == ' ')
+        p++;
+    if (*p != '\0')
+        goto slow;
+    return 0;
+slow:
+    sb->len = start;
+    if (sb->buf != NULL)
+        sb->buf[start] = '\0';
+    return -1;
+}
+
 static void display_json(const char *v, struct strbuf *sb)
 {
-    json_t *j = json_loads(v, 0, NULL);
+    json_t *j;
+
+    if (display_json_fast(v, sb) == 0)
+        return;
+    j = json_loads(v, 0, NULL);
     size_t i;
     json_t *item;
 
@@ -576,7 +644,7 @@ int res_fields_decode(struct resource *r, const char *enc, struct rt_error *err)
 
     while (*p != '\0') {
         const char *us = strchr(p, FENC_US), *q;
-        size_t klen, vlen = 0, idx = n;
+        size_t klen, vlen, idx = n;
         char *val;
 
         if (us == NULL)
@@ -590,18 +658,22 @@ int res_fields_decode(struct resource *r, const char *enc, struct rt_error *err)
                 break;
             }
         }
-        for (q = us + 1; *q != '\0' && *q != FENC_RS; q++)
-            vlen++;
-        if (*q != FENC_RS)
+        q = strchr(us + 1, FENC_RS);
+        if (q == NULL)
             return rt_err_set(err, RT_ERR_PARSE, 0, "cached fields of '%s' are damaged", r->id);
+        vlen = (size_t)(q - us - 1);
         if (idx < n) {
+            const char *c = us + 1, *dle;
             char *o = val = xmalloc(vlen + 1);
-            for (const char *c = us + 1; c < q; c++) {
-                if (*c == FENC_DLE && c + 1 < q)
-                    *o++ = (char)(*++c - 0x40);
-                else
-                    *o++ = *c;
+            /* copy runs between escapes whole: escapes are rare */
+            while ((dle = memchr(c, FENC_DLE, (size_t)(q - c))) != NULL && dle + 1 < q) {
+                memcpy(o, c, (size_t)(dle - c));
+                o += dle - c;
+                *o++ = (char)(dle[1] - 0x40);
+                c = dle + 2;
             }
+            memcpy(o, c, (size_t)(q - c));
+            o += q - c;
             *o = '\0';
             free(r->fields[idx]);
             r->fields[idx] = val;

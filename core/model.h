@@ -51,6 +51,7 @@ enum res_kind {
     RES_KIND_TASK,
     RES_KIND_AUDIT,
     RES_KIND_METRIC,
+    RES_KIND_EVENT,     /* hardware/BMC log entries (SEL, event logs) */
     RES_KIND__COUNT
 };
 

@@ -22,6 +22,7 @@
  */
 extern const struct provider_ops prov_demo_ops;
 extern const struct provider_ops prov_redfish_ops;
+extern const struct provider_ops prov_openstack_ops;
 #ifdef WITH_LIBVIRT
 extern const struct provider_ops prov_libvirt_ops;
 #endif
@@ -29,6 +30,7 @@ extern const struct provider_ops prov_libvirt_ops;
 static const struct provider_ops *const provider_table[] = {
     &prov_demo_ops,
     &prov_redfish_ops,
+    &prov_openstack_ops,
 #ifdef WITH_LIBVIRT
     &prov_libvirt_ops,
 #endif

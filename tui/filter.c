@@ -178,3 +178,16 @@ int filter_match(const struct filter *f,
     }
     return 1;
 }
+
+size_t filter_nterms(const struct filter *f)
+{
+    return f != NULL ? f->nterms : 0;
+}
+
+const char *filter_term(const struct filter *f, size_t i, int *col, int *negate)
+{
+    RT_ASSERT(f != NULL && i < f->nterms);
+    *col = f->terms[i].col;
+    *negate = f->terms[i].negate;
+    return f->terms[i].value;
+}

@@ -48,5 +48,15 @@ int filter_match(const struct filter *f,
                  const char *(*cell)(void *ctx, size_t row, int col, char *scratch,
                                      size_t scratch_len),
                  void *ctx, size_t row);
+/*
+ * The terms, for callers that match many rows at once against text they
+ * keep (the table's filter cache): filter_nterms() terms (0 for NULL); term
+ * i has its value (borrowed, never ""), its column (-1: any) and whether it
+ * is negated.  A row matches when every term hits != negate, where "hits"
+ * means the value is an ASCII case-insensitive substring of the column's
+ * text (or of some column's text).
+ */
+size_t filter_nterms(const struct filter *f);
+const char *filter_term(const struct filter *f, size_t i, int *col, int *negate);
 
 #endif

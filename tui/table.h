@@ -26,8 +26,10 @@
  * the cursor and the marks follow a row when the owner's order changes.
  *
  * Cost: table_set_rows() is O(n log n) when sorted (keys are computed once
- * per row, not per comparison) and O(n) otherwise; a filter change is O(n);
- * drawing formats only the visible rows.
+ * per row, not per comparison) and O(n) otherwise; a filter change is O(n):
+ * the first one after table_set_rows() asks for every cell once (to build
+ * the filter cache), later ones only search that cache; drawing formats
+ * only the visible rows.
  */
 #ifndef RT_TABLE_H
 #define RT_TABLE_H

@@ -115,7 +115,7 @@ static int parse_kind(const char *s, int *k)
     if (*k < 0 || *k == RES_KIND_METRIC)
         return fail(2,
                     "unknown kind '%s' (expected instances, hosts, volumes, snapshots, secgroups, "
-                    "images, flavors, keypairs, servergroups, regions, zones, tasks or audit)",
+                    "images, flavors, keypairs, servergroups, regions, zones, events, tasks or audit)",
                     s);
     return 0;
 }
@@ -193,6 +193,21 @@ static int session_sync(struct session *s, uint32_t kinds, struct rt_error *err)
                     s->failures++;
                 }
             }
+            if (ev->type == ENGINE_EV_PROVIDER && pi >= 0 && pending[pi] != 0) {
+                /* The provider could not open (auth, config, unreachable): say why now
+                 * rather than waiting out the timeout. */
+                struct provider_info info;
+                engine_provider_info(s->e, (size_t)pi, &info);
+                if (info.state == PROV_STATE_UNREACHABLE) {
+                    char clean[300];
+                    sanitize_into(clean, sizeof clean, info.last_error, 0);
+                    fprintf(stderr, "racktop: warning: %s (showing cached data)\n", clean);
+                    for (uint32_t b = pending[pi]; b != 0; b &= b - 1)
+                        left--;
+                    pending[pi] = 0;
+                    s->failures++;
+                }
+            }
             fleet_apply(s->f, ev);
             engine_event_free(ev);
         }
@@ -231,6 +246,8 @@ static const char *const *table_fields(enum res_kind k)
                                        "message", NULL};
     static const char *const audit[] = {"seq", "ts", "user", "action", "target", "result", NULL};
     static const char *const zone[] = {"region", "available", NULL};
+    static const char *const event[] = {"created_at", "severity", "host", "source", "message",
+                                        NULL};
     static const char *const none[] = {NULL};
 
     switch (k) {
@@ -246,6 +263,7 @@ static const char *const *table_fields(enum res_kind k)
     case RES_KIND_TASK: return task;
     case RES_KIND_AUDIT: return audit;
     case RES_KIND_ZONE: return zone;
+    case RES_KIND_EVENT: return event;
     default: return none;
     }
 }

@@ -22,6 +22,8 @@
  * with CMD unless --accept-new pins it; the console asks on the terminal.
  */
 #include "cli_ssh.h"
+#include "console.h"
+#include "ssh_target.h"
 
 #include "core/config.h"
 #include "core/err.h"
@@ -40,7 +42,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <jansson.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,53 +69,6 @@ static int fail(int code, const char *fmt, ...)
 
 /* ---- the target: host or instance -------------------------------------------------- */
 
-static int is_private_addr(const char *a)
-{
-    struct in_addr v4;
-    struct in6_addr v6;
-
-    if (inet_pton(AF_INET, a, &v4) == 1) {
-        uint32_t x = ntohl(v4.s_addr);
-        return (x >> 24) == 10 || (x >> 20) == (172u << 4 | 1) || (x >> 16) == (192u << 8 | 168) ||
-               (x >> 22) == (100u << 2 | 1) || (x >> 24) == 127 || (x >> 16) == (169u << 8 | 254);
-    }
-    if (inet_pton(AF_INET6, a, &v6) == 1)
-        return (v6.s6_addr[0] & 0xfe) == 0xfc ||
-               (v6.s6_addr[0] == 0xfe && (v6.s6_addr[1] & 0xc0) == 0x80);
-    return 0;
-}
-
-/* Pick the address of an instance: the first public one, else the first private one. */
-static char *pick_address(const struct resource *r, int *private_only)
-{
-    const char *js = res_get(r, "addresses");
-    json_t *a = js != NULL ? json_loads(js, 0, NULL) : NULL;
-    char *pub = NULL, *priv = NULL;
-    size_t i;
-    json_t *v;
-
-    *private_only = 0;
-    if (json_is_array(a)) {
-        json_array_foreach(a, i, v)
-        {
-            const char *s = json_string_value(v);
-            if (s == NULL || *s == '\0')
-                continue;
-            if (!is_private_addr(s) && pub == NULL)
-                pub = xstrdup(s);
-            else if (is_private_addr(s) && priv == NULL)
-                priv = xstrdup(s);
-        }
-    }
-    json_decref(a);
-    if (pub != NULL) {
-        free(priv);
-        return pub;
-    }
-    *private_only = priv != NULL;
-    return priv;
-}
-
 static int looks_like_host(const char *h, const char *cfg)
 {
     struct in6_addr a6;
@@ -132,21 +86,17 @@ static int looks_like_host(const char *h, const char *cfg)
     return configured;
 }
 
-struct target {
-    char *host, *user, *jump, *name;
-};
-
 /*
  * Resolve HOST: an instance of the fleet (cache first, then a refresh), else
  * a host name.  RT_ERR_NOT_FOUND only for a name that is neither.
  */
 static int resolve_target(struct engine *e, const char *want, const char *cfg, int sync,
-                          struct target *t, struct rt_error *err)
+                          struct ssh_target *t, struct rt_error *err)
 {
     struct fleet *f = fleet_new();
     const struct resource *r = NULL;
     struct rt_error lerr = {0};
-    int rc = 0, priv = 0;
+    int rc = 0;
 
     if (fleet_load_cache(f, engine_store(e),
                          RT_KIND_BIT(RES_KIND_INSTANCE) | RT_KIND_BIT(RES_KIND_IMAGE), &lerr) == 0)
@@ -190,30 +140,7 @@ static int resolve_target(struct engine *e, const char *want, const char *cfg, i
         t->host = xstrdup(want);
         goto out;
     }
-    t->name = xstrdup(r->name);
-    t->host = pick_address(r, &priv);
-    if (t->host == NULL) {
-        rc = rt_err_set(err, RT_ERR_NOT_FOUND, 0, "instance '%s' has no address", r->name);
-        goto out;
-    }
-    {
-        const char *img = res_get(r, "image");
-        const struct resource *im =
-            img != NULL ? fleet_lookup(f, RES_KIND_IMAGE, r->provider, img, NULL) : NULL;
-        const char *du = im != NULL ? res_get(im, "default_user") : NULL;
-        if (du != NULL && *du)
-            t->user = xstrdup(du);
-    }
-    {
-        /* A ProxyJump configured for the instance's name applies to its address. */
-        struct ssh_host_config hc;
-        if (ssh_config_lookup(cfg, r->name, &hc, NULL) == 0 && hc.proxyjump != NULL) {
-            t->jump = hc.proxyjump;
-            hc.proxyjump = NULL;
-        }
-        ssh_host_config_done(&hc);
-    }
-    (void)priv; /* private-only: reached through the configured jump host, if any */
+    rc = ssh_target_from_instance(f, r, engine_config(e), cfg, t, err);
 out:
     fleet_free(f);
     return rc;
@@ -660,7 +587,7 @@ static int run_console(struct ssh_conn *c, struct store *st, const char *theme_n
     memset(&k, 0, sizeof k);
     k.c = c;
     k.st = st;
-    k.detach_key = KEYMAP_CTRL(']');
+    k.detach_key = CONSOLE_DETACH_KEY;
     k.state = ssh_conn_state(c);
     a = app_new(&ao, &err);
     if (a == NULL)
@@ -677,6 +604,7 @@ static int run_console(struct ssh_conn *c, struct store *st, const char *theme_n
     term_set_resize(k.t, con_resize, &k);
     ssh_conn_resize(c, cols, rows - 1);
     app_push(a, &(struct app_layer_ops){"console", con_draw, con_key, NULL}, &k, APP_LAYER_OPAQUE);
+    raw(); /* ctrl-c, ctrl-z, ctrl-\ go to the remote shell, not to racktop as signals */
     app_add_fd(a, ssh_conn_fd(c), POLLIN, con_fd, &k);
     app_add_timer(a, 100, con_tick, &k);
     /* Output that came before the screen was up. */
@@ -706,7 +634,7 @@ int cli_ssh_main(const struct engine_opts *eopts, int argc, char **argv)
         {"no-fleet", no_argument, NULL, OPT_NO_FLEET},
         {NULL, 0, NULL, 0}};
     struct ssh_opts o = {0};
-    struct target t = {0};
+    struct ssh_target t = {0};
     struct rt_error err = {0};
     struct engine *e = NULL;
     struct ssh_conn *c = NULL;
@@ -793,7 +721,7 @@ int cli_ssh_main(const struct engine_opts *eopts, int argc, char **argv)
         pol = SSH_HOSTKEY_ASK;
     o.host = t.host;
     o.user = user != NULL ? user : dest.user != NULL ? dest.user : t.user;
-    o.port = port;
+    o.port = port != 0 ? port : t.port;
     o.jump = jump != NULL ? jump : t.jump;
     o.ssh_config = cfg;
     o.command = cmd.len > 0 ? cmd.buf : NULL;
@@ -840,10 +768,7 @@ out:
     ssh_conn_free(c);
     engine_free(e);
     ssh_hop_done(&dest);
-    free(t.host);
-    free(t.user);
-    free(t.jump);
-    free(t.name);
+    ssh_target_done(&t);
     strbuf_done(&cmd);
     return rc;
 }

@@ -22,6 +22,7 @@
 #include "dashboard.h"
 
 #include "actions.h"
+#include "console.h"
 #include "views.h"
 
 #include "core/audit.h"
@@ -122,6 +123,13 @@ struct dash {
     char *region;
     struct hmap *spark;
     int clock_min;
+    /* count_states() cache, per kind; region_gen counts :region changes */
+    struct state_counts {
+        int valid;
+        uint64_t version, content, region_gen;
+        size_t n[RES_STATUS__COUNT];
+    } counts[RES_KIND__COUNT];
+    uint64_t region_gen;
     /* Key tables of the current pane, built from its pane_keys (filtered). */
     struct binding *pane_bindings;
     const struct pane_def *pane_bindings_for;
@@ -129,6 +137,7 @@ struct dash {
     const struct pane_def *wall_panes[8];
     struct view *tiles[MAX_TILES];
     int nwall, wall_index;
+    struct consoles *consoles; /* SSH console sessions (console.c) */
 };
 
 /* ---- accessors for panes.c and actions.c -------------------------------------------- */
@@ -201,6 +210,11 @@ struct app *dash_app(struct dash *d)
 const struct theme *dash_theme(struct dash *d)
 {
     return d->theme;
+}
+
+struct consoles *dash_consoles(struct dash *d)
+{
+    return d->consoles;
 }
 
 struct view *dash_view(struct dash *d)
@@ -330,6 +344,7 @@ static void view_sync(struct dash *d, struct view *v)
         }
         break;
     case PANE_SRC_PROVIDERS:
+    case PANE_SRC_SESSIONS:
         view_rebuild(v);
         break;
     case PANE_SRC_RULES:
@@ -439,8 +454,9 @@ static int on_tick(void *ctx, struct app *a)
     }
     if (deadline >= 0 && rt_mono_ms() >= deadline)
         return APP_REDRAW;
-    /* Rows showing "N s ago" (providers pane) age every second. */
-    if (dash_view(d) != NULL && dash_view(d)->def->src == PANE_SRC_PROVIDERS)
+    /* Rows showing "N s ago" (providers pane) or an age (sessions) change every second. */
+    if (dash_view(d) != NULL && (dash_view(d)->def->src == PANE_SRC_PROVIDERS ||
+                                 dash_view(d)->def->src == PANE_SRC_SESSIONS))
         return APP_REDRAW;
     return APP_IGNORED;
 }
@@ -466,6 +482,21 @@ static attr_t A(struct dash *d, int role)
 
 static void count_states(struct dash *d, enum res_kind k, size_t counts[RES_STATUS__COUNT])
 {
+    /*
+     * Every frame draws these counts; 100 000 rows cost milliseconds of cache
+     * misses, so they are kept until the kind's rows (or the region) change.
+     */
+    struct state_counts *c = &d->counts[k];
+
+    if (c->valid && c->version == fleet_version(d->f, k) &&
+        c->content == fleet_content_version(d->f, k) && c->region_gen == d->region_gen) {
+        memcpy(counts, c->n, sizeof c->n);
+        return;
+    }
+    c->valid = 1;
+    c->version = fleet_version(d->f, k);
+    c->content = fleet_content_version(d->f, k);
+    c->region_gen = d->region_gen;
     memset(counts, 0, sizeof(size_t) * RES_STATUS__COUNT);
     for (size_t i = 0; i < fleet_count(d->f, k); i++) {
         const struct resource *r = fleet_at(d->f, k, i);
@@ -473,6 +504,7 @@ static void count_states(struct dash *d, enum res_kind k, size_t counts[RES_STAT
                                   strcmp(res_get(r, "region"), d->region) == 0))
             counts[r->status]++;
     }
+    memcpy(c->n, counts, sizeof c->n);
 }
 
 static int any_stale(struct dash *d, enum res_kind k, char *who, size_t len)
@@ -763,6 +795,8 @@ static void pane_bindings_refresh(struct dash *d)
         } else if (k->drill != DRILL_NONE && d->o.wall) {
             continue;
         }
+        if ((k->flags & PANE_KEY_HIDE_READ_ONLY) && d->read_only)
+            continue;
         d->pane_bindings[n].key = k->key;
         d->pane_bindings[n].keyname = k->keyname;
         d->pane_bindings[n].action = (int)(k - v->def->keys) + 1;
@@ -785,6 +819,8 @@ static int pane_key(struct dash *d, struct view *v, int ch)
     if (act <= 0)
         return APP_IGNORED;
     k = &v->def->keys[act - 1];
+    if (k->run != NULL)
+        return k->run(d, v) | APP_HANDLED;
     if (k->drill != DRILL_NONE) {
         const struct resource *r = view_cursor_resource(v);
         if (r == NULL) {
@@ -796,6 +832,34 @@ static int pane_key(struct dash *d, struct view *v, int ch)
     }
     actions_start(d, v, action_find(v->def->kind, k->verb));
     return APP_HANDLED;
+}
+
+/* --mouse: the wheel scrolls, a click selects a row, a double click describes it. */
+static int mouse_event(struct dash *d, struct view *v)
+{
+    MEVENT me;
+    int first_row = 3; /* header, title, column header */
+
+    if (getmouse(&me) != OK)
+        return APP_IGNORED;
+    if (me.bstate & BUTTON4_PRESSED) {
+        table_move(v->table, -3);
+        return APP_HANDLED;
+    }
+#ifdef BUTTON5_PRESSED
+    if (me.bstate & BUTTON5_PRESSED) {
+        table_move(v->table, 3);
+        return APP_HANDLED;
+    }
+#endif
+    if ((me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED)) &&
+        me.y >= first_row) {
+        table_move_to(v->table, table_top(v->table) + (size_t)(me.y - first_row));
+        if (me.bstate & BUTTON1_DOUBLE_CLICKED)
+            open_describe(d, 0);
+        return APP_HANDLED;
+    }
+    return APP_IGNORED;
 }
 
 static int main_key(void *ctx, struct app *a, int ch)
@@ -848,6 +912,8 @@ static int main_key(void *ctx, struct app *a, int ch)
         }
         return APP_IGNORED;
     }
+    if (ch == KEYMAP_FN(KEY_MOUSE))
+        return mouse_event(d, v);
     if (ch >= '0' && ch <= '9') {
         for (const struct pane_def *p = pane_defs(); p->name != NULL; p++) {
             if (p->digit == ch - '0') {
@@ -1048,6 +1114,7 @@ static void open_help(struct dash *d)
     }
     strbuf_adds(&sb, "     :theme NAME    switch the colour theme\n"
                      "     :region NAME   show one region (:region all for every one)\n"
+                     "     :console NAME  SSH console on an instance (opens, or re-enters)\n"
                      "     :q             quit\n");
     if (d->read_only)
         strbuf_adds(&sb, "\nRead-only: no action that changes anything is offered.\n");
@@ -1057,7 +1124,8 @@ static void open_help(struct dash *d)
 
 /* ---- command palette ---------------------------------------------------------------- */
 
-static const char *const extra_cmds[] = {"theme ", "region ", "q", "quit", "help", NULL};
+static const char *const extra_cmds[] = {"theme ", "region ", "console ", "q", "quit", "help",
+                                         NULL};
 
 static const char *complete_cmd(void *ctx, const char *text, size_t index)
 {
@@ -1105,9 +1173,14 @@ static void run_command(struct dash *d, const char *line)
         dash_message(d, 0, "theme %s", arg);
         return;
     }
+    if (strcmp(cmd, "console") == 0) {
+        console_command(d, arg);
+        return;
+    }
     if (strcmp(cmd, "region") == 0) {
         free(d->region);
         d->region = arg[0] && strcmp(arg, "all") != 0 ? xstrdup(arg) : NULL;
+        d->region_gen++;
         for (int i = 0; i < d->depth; i++)
             view_rebuild(d->stack[i]);
         app_dirty(d->app);
@@ -1230,6 +1303,7 @@ int dashboard_main(const struct engine_opts *eo, const struct dash_opts *o)
     d->cmd = prompt_new(":");
     prompt_set_completer(d->cmd, complete_cmd, d);
     d->filt = prompt_new("/");
+    d->consoles = consoles_new(d);
     app_push(d->app, &main_ops, d, APP_LAYER_OPAQUE);
     set_root(d, o->wall ? d->wall_panes[0] : pane_find("instances"));
     app_add_fd(d->app, engine_fd(d->e), POLLIN, on_engine, d);
@@ -1240,6 +1314,7 @@ int dashboard_main(const struct engine_opts *eo, const struct dash_opts *o)
         statusbar_message(d->sb, STATUSBAR_INFO, 6000, "read-only: actions are not offered");
     app_run(d->app);
 out:
+    consoles_free(d->consoles); /* before app_free: it unregisters its layers and fds */
     if (d->app != NULL)
         app_free(d->app);
     while (d->depth > 0)

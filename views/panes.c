@@ -10,6 +10,7 @@
  */
 #include "views.h"
 
+#include "console.h"
 #include "core/fleet.h"
 #include "core/strbuf.h"
 #include "core/util.h"
@@ -150,6 +151,15 @@ static const struct pane_column audit_cols[] = {
     FIELD("params", "PARAMS", 10, 40, 5),
 };
 
+static const struct pane_column event_cols[] = {
+    FIELD("created_at", "TIME", 20, 20, 1),
+    FIELD("severity", "SEVERITY", 8, 8, 0),
+    FIELD("host", "HOST", 12, 24, 1),
+    FIELD("message", "MESSAGE", 16, 0, 0),
+    FIELD("source", "SOURCE", 6, 10, 3),
+    FIXED(COL_PROVIDER, "provider", "PROVIDER", 8, 12, 4),
+};
+
 /* Providers and rules: cells come from special sources; ids are column positions. */
 static const struct pane_column prov_cols[] = {
     FIXED(COL_NAME, "name", "NAME", 10, 20, 0),
@@ -187,6 +197,8 @@ static const struct pane_key inst_keys[] = {
     {'p', NULL, NULL, DRILL_INST_SNAPSHOTS, "its snapshots", NULL},
     {'e', NULL, NULL, DRILL_INST_SECGROUPS, "its security groups", NULL},
     {'h', NULL, NULL, DRILL_INST_HOST, "its host", "host"},
+    {'s', NULL, NULL, DRILL_NONE, "SSH console on the instance (connect form)", "ssh",
+     console_key_connect, PANE_KEY_HIDE_READ_ONLY},
     {0},
 };
 
@@ -198,6 +210,9 @@ static const struct pane_key host_keys[] = {
     {'M', NULL, "maintenance-off", DRILL_NONE, "take out of maintenance", NULL},
     {'P', NULL, "provision", DRILL_NONE, "bare metal: deploy an image", "provision"},
     {'i', NULL, NULL, DRILL_HOST_INSTANCES, "its instances", "instances"},
+    {'E', NULL, NULL, DRILL_HOST_EVENTS, "its hardware events (BMC logs)", "events"},
+    {'C', NULL, "clear-sel", DRILL_NONE, "clear the BMC event logs (type the name to confirm)",
+     NULL},
     {0},
 };
 
@@ -239,6 +254,24 @@ static const struct pane_key rule_keys[] = {
     {0},
 };
 
+static const struct pane_key session_keys[] = {
+    {KEYMAP_ENTER, "enter", NULL, DRILL_NONE, "re-enter the console", "enter",
+     console_key_enter, PANE_KEY_HIDE_READ_ONLY},
+    {'r', NULL, NULL, DRILL_NONE, "reconnect a closed session", "reconnect", console_key_reconnect,
+     PANE_KEY_HIDE_READ_ONLY},
+    {KEYMAP_CTRL('d'), "ctrl-d", NULL, DRILL_NONE, "close the session", "close",
+     console_key_close, PANE_KEY_HIDE_READ_ONLY},
+    {0},
+};
+
+static const struct pane_column session_cols[] = {
+    {C("name", "NAME", 12, 28, 0, 0, 0), COL_FIELD, "name"},
+    {C("target", "USER@HOST", 14, 36, 0, 0, 0), COL_FIELD, "target"},
+    {C("jump", "JUMP", 6, 30, 2, 0, 0), COL_FIELD, "jump"},
+    {C("link", "LINK", 10, 40, 1, 0, 0), COL_FIELD, "link"},
+    {C("age", "AGE", 5, 6, 3, 1, 1), COL_FIELD, "age"},
+};
+
 static const struct pane_key no_keys[] = {{0}};
 
 static const struct pane_def defs[] = {
@@ -262,12 +295,16 @@ static const struct pane_def defs[] = {
      no_keys, 9},
     {"providers", "Providers", PANE_SRC_PROVIDERS, RES_KIND_REGION, NULL, prov_cols, N(prov_cols),
      no_keys, 0},
+    {"events", "Hardware events", PANE_SRC_FLEET, RES_KIND_EVENT, NULL, event_cols,
+     N(event_cols), no_keys, -1},
     {"keypairs", "Key pairs", PANE_SRC_FLEET, RES_KIND_KEYPAIR, NULL, kp_cols, N(kp_cols), no_keys,
      -1},
     {"servergroups", "Server groups", PANE_SRC_FLEET, RES_KIND_SERVERGROUP, NULL, sgp_cols,
      N(sgp_cols), no_keys, -1},
     {"rules", "Rules", PANE_SRC_RULES, RES_KIND_SECGROUP, NULL, rule_cols, N(rule_cols), rule_keys,
      -1},
+    {"sessions", "SSH sessions", PANE_SRC_SESSIONS, RES_KIND_INSTANCE, NULL, session_cols,
+     N(session_cols), session_keys, -1},
     {NULL},
 };
 
@@ -295,6 +332,7 @@ const char *drill_title(enum drill d)
     case DRILL_INST_SECGROUPS: return "Security groups of";
     case DRILL_INST_HOST: return "Host of";
     case DRILL_HOST_INSTANCES: return "Instances on";
+    case DRILL_HOST_EVENTS: return "Events of";
     case DRILL_DISK_SNAPSHOTS: return "Snapshots of";
     case DRILL_SG_RULES: return "Rules of";
     default: return "";
@@ -311,6 +349,7 @@ enum res_kind drill_kind(enum drill d)
     case DRILL_SG_RULES: return RES_KIND_SECGROUP;
     case DRILL_INST_HOST: return RES_KIND_HOST;
     case DRILL_HOST_INSTANCES: return RES_KIND_INSTANCE;
+    case DRILL_HOST_EVENTS: return RES_KIND_EVENT;
     default: return RES_KIND_INSTANCE;
     }
 }
@@ -420,6 +459,8 @@ static const char *view_cell(void *ctx, size_t row, int col, char *buf, size_t l
         return provider_cell(v, row, c, buf, len);
     if (v->def->src == PANE_SRC_RULES)
         return rule_cell(v, row, c);
+    if (v->def->src == PANE_SRC_SESSIONS)
+        return consoles_cell(dash_consoles(v->d), row, c->field, buf, len);
     if (row >= v->nrows)
         return "";
     r = v->rows[row];
@@ -456,6 +497,8 @@ static const char *view_row_key(void *ctx, size_t row, char *buf, size_t len)
     }
     if (v->def->src == PANE_SRC_RULES)
         return row < v->nrules ? v->rules[row].id : "";
+    if (v->def->src == PANE_SRC_SESSIONS)
+        return consoles_cell(dash_consoles(v->d), row, "id", buf, len);
     if (row >= v->nrows)
         return "";
     snprintf(buf, len, "%s\x1f%s", v->rows[row]->provider, v->rows[row]->id);
@@ -490,8 +533,15 @@ static int view_row_role(void *ctx, size_t row)
                : pi[row].state == PROV_STATE_CONNECTING ? ROLE_STATE_BUILD
                                                         : ROLE_STATE_ERROR;
     }
+    if (v->def->src == PANE_SRC_SESSIONS)
+        return consoles_row_role(dash_consoles(v->d), row);
     if (v->def->src == PANE_SRC_RULES || row >= v->nrows)
         return ROLE_DEFAULT;
+    if (v->rows[row]->kind == RES_KIND_EVENT) {
+        const char *sev = res_get(v->rows[row], "severity");
+        if (sev != NULL && strcmp(sev, "Warning") == 0)
+            return ROLE_WARNING;
+    }
     if (v->rows[row]->kind == RES_KIND_HOST) {
         const char *h = res_get(v->rows[row], "health");
         if (v->rows[row]->status == RES_STATUS_ACTIVE && h != NULL && strcmp(h, "OK") != 0)
@@ -506,17 +556,17 @@ static struct view *view_alloc(struct dash *d, const struct pane_def *def)
 {
     struct view *v = xcalloc(1, sizeof *v);
     struct table_source src = {0};
-    static struct table_column cols[16][TABLE_MAX_COLUMNS];
-    static const struct pane_def *owner[16];
+    static struct table_column cols[32][TABLE_MAX_COLUMNS];
+    static const struct pane_def *owner[32];
     size_t slot = 0;
 
     v->d = d;
     v->def = def;
     res_list_init(&v->owned);
     /* The table borrows a plain table_column array: keep one per pane definition. */
-    for (slot = 0; slot < 16 && owner[slot] != NULL && owner[slot] != def; slot++)
+    for (slot = 0; slot < 32 && owner[slot] != NULL && owner[slot] != def; slot++)
         ;
-    RT_ASSERT(slot < 16);
+    RT_ASSERT(slot < 32);
     if (owner[slot] == NULL) {
         for (int i = 0; i < def->ncols; i++)
             cols[slot][i] = def->cols[i].tc;
@@ -557,6 +607,7 @@ struct view *view_new_drill(struct dash *d, const struct view *parent, const str
     case DRILL_INST_SECGROUPS: def = pane_find("secgroups"); break;
     case DRILL_INST_HOST: def = pane_find("hosts"); break;
     case DRILL_HOST_INSTANCES: def = pane_find("instances"); break;
+    case DRILL_HOST_EVENTS: def = pane_find("events"); break;
     case DRILL_SG_RULES: def = pane_find("rules"); break;
     default: return NULL;
     }
@@ -669,7 +720,8 @@ static int in_scope(const struct view *v, const struct resource *r)
         return eq(res_get(r, "source"), v->scope_id) || in_list(v->scope_list, res_get(r, "source"));
     case DRILL_INST_SECGROUPS: return in_list(v->scope_list, r->name);
     case DRILL_INST_HOST: return eq(r->id, v->scope_id) || eq(r->name, v->scope_id);
-    case DRILL_HOST_INSTANCES: return eq(res_get(r, "host"), v->scope_id);
+    case DRILL_HOST_INSTANCES:
+    case DRILL_HOST_EVENTS: return eq(res_get(r, "host"), v->scope_id);
     case DRILL_DISK_SNAPSHOTS: return eq(res_get(r, "source"), v->scope_id);
     default: return 1;
     }
@@ -762,6 +814,9 @@ void view_rebuild(struct view *v)
         table_set_rows(v->table, dash_providers(v->d, &pi));
         return;
     }
+    case PANE_SRC_SESSIONS:
+        table_set_rows(v->table, consoles_count(dash_consoles(v->d)));
+        return;
     case PANE_SRC_RULES:
         rebuild_rules(v);
         v->seen_version = fleet_version(f, RES_KIND_SECGROUP);
@@ -778,7 +833,8 @@ const struct resource *view_cursor_resource(const struct view *v)
 {
     size_t row;
 
-    if (v->def->src == PANE_SRC_PROVIDERS || v->def->src == PANE_SRC_RULES)
+    if (v->def->src == PANE_SRC_PROVIDERS || v->def->src == PANE_SRC_RULES ||
+        v->def->src == PANE_SRC_SESSIONS)
         return NULL;
     if (table_cursor_row(v->table, &row) < 0 || row >= v->nrows)
         return NULL;

@@ -24,7 +24,9 @@
 #include <stdint.h>
 
 struct app;
+struct consoles;
 struct dash;
+struct view;
 struct theme;
 
 enum pane_src {
@@ -33,6 +35,7 @@ enum pane_src {
     PANE_SRC_AUDIT,     /* the audit log */
     PANE_SRC_PROVIDERS, /* provider status */
     PANE_SRC_RULES,     /* rules of one security group (scope) */
+    PANE_SRC_SESSIONS,  /* the open SSH console sessions (console.c) */
 };
 
 enum col_src { COL_PROVIDER, COL_ID, COL_NAME, COL_STATUS, COL_FIELD, COL_SPARK, COL_UPDATED };
@@ -53,9 +56,21 @@ enum drill {
     DRILL_HOST_INSTANCES,
     DRILL_DISK_SNAPSHOTS,
     DRILL_SG_RULES,
+    DRILL_HOST_EVENTS,
 };
 
-/* A key of a pane: a verb of the action table, or a drill-down. */
+/* pane_key.flags */
+enum pane_key_flag {
+    /* Never offered in read-only (and so wall) mode: the key opens something that can
+     * change a machine although it is no action verb (an SSH shell). */
+    PANE_KEY_HIDE_READ_ONLY = 1 << 0,
+};
+
+/*
+ * A key of a pane: a verb of the action table, a drill-down, or a command
+ * that is neither (run).  Verbs are filtered by capability and read-only
+ * mode; other keys by their flags.
+ */
 struct pane_key {
     int key;
     const char *keyname;
@@ -63,6 +78,9 @@ struct pane_key {
     enum drill drill;  /* or a drill-down */
     const char *help;
     const char *hint;  /* short label for the hint bar, NULL: not shown there */
+    /* or a command: handles the key on view v; returns enum app_reaction bits */
+    int (*run)(struct dash *d, struct view *v);
+    unsigned flags;    /* enum pane_key_flag */
 };
 
 struct pane_def {
@@ -140,6 +158,8 @@ const struct provider_info *dash_provider(struct dash *d, const char *name);
 int dash_can(struct dash *d, const char *provider, const struct action_def *a);
 /* Push a view (taken) on the pane stack. */
 void dash_push_view(struct dash *d, struct view *v);
+/* The SSH console sessions of this dashboard (console.c). */
+struct consoles *dash_consoles(struct dash *d);
 /* A modal pager; `y` switches to alt when not NULL. Texts are copied. */
 void dash_show_text(struct dash *d, const char *title, const char *text, const char *alt);
 

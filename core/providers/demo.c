@@ -2455,6 +2455,10 @@ static int demo_list(struct provider *p, enum res_kind k, struct res_list *out,
     if (sync_world(p, err) < 0)
         return -1;
     w = d->w;
+    if (k == RES_KIND_EVENT) {
+        demo_events(w, w->now_ms / 1000, 24, out); /* the last day */
+        return 0;
+    }
     n = demo_count(w, k);
     if (k == RES_KIND_INSTANCE)
         demo_volidx_build(w);
@@ -2640,7 +2644,7 @@ const struct provider_ops prov_demo_ops = {
              RT_KIND_BIT(RES_KIND_VOLUME) | RT_KIND_BIT(RES_KIND_SNAPSHOT) |
              RT_KIND_BIT(RES_KIND_SECGROUP) | RT_KIND_BIT(RES_KIND_IMAGE) |
              RT_KIND_BIT(RES_KIND_FLAVOR) | RT_KIND_BIT(RES_KIND_KEYPAIR) |
-             RT_KIND_BIT(RES_KIND_SERVERGROUP),
+             RT_KIND_BIT(RES_KIND_SERVERGROUP) | RT_KIND_BIT(RES_KIND_EVENT),
     .actions = 0, /* set in open() from the action table */
     .open = demo_open,
     .close = demo_close,

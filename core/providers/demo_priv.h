@@ -303,6 +303,10 @@ struct dhealth {
 };
 void demo_host_health(const struct dworld *w, int h, int64_t t, struct dhealth *out);
 int demo_host_in_maint(const struct dworld *w, int h, int64_t now_s);
+/* The BMC-style events (fan failed, PSU failed, entered maintenance) of every host over
+ * the last `windows` fault windows up to now_s, appended to out (kind event).  Derived
+ * from the seed and the time only, like the faults themselves. */
+void demo_events(const struct dworld *w, int64_t now_s, int windows, struct res_list *out);
 int64_t demo_fault_window(int64_t t);
 
 /* Attached volumes of an instance, by device; uses the index while built. */

@@ -1166,6 +1166,54 @@ int demo_host_in_maint(const struct dworld *w, int h, int64_t now_s)
     return am && w->hosts.v[h].maint_ack_win != demo_fault_window(now_s);
 }
 
+static void demo_event(const struct dworld *w, int h, int64_t at, const char *what,
+                       const char *sev, const char *msg, const char *code,
+                       struct res_list *out)
+{
+    const struct dhost *hs = &w->hosts.v[h];
+    char id[160], iso[32];
+    struct resource *r;
+
+    snprintf(id, sizeof id, "%s-%s-%lld", hs->o.id, what, (long long)at);
+    r = res_new(w->prov, RES_KIND_EVENT, id, code);
+    res_set(r, "host", hs->o.id);
+    res_set(r, "severity", sev);
+    res_set(r, "message", msg);
+    res_set(r, "created_at", rt_iso8601(at, iso, sizeof iso));
+    res_set(r, "source", hs->bm ? "SEL" : "Event log");
+    res_set(r, "message_id", code);
+    res_set_status(r, strcmp(sev, "Critical") == 0 ? RES_STATUS_ERROR : RES_STATUS_ACTIVE, sev);
+    r->updated_at = at;
+    res_list_push(out, r);
+}
+
+void demo_events(const struct dworld *w, int64_t now_s, int windows, struct res_list *out)
+{
+    for (size_t h = 0; h < w->hosts.n; h++) {
+        for (int back = windows - 1; back >= 0; back--) {
+            int64_t t = (demo_fault_window(now_s) - back) * 3600 + 3599;
+            int64_t fs, ps, w0 = (t / 3600) * 3600;
+            uint64_t f2 = demo_mix(fault_hash(w, (int)h, t / 3600), 2);
+            int am;
+            if (t > now_s)
+                t = now_s;
+            faults_at(w, (int)h, t, &fs, &ps, &am);
+            if (fs >= 0)
+                demo_event(w, (int)h, fs, "fan", "Critical",
+                           "Fan 2 failed: speed 0 RPM below the lower critical threshold",
+                           "Fan.FanFailed", out);
+            if (ps >= 0)
+                demo_event(w, (int)h, ps, "psu", "Warning",
+                           "Power supply 2 failed: power redundancy lost", "Power.PSUFailed",
+                           out);
+            if (am)
+                demo_event(w, (int)h, w0 + (int64_t)((f2 >> 8) % 3000), "maint", "Warning",
+                           "Host entered maintenance automatically (BMC fault policy)",
+                           "Host.MaintenanceEntered", out);
+        }
+    }
+}
+
 static double clampd(double v, double lo, double hi)
 {
     return v < lo ? lo : v > hi ? hi : v;

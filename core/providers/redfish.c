@@ -87,6 +87,26 @@ struct slot {
     char *text;
 };
 
+/* A LogService of a system or a manager and what is known of its entries. */
+struct rf_log {
+    char *url;          /* the LogService */
+    char *host_id;      /* the host its entries are about */
+    char *name;         /* the LogService's Name, the source of entries without EntryType */
+    struct slot svc;    /* the LogService document */
+    struct slot first;  /* the first page of its Entries (revalidated with If-None-Match) */
+    char **pages;       /* later pages ($skip to the newest, or nextLink), while first is unchanged */
+    size_t npages;
+    struct hmap *ent;   /* entry @odata.id -> text, for collections that only link their
+                           members: the cursor, each entry is fetched once */
+    int seen;           /* b->gen of the last crawl that listed it */
+};
+
+/* A LogServices collection (of a system or of a manager). */
+struct rf_lcoll {
+    char *host_id;
+    struct slot s;
+};
+
 struct rf_sys {
     char *sid;      /* the system's Id */
     char *host_id;  /* "bmc/Id" */
@@ -111,6 +131,11 @@ struct rf_bmc {
     /* state */
     struct rf_sys *sys;
     size_t nsys, capsys;
+    int topskip;           /* the service root advertises $top/$skip */
+    struct rf_log **logs;  /* pointers: callbacks hold them while the array grows */
+    size_t nlogs, caplogs;
+    struct rf_lcoll **lcolls;
+    size_t nlcolls, caplcolls;
     int gen;
     char err[256];
 };
@@ -129,6 +154,7 @@ struct rf {
     int details;
     int64_t last_inventory; /* mono ms of the last full crawl: list(hosts) and
                                list(instances) of one refresh share it */
+    int events_max;         /* newest entries kept per log */
 };
 
 /* ---- small helpers ------------------------------------------------------------------- */
@@ -285,8 +311,8 @@ static void on_reply(void *ctx, const struct http_request *rq, const struct http
             bmc_fail(b, "BMC '%s': %s %s: HTTP %ld%s%s", b->name, c->method, c->url,
                      resp->status, m[0] ? ": " : "", m);
     }
-    if (text != NULL && doc == NULL)
-        doc = parse(text);
+    if (text != NULL && doc == NULL && c->cb != NULL)
+        doc = parse(text); /* a plain slot fetch (sensor sweep) needs no parse */
     if (c->cb != NULL)
         c->cb(c->rf, b, c->arg, doc, resp);
     json_decref(doc);
@@ -416,7 +442,7 @@ static void login(struct rf *rf, struct rf_bmc *b, struct call *then)
 
 /* ---- the crawl ----------------------------------------------------------------------- */
 
-enum crawl_mode { CRAWL_INVENTORY, CRAWL_SENSORS };
+enum crawl_mode { CRAWL_INVENTORY, CRAWL_SENSORS, CRAWL_EVENTS };
 
 struct sysarg {
     struct rf_sys *s; /* pointers into b->sys stay valid during one crawl: no growth after
@@ -573,6 +599,241 @@ static void crawl_sensors(struct rf *rf, struct rf_bmc *b)
     }
 }
 
+/* ---- the event-log crawl: LogServices -> LogService -> Entries (-> entries) ---------- */
+
+#define RF_LOG_PAGES 8 /* nextLink pages followed per log and refresh, at most */
+
+static void log_free(struct rf_log *l)
+{
+    if (l == NULL)
+        return;
+    free(l->url);
+    free(l->host_id);
+    free(l->name);
+    slot_done(&l->svc);
+    slot_done(&l->first);
+    for (size_t i = 0; i < l->npages; i++)
+        free(l->pages[i]);
+    free(l->pages);
+    hmap_free(l->ent);
+    free(l);
+}
+
+static void log_drop_pages(struct rf_log *l)
+{
+    for (size_t i = 0; i < l->npages; i++)
+        free(l->pages[i]);
+    free(l->pages);
+    l->pages = NULL;
+    l->npages = 0;
+}
+
+struct entarg {
+    struct rf_log *l;
+    char *oid;
+};
+
+static void on_entry(struct rf *rf, struct rf_bmc *b, void *arg, json_t *doc,
+                     const struct http_response *resp)
+{
+    struct entarg *ea = arg;
+
+    (void)rf;
+    (void)b;
+    (void)resp;
+    if (json_is_object(doc))
+        hmap_put(ea->l->ent, ea->oid, json_dumps(doc, JSON_COMPACT));
+    free(ea->oid);
+    free(ea);
+}
+
+/* Members that are only links: fetch the newest events_max of them not fetched yet. */
+static void fetch_linked_entries(struct rf *rf, struct rf_bmc *b, struct rf_log *l,
+                                 json_t *members)
+{
+    size_t n = json_array_size(members);
+    size_t from = n > (size_t)rf->events_max ? n - (size_t)rf->events_max : 0;
+
+    for (size_t i = from; i < n; i++) {
+        json_t *m = json_array_get(members, i);
+        const char *oid = rf_str(m, "@odata.id");
+        struct entarg *ea;
+        if (oid == NULL || rf_str(m, "Created") != NULL || rf_str(m, "Message") != NULL ||
+            rf_str(m, "Severity") != NULL || hmap_get(l->ent, oid) != NULL)
+            continue;
+        ea = xcalloc(1, sizeof *ea);
+        ea->l = l;
+        ea->oid = xstrdup(oid);
+        get(rf, b, oid, NULL, 0, on_entry, ea);
+    }
+}
+
+static void on_entries_page(struct rf *rf, struct rf_bmc *b, void *arg, json_t *doc,
+                            const struct http_response *resp)
+{
+    struct rf_log *l = arg;
+    const char *next = rf_str(doc, "@odata.nextLink");
+
+    (void)resp;
+    if (!json_is_object(doc))
+        return;
+    l->pages = xrealloc(l->pages, (l->npages + 1) * sizeof *l->pages);
+    l->pages[l->npages++] = json_dumps(doc, JSON_COMPACT);
+    fetch_linked_entries(rf, b, l, json_object_get(doc, "Members"));
+    /* A server that ignores the skip token serves the same page again: stop there. */
+    if (next != NULL && l->npages < RF_LOG_PAGES) {
+        json_t *prev = parse(l->npages > 1 ? l->pages[l->npages - 2] : l->first.text);
+        const char *pn = rf_str(prev, "@odata.nextLink");
+        if (pn == NULL || strcmp(pn, next) != 0)
+            get(rf, b, next, NULL, 0, on_entries_page, l);
+        json_decref(prev);
+    }
+}
+
+static void on_entries(struct rf *rf, struct rf_bmc *b, void *arg, json_t *doc,
+                       const struct http_response *resp)
+{
+    struct rf_log *l = arg;
+    json_t *members = json_is_object(doc) ? json_object_get(doc, "Members") : NULL;
+    json_t *count = json_is_object(doc) ? json_object_get(doc, "Members@odata.count") : NULL;
+    const char *next = rf_str(doc, "@odata.nextLink");
+    size_t have = json_array_size(members);
+
+    if (!json_is_array(members))
+        return;
+    if (resp->status == 304) {
+        fetch_linked_entries(rf, b, l, members); /* entries that failed last time */
+        return;                                  /* unchanged: the later pages too */
+    }
+    log_drop_pages(l);
+    if (hmap_len(l->ent) > 2 * (size_t)rf->events_max)
+        hmap_clear(l->ent);
+    fetch_linked_entries(rf, b, l, members);
+    if (next == NULL || !json_is_integer(count) || (size_t)json_integer_value(count) <= have)
+        return;
+    if (b->topskip && l->first.url != NULL) {
+        /* Jump to the newest entries (logs grow at the end). */
+        long long total = (long long)json_integer_value(count);
+        long long skip = total > rf->events_max ? total - rf->events_max : 0;
+        char *base = xstrndup(l->first.url, strcspn(l->first.url, "?"));
+        char *u = xasprintf("%s?$skip=%lld&$top=%d", base, skip, rf->events_max);
+        get(rf, b, u, NULL, 0, on_entries_page, l);
+        free(u);
+        free(base);
+    } else {
+        get(rf, b, next, NULL, 0, on_entries_page, l);
+    }
+}
+
+static void on_logsvc(struct rf *rf, struct rf_bmc *b, void *arg, json_t *doc,
+                      const struct http_response *resp)
+{
+    struct rf_log *l = arg;
+
+    (void)resp;
+    if (!json_is_object(doc) || rf_link(doc, "Entries") == NULL)
+        return;
+    free(l->name);
+    l->name = xstrdup(rf_str(doc, "Name"));
+    get(rf, b, rf_link(doc, "Entries"), &l->first, 0, on_entries, l);
+}
+
+static struct rf_log *log_get(struct rf_bmc *b, const char *url, const char *host_id)
+{
+    struct rf_log *l;
+
+    for (size_t i = 0; i < b->nlogs; i++) {
+        if (strcmp(b->logs[i]->url, url) == 0)
+            return b->logs[i];
+    }
+    b->logs = xgrow(b->logs, &b->caplogs, b->nlogs + 1, sizeof *b->logs);
+    l = xcalloc(1, sizeof *l);
+    l->url = xstrdup(url);
+    l->host_id = xstrdup(host_id);
+    l->ent = hmap_new(free);
+    b->logs[b->nlogs++] = l;
+    return l;
+}
+
+static void on_logcoll(struct rf *rf, struct rf_bmc *b, void *arg, json_t *doc,
+                       const struct http_response *resp)
+{
+    struct rf_lcoll *lc = arg;
+    json_t *members = json_is_object(doc) ? json_object_get(doc, "Members") : NULL;
+    json_t *m;
+    size_t i;
+
+    (void)resp;
+    json_array_foreach(members, i, m) {
+        const char *oid = rf_str(m, "@odata.id");
+        char *url;
+        struct rf_log *l;
+        if (oid == NULL)
+            continue;
+        url = http_url_resolve(b->origin, oid);
+        l = log_get(b, url, lc->host_id);
+        free(url);
+        l->seen = b->gen;
+        get(rf, b, l->url, &l->svc, 0, on_logsvc, l);
+    }
+}
+
+static void crawl_logcoll(struct rf *rf, struct rf_bmc *b, const char *link, const char *host_id)
+{
+    char *url;
+    struct rf_lcoll *lc = NULL;
+
+    if (link == NULL)
+        return;
+    url = http_url_resolve(b->origin, link);
+    for (size_t i = 0; i < b->nlcolls && lc == NULL; i++) {
+        if (strcmp(b->lcolls[i]->s.url, url) == 0)
+            lc = b->lcolls[i];
+    }
+    if (lc == NULL) {
+        b->lcolls = xgrow(b->lcolls, &b->caplcolls, b->nlcolls + 1, sizeof *b->lcolls);
+        lc = xcalloc(1, sizeof *lc);
+        lc->host_id = xstrdup(host_id);
+        slot_set_url(&lc->s, url);
+        b->lcolls[b->nlcolls++] = lc;
+    } else if (lc->host_id == NULL) {
+        lc->host_id = xstrdup(host_id);
+    }
+    free(url);
+    if (lc->host_id != NULL && strcmp(lc->host_id, host_id) != 0)
+        return; /* a manager of several systems: its logs were claimed by the first */
+    get(rf, b, lc->s.url, &lc->s, 0, on_logcoll, lc);
+}
+
+/* Every LogServices collection of the BMC's systems and their managers. */
+static void crawl_logs(struct rf *rf, struct rf_bmc *b)
+{
+    for (size_t i = 0; i < b->nsys; i++) {
+        json_t *sys = parse(b->sys[i].s[SL_SYS].text);
+        json_t *mgr = parse(b->sys[i].s[SL_MANAGER].text);
+        crawl_logcoll(rf, b, rf_link(sys, "LogServices"), b->sys[i].host_id);
+        crawl_logcoll(rf, b, rf_link(mgr, "LogServices"), b->sys[i].host_id);
+        json_decref(sys);
+        json_decref(mgr);
+    }
+}
+
+/* Logs no longer listed by a BMC that answered in full. */
+static void prune_logs(struct rf_bmc *b)
+{
+    size_t j = 0;
+
+    if (b->err[0] != '\0')
+        return;
+    for (size_t i = 0; i < b->nlogs; i++) {
+        if (b->logs[i]->seen == b->gen)
+            b->logs[j++] = b->logs[i];
+        else
+            log_free(b->logs[i]);
+    }
+    b->nlogs = j;
+}
+
 struct rootarg {
     enum crawl_mode mode;
 };
@@ -581,6 +842,10 @@ static void after_root(struct rf *rf, struct rf_bmc *b, enum crawl_mode mode)
 {
     if (mode == CRAWL_SENSORS && b->nsys > 0) {
         crawl_sensors(rf, b);
+        return;
+    }
+    if (mode == CRAWL_EVENTS) {
+        crawl_logs(rf, b); /* list() ran the inventory first */
         return;
     }
     if (b->token == NULL && !b->basic && b->user != NULL) {
@@ -616,6 +881,7 @@ static void on_root(struct rf *rf, struct rf_bmc *b, void *arg, json_t *doc,
         b->sessions_url = xasprintf("%s/Sessions", rf_link(doc, "SessionService"));
     ex = rf_path(doc, "ProtocolFeaturesSupported.ExpandQuery");
     b->expand = json_is_true(json_object_get(ex, "Levels"));
+    b->topskip = json_is_true(rf_path(doc, "ProtocolFeaturesSupported.TopSkipQuery"));
     if (b->systems_url == NULL) {
         bmc_fail(b, "BMC '%s': the service root links no Systems collection", b->name);
         return;
@@ -886,11 +1152,106 @@ static struct resource *placeholder(struct rf *rf, struct rf_bmc *b)
     return r;
 }
 
+struct ev_row {
+    const char *created;
+    json_t *entry; /* borrowed from the page it came from */
+};
+
+static int ev_cmp(const void *a, const void *b)
+{
+    const struct ev_row *x = a, *y = b;
+
+    /* newest first; entries without a time last */
+    if (x->created == NULL || y->created == NULL)
+        return (x->created == NULL) - (y->created == NULL);
+    return strcmp(y->created, x->created);
+}
+
+/* The events of one log: its pages' members (or the fetched entries they link), without
+ * duplicates, the newest events_max of them. */
+static void map_log(struct rf *rf, struct rf_bmc *b, struct rf_log *l, struct res_list *out)
+{
+    json_t **docs = xcalloc(l->npages + 1, sizeof *docs);
+    json_t *fetched = json_array(); /* keeps parsed linked entries alive */
+    struct hmap *seen = hmap_new(NULL);
+    struct ev_row *rows = NULL;
+    size_t n = 0, cap = 0;
+
+    docs[0] = parse(l->first.text);
+    for (size_t i = 0; i < l->npages; i++)
+        docs[i + 1] = parse(l->pages[i]);
+    for (size_t i = 0; i <= l->npages; i++) {
+        json_t *members = json_is_object(docs[i]) ? json_object_get(docs[i], "Members") : NULL;
+        json_t *m;
+        size_t j;
+        json_array_foreach(members, j, m) {
+            const char *oid = rf_str(m, "@odata.id");
+            json_t *e = m;
+            if (oid == NULL || hmap_get(seen, oid) != NULL)
+                continue;
+            if (rf_str(m, "Created") == NULL && rf_str(m, "Message") == NULL &&
+                rf_str(m, "Severity") == NULL) {
+                e = parse(hmap_get(l->ent, oid));
+                if (e == NULL)
+                    continue; /* not fetched (yet) */
+                json_array_append_new(fetched, e);
+            }
+            hmap_put(seen, oid, e);
+            rows = xgrow(rows, &cap, n + 1, sizeof *rows);
+            rows[n].created = rf_str(e, "Created");
+            rows[n].entry = e;
+            n++;
+        }
+    }
+    if (n > 1)
+        qsort(rows, n, sizeof *rows, ev_cmp);
+    for (size_t i = 0; i < n && i < (size_t)rf->events_max; i++) {
+        struct resource *r = res_new(provider_name(rf->p), RES_KIND_EVENT, "-", "-");
+        if (rf_map_event(rows[i].entry, b->name, l->host_id, l->name, r)) {
+            r->updated_at = rt_now_ms() / 1000;
+            r->raw = json_dumps(rows[i].entry, JSON_COMPACT);
+            res_list_push(out, r);
+        } else {
+            res_free(r);
+        }
+    }
+    free(rows);
+    hmap_free(seen);
+    json_decref(fetched);
+    for (size_t i = 0; i <= l->npages; i++)
+        json_decref(docs[i]);
+    free(docs);
+}
+
+static int list_events(struct rf *rf, struct res_list *out, struct rt_error *err)
+{
+    size_t failed = 0;
+
+    if (rf->last_inventory == 0) {
+        refresh(rf, NULL, CRAWL_INVENTORY);
+        rf->last_inventory = rt_mono_ms();
+    }
+    refresh(rf, NULL, CRAWL_EVENTS);
+    for (size_t i = 0; i < rf->nbmcs; i++) {
+        struct rf_bmc *b = &rf->bmcs[i];
+        if (b->err[0] != '\0')
+            failed++;
+        prune_logs(b);
+        for (size_t j = 0; j < b->nlogs; j++)
+            map_log(rf, b, b->logs[j], out);
+    }
+    if (failed > 0 && failed == rf->nbmcs && rf->nbmcs > 0)
+        return rt_err_set(err, RT_ERR_TRANSPORT, 0, "%s", rf->bmcs[0].err);
+    return 0;
+}
+
 static int rf_list(struct provider *p, enum res_kind k, struct res_list *out, struct rt_error *err)
 {
     struct rf *rf = provider_priv(p);
     size_t failed = 0;
 
+    if (k == RES_KIND_EVENT)
+        return list_events(rf, out, err);
     if (k != RES_KIND_HOST && k != RES_KIND_INSTANCE)
         return rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "provider '%s' has no %s",
                           provider_name(p), res_kind_plural(k));
@@ -926,6 +1287,24 @@ static int rf_get(struct provider *p, enum res_kind k, const char *id, struct re
     struct rf_bmc *b;
     struct rf_sys *s;
 
+    if (k == RES_KIND_EVENT) {
+        struct res_list all;
+        int rc;
+        res_list_init(&all);
+        rc = list_events(rf, &all, err);
+        *out = NULL;
+        for (size_t i = 0; rc == 0 && i < all.len && *out == NULL; i++) {
+            if (strcmp(all.items[i]->id, id) == 0) {
+                *out = all.items[i];
+                all.items[i] = res_new(provider_name(p), RES_KIND_EVENT, "-", "-");
+            }
+        }
+        res_list_done(&all);
+        if (rc == 0 && *out == NULL)
+            rc = rt_err_set(err, RT_ERR_NOT_FOUND, 0, "no event '%s' in provider '%s'", id,
+                            provider_name(p));
+        return rc;
+    }
     if (k != RES_KIND_HOST && k != RES_KIND_INSTANCE)
         return rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "provider '%s' has no %s",
                           provider_name(p), res_kind_plural(k));
@@ -958,18 +1337,24 @@ static int rf_metrics(struct provider *p, int64_t since, struct metric_list *out
     for (size_t i = 0; i < rf->nbmcs; i++) {
         struct rf_bmc *b = &rf->bmcs[i];
         for (size_t j = 0; j < b->nsys; j++) {
-            struct parsed pd;
-            struct rf_docs d;
-            char *maint = NULL, *image = NULL;
+            /* Only the sensor documents: a sweep of 1 000 BMCs parses nothing else. */
+            static const enum slot_id used[] = {SL_THERMAL, SL_POWER, SL_ENV, SL_TSUB, SL_PSUB};
+            json_t *pd[sizeof used / sizeof used[0]];
+            struct rf_docs d = {0};
             double v;
-            docs_fill(rf, b, &b->sys[j], &pd, &d, &maint, &image);
+            for (size_t u = 0; u < sizeof used / sizeof used[0]; u++)
+                pd[u] = parse(b->sys[j].s[used[u]].text);
+            d.thermal = pd[0];
+            d.power = pd[1];
+            d.env = pd[2];
+            d.thermal_sub = pd[3];
+            d.power_sub = pd[4];
             if (rf_map_temp(&d, &v) == 0)
                 metric_list_push(out, b->sys[j].host_id, "temp_c", now, v);
             if (rf_map_power(&d, &v) == 0)
                 metric_list_push(out, b->sys[j].host_id, "power_w", now, v);
-            parsed_done(&pd);
-            free(maint);
-            free(image);
+            for (size_t u = 0; u < sizeof used / sizeof used[0]; u++)
+                json_decref(pd[u]);
         }
     }
     return 0;
@@ -1536,6 +1921,52 @@ out:
     return rc;
 }
 
+/* Undeploy: eject the virtual media, forget the deployment (and a provisioning in
+ * progress), power off.  *ref follows the power-off; NULL when the host was already off. */
+static int undeploy(struct rf *rf, struct rf_bmc *b, struct rf_sys *s, json_t *sys, char **ref,
+                    struct rt_error *err)
+{
+    struct store *st = provider_env(rf->p)->store;
+    struct rt_error verr = {0};
+    json_t *vm = find_vmedia(rf, b, s, sys, &verr); /* none: nothing to eject */
+    char key[300];
+
+    if (vm != NULL && json_is_true(json_object_get(vm, "Inserted"))) {
+        const char *eject = vm_action(vm, "#VirtualMedia.EjectMedia");
+        struct sync_result r;
+        json_t *body;
+        int rc;
+        if (eject == NULL) {
+            rt_err_set(err, RT_ERR_UNSUPPORTED, 0,
+                       "BMC '%s': virtual media '%s' holds an image and offers no EjectMedia",
+                       b->name, rf_str(vm, "Id") != NULL ? rf_str(vm, "Id") : "?");
+            json_decref(vm);
+            return -1;
+        }
+        body = json_object();
+        rc = call_sync(rf, b, "POST", eject, body, NULL, &r, err);
+        json_decref(body);
+        sync_done(&r);
+        if (rc < 0) {
+            json_decref(vm);
+            return -1;
+        }
+    }
+    json_decref(vm);
+    snprintf(key, sizeof key, "prov:%s", s->host_id);
+    if (store_blob_delete(st, rf->ns, key, err) < 0)
+        return -1;
+    snprintf(key, sizeof key, "inst:%s", s->host_id);
+    if (store_blob_delete(st, rf->ns, key, err) < 0)
+        return -1;
+    if (strcmp(rf_power_word(rf_str(sys, "PowerState")), "off") == 0)
+        return 0;
+    if (do_reset(rf, b, sys, "ForceOff", err) < 0)
+        return -1;
+    *ref = power_ref("Off", 600, s->host_id);
+    return 0;
+}
+
 /* ---- actions ------------------------------------------------------------------------- */
 
 static int rf_act(struct provider *p, const struct act_request *req, char **task_ref,
@@ -1573,6 +2004,10 @@ static int rf_act(struct provider *p, const struct act_request *req, char **task
     if (strcmp(verb, "provision") == 0) {
         rc = provision_start(rf, b, s, params_get(req->params, "image"),
                              params_get(req->params, "name"), task_ref, err);
+        goto out;
+    }
+    if (strcmp(verb, "undeploy") == 0) {
+        rc = undeploy(rf, b, s, sys, task_ref, err);
         goto out;
     }
     if (strcmp(verb, "boot") == 0) {
@@ -1699,7 +2134,7 @@ static int rf_task_poll(struct provider *p, const char *ref, struct task_progres
 static const char *const provider_keys[] = {
     "bmcs", "bmc_file", "username", "password_file", "password_env", "insecure",
     "request_timeout", "concurrency", "per_bmc", "cacert", "provision_timeout",
-    "provision_ssh", "details", NULL};
+    "provision_ssh", "details", "events_per_log", NULL};
 static const char *const bmc_keys[] = {
     "name", "address", "username", "password_file", "password_env", "insecure", "rack", "zone",
     "tls_fingerprint", "ssh_address", NULL};
@@ -1903,6 +2338,15 @@ static void bmcs_free(struct rf *rf)
             free(b->sys[j].host_id);
         }
         free(b->sys);
+        for (size_t j = 0; j < b->nlogs; j++)
+            log_free(b->logs[j]);
+        free(b->logs);
+        for (size_t j = 0; j < b->nlcolls; j++) {
+            slot_done(&b->lcolls[j]->s);
+            free(b->lcolls[j]->host_id);
+            free(b->lcolls[j]);
+        }
+        free(b->lcolls);
     }
     free(rf->bmcs);
     rf->bmcs = NULL;
@@ -1924,7 +2368,7 @@ static enum prov_open rf_open(struct provider *p, const struct config_provider *
     uint64_t acts = 0;
     static const char *const verbs[] = {"power-on", "power-off", "power-cycle", "provision",
                                         "maintenance-on", "maintenance-off", "boot", "clear-sel",
-                                        "locate", "shutdown", "restart", "nmi"};
+                                        "locate", "shutdown", "restart", "nmi", "undeploy"};
 
     rf->p = p;
     snprintf(rf->ns, sizeof rf->ns, "redfish:%s", provider_name(p));
@@ -1962,6 +2406,7 @@ static enum prov_open rf_open(struct provider *p, const struct config_provider *
     rf->provision_timeout_s = dur_key(node, "provision_timeout", 1800, err, &bad);
     ho.max_total = int_key(node, "concurrency", 256, 1, 4096, err, &bad);
     ho.max_per_host = int_key(node, "per_bmc", 2, 1, 8, err, &bad);
+    rf->events_max = int_key(node, "events_per_log", 200, 1, 10000, err, &bad);
     if (ynode_map_get(node, "provision_ssh") != NULL &&
         ynode_bool(ynode_map_get(node, "provision_ssh"), &rf->provision_ssh) < 0) {
         ynode_err(err, ynode_map_get(node, "provision_ssh"), "'provision_ssh' must be true or false");
@@ -2030,7 +2475,8 @@ static void rf_close(struct provider *p)
 const struct provider_ops prov_redfish_ops = {
     .name = "redfish",
     .priv_size = sizeof(struct rf),
-    .kinds = RT_KIND_BIT(RES_KIND_HOST) | RT_KIND_BIT(RES_KIND_INSTANCE),
+    .kinds = RT_KIND_BIT(RES_KIND_HOST) | RT_KIND_BIT(RES_KIND_INSTANCE) |
+             RT_KIND_BIT(RES_KIND_EVENT),
     .actions = 0, /* set in open() from the action table */
     .open = rf_open,
     .close = rf_close,

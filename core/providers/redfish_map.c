@@ -335,3 +335,60 @@ int rf_allowed(const json_t *obj, const char *prop, const char *value)
     }
     return 0;
 }
+
+/* ---- log entries --------------------------------------------------------------------- */
+
+const char *rf_event_id(const json_t *entry, const char *bmc, char *buf, size_t len)
+{
+    const char *oid = rf_str(entry, "@odata.id");
+    const char *rel;
+
+    if (oid == NULL || oid[0] == '\0')
+        return NULL;
+    rel = strstr(oid, "/redfish/v1/");
+    rel = rel != NULL ? rel + strlen("/redfish/v1/") : (oid[0] == '/' ? oid + 1 : oid);
+    snprintf(buf, len, "%s/%s", bmc, rel);
+    return buf;
+}
+
+int rf_map_event(const json_t *entry, const char *bmc, const char *host_id,
+                 const char *log_name, struct resource *r)
+{
+    char id[512];
+    const char *sev = rf_str(entry, "Severity");
+    const char *type = rf_str(entry, "EntryType");
+    const char *msg = rf_str(entry, "Message");
+    const char *mid = rf_str(entry, "MessageId");
+    const char *src;
+    int rank;
+
+    if (rf_event_id(entry, bmc, id, sizeof id) == NULL)
+        return 0;
+    free(r->id);
+    r->id = xstrdup(id);
+    free(r->name);
+    r->name = xstrdup(rf_str(entry, "Name") != NULL ? rf_str(entry, "Name")
+                      : rf_str(entry, "Id") != NULL ? rf_str(entry, "Id") : id);
+    rank = rf_health_rank(sev);
+    if (mid == NULL)
+        mid = rf_str(entry, "EntryCode");
+    if (msg == NULL) /* a bare SEL record: sensor type and event code tell what happened */
+        msg = rf_str(entry, "EntryCode") != NULL ? rf_str(entry, "EntryCode")
+                                                 : rf_str(entry, "SensorType");
+    if (type != NULL && strcmp(type, "SEL") == 0)
+        src = "SEL";
+    else if (type != NULL && strcmp(type, "Event") == 0)
+        src = "Event log";
+    else
+        src = log_name != NULL ? log_name : "Log";
+    res_set(r, "host", host_id);
+    res_set(r, "severity", rank >= 0 ? rf_health_name(rank) : sev);
+    res_set(r, "message", msg);
+    res_set(r, "created_at", rf_str(entry, "Created"));
+    res_set(r, "source", src);
+    res_set(r, "message_id", mid);
+    res_set_status(r, rank == 2 ? RES_STATUS_ERROR : rank >= 0 ? RES_STATUS_ACTIVE
+                                                               : RES_STATUS_UNKNOWN,
+                   sev != NULL ? sev : "unknown");
+    return 1;
+}

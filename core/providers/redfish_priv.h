@@ -12,6 +12,7 @@
 #define RT_REDFISH_PRIV_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct resource;
@@ -63,6 +64,15 @@ int rf_map_instance(const struct rf_docs *d, const char *host_id, struct resourc
 /* Temperature (C) and power (W) readings for metrics; -1 when absent. */
 int rf_map_temp(const struct rf_docs *d, double *out);
 int rf_map_power(const struct rf_docs *d, double *out);
+/* Fill an event resource (kind event) from a LogEntry: id "<bmc>/<path of the entry below
+ * /redfish/v1/>", host host_id, severity, message, created_at, source (EntryType SEL: "SEL",
+ * Event: "Event log", else the log service's name, else "Log"), message_id.  Returns 0
+ * (r untouched) when the entry has no @odata.id, else 1.  r must be a fresh event. */
+int rf_map_event(const json_t *entry, const char *bmc, const char *host_id,
+                 const char *log_name, struct resource *r);
+/* The id rf_map_event() gives an entry, into buf; NULL without @odata.id. */
+const char *rf_event_id(const json_t *entry, const char *bmc, char *buf, size_t len);
+
 /* The first message of a Redfish error body (error.@Message.ExtendedInfo[0].Message, or
  * error.message) copied into buf; "" when the body has none. */
 const char *rf_error_message(const char *body, char *buf, size_t len);

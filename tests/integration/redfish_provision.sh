@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Image provisioning through virtual media, on both layouts (VirtualMedia under
 # the System: rackmount1; under the Manager: localstorage), the failure with
-# what is left behind, and a BMC without virtual media (bladed).
+# what is left behind, a BMC without virtual media (bladed), and undeploy
+# (eject, forget the deployment, power off).
 set -euo pipefail
 . "$(dirname "$0")/redfish_lib.bash"
 
@@ -38,6 +39,21 @@ jq -e '.[] | select(.id=="r1/437XR1138R2") | .provision_state=="active" and .ins
 expect 0 list instances -o json
 jq -e '.[] | select(.id=="ls/437XR1138R2") | .image=="'$IMG'"' "$T/out" > /dev/null || die "instance image"
 
+# Undeploy: forget the deployment, power off (the media was ejected after the deploy).
+rf_ctl reset
+expect 0 do undeploy host r1 --yes --wait
+rf_requests > "$T/req.json"
+jq -e '[.[] | select(.method=="POST" and (.path|endswith("ComputerSystem.Reset")))] | length==1 and
+       (.[0].body | fromjson | .ResetType=="ForceOff")' "$T/req.json" > /dev/null \
+    || die "undeploy did not power off: $(jq -c '[.[]|select(.method!="GET")]' "$T/req.json")"
+jq -e 'all(.[]; (.path|endswith("EjectMedia")) | not)' "$T/req.json" > /dev/null \
+    || die "undeploy ejected media that was not inserted"
+expect 0 list hosts -o json
+jq -e '.[] | select(.id=="r1/437XR1138R2") | .provision_state=="available" and .instance_id==null
+       and .power=="off"' "$T/out" > /dev/null || die "r1 after undeploy: $(jq -c '.[]|select(.id=="r1/437XR1138R2")' "$T/out")"
+expect 0 list instances -o json
+jq -e 'all(.[]; .id!="r1/437XR1138R2")' "$T/out" > /dev/null || die "r1 is still an instance after undeploy"
+
 # No virtual media on the blades: a clear refusal, nothing changed.
 rf_ctl reset
 expect 1 do provision host bl/529QB9450R6 image=$IMG --wait
@@ -52,4 +68,12 @@ rf_ctl fault '{"bmc":"r1","kind":"status","status":500,"path":"ComputerSystem.Re
 expect 1 do provision host r1 image=$IMG --wait
 err_has "injected fault 500"
 err_has "left behind: the image is still inserted in virtual media and a one-time boot from Cd is set"
+# Undeploy cleans that up: the inserted image is ejected; r1 is off already, so no reset.
+rf_ctl reset
+expect 0 do undeploy host r1 --yes --wait
+rf_requests > "$T/req.json"
+jq -e '[.[] | select(.method=="POST" and (.path|endswith("VirtualMedia.EjectMedia")))] | length==1' \
+    "$T/req.json" > /dev/null || die "undeploy did not eject the inserted image"
+jq -e 'all(.[]; (.path|endswith("ComputerSystem.Reset")) | not)' "$T/req.json" > /dev/null \
+    || die "undeploy reset a host that was off"
 pass

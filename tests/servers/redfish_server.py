@@ -14,10 +14,18 @@ Many simulated BMCs share one server, each under its own URL prefix:
     http://127.0.0.1:PORT/bmc/<name>/redfish/v1/...
 Bodies are rewritten so every @odata.id carries the prefix.
 
+With --ports, every BMC instead listens on a port of its own and is served
+without a prefix (http://127.0.0.1:PORT_OF_BMC/redfish/v1/...), as a real BMC
+is: what clients that cannot take a URL prefix (redfishtool) need.  The port
+file then holds one "NAME PORT" line per BMC; --procs K spreads the BMCs over
+K forked processes (the control interface then only sees its own process's
+BMCs: for benchmarks, not for tests that inspect requests).
+
 Usage:
     redfish_server.py --fixtures DIR --port-file F [--tls CERT KEY]
                       [--bmc NAME=MOCKUP ...] [--scale N:MOCKUP] [--latency-ms MS]
                       [--user admin --password secret] [--state-delay-ms 300]
+                      [--ports [--procs K]]
 
 Control interface (no auth, JSON):
     GET  /_control/requests          recorded requests [{bmc, method, path, auth, token,
@@ -66,10 +74,10 @@ def load_mockup(root, name):
 
 
 class Bmc:
-    def __init__(self, name, mockup):
+    def __init__(self, name, mockup, prefix=None):
         self.name = name
         self.mockup = mockup
-        self.prefix = "/bmc/" + name
+        self.prefix = "/bmc/" + name if prefix is None else prefix
         self.over = {}          # path -> mutated copy
         self.sessions = {}      # token -> session id
         self.power = {}         # system path -> (state, target, ready_at, boot_from)
@@ -193,11 +201,16 @@ class Handler(BaseHTTPRequestHandler):
         path, _, query = full.partition("?")
         if path.startswith("/_control"):
             return self.control(method, path, body)
-        parts = path.split("/")
-        if len(parts) < 3 or parts[1] != "bmc" or parts[2] not in BMCS:
-            return self.send_json(*ext_error(404, "ResourceMissingAtURI", "no such BMC"))
-        bmc = BMCS[parts[2]]
-        rpath = "/" + "/".join(parts[3:])
+        own = getattr(self.server, "bmc", None)
+        if own is not None:
+            bmc = own
+            rpath = path
+        else:
+            parts = path.split("/")
+            if len(parts) < 3 or parts[1] != "bmc" or parts[2] not in BMCS:
+                return self.send_json(*ext_error(404, "ResourceMissingAtURI", "no such BMC"))
+            bmc = BMCS[parts[2]]
+            rpath = "/" + "/".join(parts[3:])
         if rpath.endswith("/") and len(rpath) > 1:
             rpath = rpath[:-1]
         auth = self.headers.get("Authorization")
@@ -448,6 +461,8 @@ def main():
     ap.add_argument("--password", default="secret")
     ap.add_argument("--no-sessions", action="store_true")
     ap.add_argument("--no-basic", action="store_true")
+    ap.add_argument("--ports", action="store_true", help="one listening port per BMC, no prefix")
+    ap.add_argument("--procs", type=int, default=1, help="with --ports: processes to fork")
     ARGS = ap.parse_args()
     specs = [b.split("=", 1) for b in ARGS.bmc]
     if ARGS.scale:
@@ -458,10 +473,12 @@ def main():
             MOCKS[mock] = load_mockup(os.path.join(ARGS.fixtures, "redfish"), mock)
             if not MOCKS[mock]:
                 sys.exit("no mockup '%s' in %s" % (mock, ARGS.fixtures))
-        BMCS[name] = Bmc(name, mock)
+        BMCS[name] = Bmc(name, mock, "" if ARGS.ports else None)
 
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.request_queue_size = 1024
+    if ARGS.ports:
+        return serve_ports()
     srv = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
     if ARGS.tls:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -477,6 +494,64 @@ def main():
         srv.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
+
+
+def serve_ports():
+    """One listening socket per BMC, served by one selector loop per process."""
+    import resource
+    import selectors
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    servers = []
+    for name, bmc in BMCS.items():
+        srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        srv.bmc = bmc
+        if ARGS.tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(ARGS.tls[0], ARGS.tls[1])
+            srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        servers.append((name, srv))
+    if ARGS.port_file:
+        tmp = ARGS.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            for name, srv in servers:
+                f.write("%s %d\n" % (name, srv.server_address[1]))
+        os.rename(tmp, ARGS.port_file)
+    k = max(1, ARGS.procs)
+    children = []
+    mine = servers
+    for i in range(1, k):
+        pid = os.fork()
+        if pid == 0:
+            mine = servers[i::k]
+            children = []
+            break
+        children.append(pid)
+    else:
+        mine = servers[0::k]
+    for _, srv in servers:
+        if all(srv is not m for _, m in mine):
+            srv.socket.close()
+    import signal
+    parent = os.getppid() if not children and k > 1 else None
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    sel = selectors.DefaultSelector()
+    for _, srv in mine:
+        sel.register(srv.socket, selectors.EVENT_READ, srv)
+    try:
+        while True:
+            for key, _ in sel.select(timeout=0.5):
+                key.data._handle_request_noblock()
+            if parent is not None and os.getppid() != parent:
+                break  # the first process is gone: so is the server
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for pid in children:
+            try:
+                os.kill(pid, 15)
+            except OSError:
+                pass
 
 
 if __name__ == "__main__":

@@ -21,6 +21,22 @@ keys : ; type_text "baremetal"; keys Enter
 wait_for "Bare-metal instances  1/"
 screen | grep -q "baremetal" || die "baremetal pane shows no bare metal"
 screen | sed -n '4,20p' | grep -E '^  [a-z]' | grep -v baremetal && die "vm rows in :baremetal"
+# The hardware events pane has rows on the demo fleet (simulated BMC faults), and the
+# hosts pane drills down to one host's events with E.
+keys : ; type_text "events"; keys Enter
+wait_for "Hardware events  1/"
+screen | grep -qE 'Critical|Warning' || die "the events pane shows no severities"
+screen | grep -qE 'Fan 2 failed|Power supply 2 failed|entered maintenance' || die "no event messages"
+host=$(screen | grep -oE '(hv|bm)-[a-z0-9-]+-[0-9]+' | head -1)
+[ -n "$host" ] || die "no host column in the events pane"
+keys 2; wait_for "Hosts  1/"
+keys /; type_text "$host"; keys Enter
+wait_for "Hosts  1/1"
+keys E
+wait_for "Events of"
+screen | sed -n '4,20p' | grep -qF "$host" || die "the drill-down shows no event of $host"
+screen | sed -n '4,20p' | grep -E '(hv|bm)-[a-z0-9-]+-[0-9]+' | grep -vF "$host" && die "events of other hosts in the drill-down"
+keys Escape
 keys : ; type_text "nonsense"; keys Enter
 wait_for "unknown command ':nonsense'"
 keys 1

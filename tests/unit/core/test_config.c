@@ -593,7 +593,9 @@ static void test_options_table(void **state)
 {
     static const char *const want[] = {"theme",          "read_only",
                                        "timeout",        "refresh.inventory",
-                                       "refresh.health", "retention.metrics"};
+                                       "refresh.health", "retention.metrics",
+                                       "ssh.host",       "ssh.user",
+                                       "ssh.port",       "ssh.jump"};
     const struct config_option *o;
     size_t n = 0;
 
@@ -613,6 +615,60 @@ static void test_options_table(void **state)
     assert_string_equal(config_provider_types()[0], "demo");
     assert_string_equal(config_provider_types()[3], "libvirt");
     assert_null(config_provider_types()[4]);
+}
+
+/* ---- ssh: ---- */
+
+static void test_ssh_settings(void **state)
+{
+    struct tctx *t = *state;
+    struct config *cfg;
+    struct config_ssh cs;
+
+    cfg = expect_ok(t, "theme: mono\n");
+    config_ssh_for(cfg, "lab", "az1", &cs);
+    assert_null(cs.host);
+    assert_null(cs.user);
+    assert_null(cs.jump);
+    assert_int_equal(cs.port, 0);
+    config_free(cfg);
+
+    cfg = expect_ok(t, "ssh:\n"
+                       "  user: ops\n"
+                       "  port: 2222\n"
+                       "  jump: bastion.example:2200\n"
+                       "  zones:\n"
+                       "    az1: {jump: 'j1,admin@j2', user: core}\n"
+                       "    az2:\n"
+                       "  providers:\n"
+                       "    lab: {host: 127.0.0.1, port: 22, jump: none}\n");
+    assert_int_equal(cfg->n_ssh_zones, 2);
+    assert_int_equal(cfg->n_ssh_providers, 1);
+    /* zone over provider over top level, field by field */
+    config_ssh_for(cfg, "lab", "az1", &cs);
+    assert_string_equal(cs.jump, "j1,admin@j2");
+    assert_string_equal(cs.user, "core");
+    assert_string_equal(cs.host, "127.0.0.1");
+    assert_int_equal(cs.port, 22);
+    config_ssh_for(cfg, "lab", "az2", &cs);
+    assert_string_equal(cs.jump, "none");
+    assert_string_equal(cs.user, "ops");
+    config_ssh_for(cfg, "prod", NULL, &cs);
+    assert_string_equal(cs.jump, "bastion.example:2200");
+    assert_null(cs.host);
+    assert_int_equal(cs.port, 2222);
+    config_free(cfg);
+
+    expect_error(t, "ssh:\n  port: 70000\n",
+                 ":2: 'ssh.port' must be between 0 and 65535 (got '70000')");
+    expect_error(t, "ssh:\n  zones:\n    az1: {jump: 'bastion:99999'}\n",
+                 ":3: 'ssh.jump': bad host 'bastion:99999' (expected [user@]host[:port])");
+    expect_error(t, "ssh:\n  zones:\n    az1: {jmup: x}\n",
+                 ":3: unknown key 'jmup' in 'ssh.zones.az1' (expected host, user, port or jump)");
+    expect_error(t, "ssh:\n  providers: [a, b]\n",
+                 ":2: 'ssh.providers' must be a map of provider names to {host, user, port, jump} "
+                 "(got a list)");
+    expect_error(t, "ssh:\n  usr: x\n", ":2: unknown key 'usr' in 'ssh' (did you mean 'user'?)");
 }
 
 /* ---- yamltree ---- */
@@ -823,6 +879,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_password_needs_private_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_secret_file, setup, teardown),
         cmocka_unit_test(test_options_table),
+        cmocka_unit_test_setup_teardown(test_ssh_settings, setup, teardown),
         cmocka_unit_test(test_yaml_tree),
         cmocka_unit_test(test_yaml_aliases),
         cmocka_unit_test_setup_teardown(test_yaml_file_and_messages, setup, teardown),

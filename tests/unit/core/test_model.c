@@ -94,6 +94,25 @@ static void test_typed_json(void **state)
         char buf[128];
         int i = res_field_index(RES_KIND_INSTANCE, "addresses");
         assert_string_equal(res_field_display(r, i, buf, sizeof buf), "203.0.113.5, 10.0.0.5");
+        /* the no-parse path and the jansson path agree */
+        static const char *const cases[][2] = {
+            {"[]", ""},
+            {"[\"a\"]", "a"},
+            {" [ \"a\" , \"b\" ] ", "a, b"},
+            {"[\"\", \"b\"]", "b"},
+            {"[\"a\\u0041\", \"b\"]", "aA, b"},
+            {"[\"a\", 3]", "a, 1 item"},
+            {"[{\"x\": 1}, {}]", "2 items"},
+            {"[\"a\",]", "[\"a\",]"},
+            {"[\"a\"] x", "[\"a\"] x"},
+            {"[\"caf\xc3\xa9\"]", "caf\xc3\xa9"},
+            {"{\"k\": \"v\"}", "{\"k\": \"v\"}"},
+            {"[\"unterminated", "[\"unterminated"},
+        };
+        for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+            res_set(r, "addresses", cases[k][0]);
+            assert_string_equal(res_field_display(r, i, buf, sizeof buf), cases[k][1]);
+        }
     }
     res_free(r);
 }

@@ -193,6 +193,49 @@ static void test_helpers(void **state)
     json_decref(sys);
 }
 
+static void test_events(void **state)
+{
+    json_t *coll = load_mock("public-rackmount1/Systems/437XR1138R2/LogServices/Log1/Entries");
+    json_t *e = json_array_get(json_object_get(coll, "Members"), 1);
+    struct resource *r = res_new("rf", RES_KIND_EVENT, "-", "-");
+    json_t *bare;
+    char buf[128];
+
+    (void)state;
+    assert_int_equal(rf_map_event(e, "r1", "r1/437XR1138R2", "System Log Service", r), 1);
+    assert_string_equal(r->id, "r1/Systems/437XR1138R2/LogServices/Log1/Entries/2");
+    assert_string_equal(r->name, "Log Entry 2");
+    assert_string_equal(res_get(r, "host"), "r1/437XR1138R2");
+    assert_string_equal(res_get(r, "severity"), "Critical");
+    assert_string_equal(res_get(r, "source"), "SEL");
+    assert_string_equal(res_get(r, "message_id"), "0x592E28");
+    assert_string_equal(res_get(r, "created_at"), "2012-03-07T14:45:00Z");
+    assert_string_equal(res_get(r, "message"), "Temperature threshold exceeded");
+    assert_int_equal(r->status, RES_STATUS_ERROR);
+    res_free(r);
+    /* An Oem entry without a message: the log's name is the source, the code the text. */
+    bare = json_pack("{s:s, s:s, s:s, s:s}", "@odata.id", "/x/redfish/v1/Managers/M/LogServices/L/Entries/9",
+                     "EntryType", "Oem", "EntryCode", "Assert", "Severity", "bogus");
+    r = res_new("rf", RES_KIND_EVENT, "-", "-");
+    assert_int_equal(rf_map_event(bare, "b", "b/S", "Audit Log", r), 1);
+    assert_string_equal(r->id, "b/Managers/M/LogServices/L/Entries/9");
+    assert_string_equal(res_get(r, "source"), "Audit Log");
+    assert_string_equal(res_get(r, "message"), "Assert");
+    assert_string_equal(res_get(r, "message_id"), "Assert");
+    assert_int_equal(r->status, RES_STATUS_UNKNOWN);
+    res_free(r);
+    /* No @odata.id, or not an object: no event, nothing touched. */
+    r = res_new("rf", RES_KIND_EVENT, "-", "-");
+    assert_int_equal(rf_map_event(json_object_get(bare, "EntryType"), "b", "b/S", NULL, r), 0);
+    json_object_del(bare, "@odata.id");
+    assert_int_equal(rf_map_event(bare, "b", "b/S", NULL, r), 0);
+    assert_null(rf_event_id(bare, "b", buf, sizeof buf));
+    assert_string_equal(r->id, "-");
+    res_free(r);
+    json_decref(bare);
+    json_decref(coll);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +244,7 @@ int main(void)
         cmocka_unit_test(test_blade_and_localstorage),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_helpers),
+        cmocka_unit_test(test_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,7 +7,9 @@
 
 #include "core/err.h"
 #include "core/xalloc.h"
+#include "tui/filter.h"
 #include "tui/keymap.h"
+#include "tui/sanitize.h"
 #include "tui/table.h"
 
 #include <curses.h>
@@ -618,6 +620,63 @@ static void test_draw_sanitised_and_idle(void **state)
     free(d.rows);
 }
 
+/* The filter cache (one arena, memmem) must select exactly what filter_match() does. */
+static const char *cell_sanitised(void *ctx, size_t row, int col, char *scratch, size_t len)
+{
+    char own[256];
+    const char *s = cell(ctx, row, col, own, sizeof own);
+
+    sanitize_into(scratch, len, s != NULL ? s : "", 0);
+    return scratch;
+}
+
+static void test_filter_cache_matches_filter(void **state)
+{
+    static const char *const exprs[] = {
+        "vm-1", "VM-1", "Err", "status:err", "!status:err", "!status:err vm-9", "name:1 cpu:5",
+        "cpu:-", "-", "\"vm-12\"", "status:a !name:3", "ti", "ma", "nothing-matches", "a b c",
+        "name:ERROR", "1.", "\xe2\x80\xa6",
+    };
+    static const char *const ids[] = {"name", "status", "cpu"};
+    static const char *const titles[] = {"Name", "Status", "CPU%"};
+    struct data d;
+    struct table *t;
+    (void)state;
+    fill(&d, 3000);
+    /* upper case, a control character and a separator byte in some names */
+    snprintf(d.rows[5].name, sizeof d.rows[5].name, "WEB-Prod-5");
+    snprintf(d.rows[6].name, sizeof d.rows[6].name, "a\x1f" "b\x1e" "\x1b[31mred");
+    snprintf(d.rows[7].name, sizeof d.rows[7].name, "caf\xc3\xa9\xe2\x80\xa6");
+    t = make_table(&d);
+    table_set_sort(t, 2, 1);
+    for (size_t e = 0; e < sizeof exprs / sizeof exprs[0]; e++) {
+        struct filter *f = filter_parse(exprs[e], ids, titles, 3, NULL);
+        size_t want = 0, pos = 0;
+        assert_non_null(f);
+        assert_int_equal(table_set_filter(t, exprs[e], NULL), 0);
+        for (size_t i = 0; i < d.n; i++)
+            want += filter_match(f, cell_sanitised, &d, i);
+        assert_int_equal(table_count(t), want);
+        /* and in the sort order */
+        for (size_t p = 0; p < table_count(t); p++) {
+            size_t row = table_row_at(t, p);
+            assert_true(filter_match(f, cell_sanitised, &d, row));
+            if (p > 0)
+                assert_true(pos != row);
+            pos = row;
+        }
+        filter_free(f);
+    }
+    /* new data: the cache is rebuilt */
+    assert_int_equal(table_set_filter(t, "web-prod", NULL), 0);
+    assert_int_equal(table_count(t), 1);
+    snprintf(d.rows[8].name, sizeof d.rows[8].name, "web-prod-8");
+    table_set_rows(t, d.n);
+    assert_int_equal(table_count(t), 2);
+    table_free(t);
+    free(d.rows);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -627,6 +686,7 @@ int main(void)
         cmocka_unit_test(test_100k_sort_and_filter),
         cmocka_unit_test(test_cursor_follows_key),
         cmocka_unit_test(test_filter_keeps_cursor_and_rejects_errors),
+        cmocka_unit_test(test_filter_cache_matches_filter),
         cmocka_unit_test(test_movement_keys),
         cmocka_unit_test(test_sort_keys),
         cmocka_unit_test(test_marks_by_key),

@@ -1,0 +1,1473 @@
+/*
+ * openstack.c - the "openstack" provider: Nova, Ironic, Cinder, Neutron and
+ * Glance behind one Keystone (or none: standalone services through
+ * <service>_endpoint_override with auth_type none).
+ *
+ * Configuration (docs/CONFIG.md, "OpenStack"): `cloud` names a clouds.yaml
+ * entry (default $OS_CLOUD, else the OS_* variables); `region`, `interface`
+ * override the cloud's; `page_size`, `concurrency`, `request_timeout`,
+ * `all_projects` tune the requests.
+ *
+ * Model: Nova servers are instances; Ironic nodes and Nova hypervisors are
+ * hosts (hypervisors of type ironic are left out when Ironic is reachable:
+ * the node is the host, and a bare-metal server's host is its node's uuid,
+ * so the hosts pane shows both views of one machine); Cinder volumes and
+ * snapshots, Neutron security groups, Glance images, Nova flavors, keypairs,
+ * server groups and availability zones map one to one (openstack_map.c).
+ *
+ * Refresh: lists page with limit/marker.  Servers are cached by id after the
+ * first full listing; later refreshes ask only for changes-since the last one
+ * (deleted servers come back with status DELETED and leave the cache), so a
+ * fleet of thousands costs one small request when nothing changed.
+ *
+ * Actions are accepted by the backend in act() and followed by task_poll()
+ * through a reference "<what>:<id>:<verb>" (what = server, node, volume,
+ * snapshot, image) that maps task_state/progress, provision states and
+ * volume states to task progress.  Synchronous ones (lock, rules, ...)
+ * return no reference.
+ *
+ * Threading: one instance per worker thread; all HTTP through os->http.
+ */
+#include "openstack_priv.h"
+
+#include "core/action.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/http.h"
+#include "core/model.h"
+#include "core/provider.h"
+#include "core/strbuf.h"
+#include "core/util.h"
+#include "core/xalloc.h"
+#include "core/yamltree.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *js(json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+static void map_ctx(struct os *os, struct os_map_ctx *c)
+{
+    c->provider = provider_name(os->p);
+    c->region = os->cloud.region;
+    c->node_ids = os->node_ids;
+    c->with_raw = 1;
+}
+
+/* URL-escape a query value (ISO times carry ':' and '+'). New string. */
+static char *qesc(const char *s)
+{
+    struct strbuf b = {0};
+
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~')
+            strbuf_addf(&b, "%c", c);
+        else
+            strbuf_addf(&b, "%%%02X", c);
+    }
+    return strbuf_take(&b);
+}
+
+/*
+ * GET every page of a collection: `path` (may already carry a query), the
+ * collection key in the reply, the id key used as the marker.  Items are
+ * appended to `out` (increfed).
+ */
+static int fetch_all(struct os *os, enum os_svc s, const char *path, const char *key,
+                     const char *id_key, json_t *out, struct rt_error *err)
+{
+    char *marker = NULL;
+    int rc = -1;
+
+    for (;;) {
+        struct os_reply rep;
+        json_t *items, *it;
+        size_t i, n;
+        char *url, *m = marker != NULL ? qesc(marker) : NULL;
+
+        url = xasprintf("%s%slimit=%d%s%s", path, strchr(path, '?') ? "&" : "?", os->page_size,
+                        m ? "&marker=" : "", m ? m : "");
+        free(m);
+        if (os_call(os, s, "GET", url, NULL, &rep, err) < 0) {
+            free(url);
+            goto out;
+        }
+        free(url);
+        items = json_object_get(rep.doc, key);
+        if (!json_is_array(items)) {
+            rt_err_set(err, RT_ERR_PARSE, 0, "%s GET %s: the reply has no '%s' list (request id "
+                       "%s)", os_svc_name(s), path, key,
+                       rep.request_id ? rep.request_id : "none");
+            os_reply_done(&rep);
+            goto out;
+        }
+        n = json_array_size(items);
+        json_array_foreach(items, i, it)
+            json_array_append(out, it);
+        free(marker);
+        marker = n > 0 ? xstrdup(js(json_array_get(items, n - 1), id_key)) : NULL;
+        os_reply_done(&rep);
+        if ((int)n < os->page_size || marker == NULL)
+            break;
+    }
+    rc = 0;
+out:
+    free(marker);
+    return rc;
+}
+
+/* uuid -> 1 and instance_uuid -> node uuid, from Ironic (bare-metal linking). */
+static int load_node_ids(struct os *os, struct rt_error *err)
+{
+    json_t *arr = json_array(), *n;
+    size_t i;
+
+    if (fetch_all(os, OS_SVC_BAREMETAL, "/v1/nodes?fields=uuid,instance_uuid", "nodes", "uuid",
+                  arr, err) < 0) {
+        json_decref(arr);
+        return -1;
+    }
+    json_decref(os->node_ids);
+    os->node_ids = json_object();
+    json_array_foreach(arr, i, n) {
+        if (js(n, "uuid") == NULL)
+            continue;
+        json_object_set_new(os->node_ids, js(n, "uuid"), json_true());
+        if (js(n, "instance_uuid") != NULL)
+            json_object_set_new(os->node_ids, js(n, "instance_uuid"), json_string(js(n, "uuid")));
+    }
+    json_decref(arr);
+    return 0;
+}
+
+static void push_mapped(struct res_list *out, struct resource *r)
+{
+    if (r != NULL)
+        res_list_push(out, r);
+}
+
+/* A bare-metal server: type and host from the node link. */
+static void link_server(struct os *os, struct resource *r)
+{
+    json_t *v;
+
+    if (os->node_ids == NULL)
+        return;
+    v = json_object_get(os->node_ids, r->id);
+    if (json_is_string(v)) {
+        res_set(r, "type", "baremetal");
+        res_set(r, "host", json_string_value(v));
+    }
+}
+
+static int list_servers(struct os *os, struct res_list *out, struct rt_error *err)
+{
+    struct os_map_ctx c;
+    json_t *arr = json_array(), *srv;
+    char *since = NULL, *path;
+    const char *all = os->all_projects && os->is_admin ? "all_tenants=1&" : "";
+    char now[32];
+    const char *id;
+    size_t i;
+    int rc = -1;
+
+    /* The next changes-since starts a little before this request (clock skew, races). */
+    rt_iso8601(rt_now_ms() / 1000 - 5, now, sizeof now);
+    if (os->endpoint[OS_SVC_BAREMETAL] != NULL && load_node_ids(os, NULL) < 0) {
+        json_decref(os->node_ids);
+        os->node_ids = NULL; /* Ironic down: servers still list, without the link */
+    }
+    if (os->servers != NULL && os->servers_since != NULL) {
+        since = qesc(os->servers_since);
+        path = xasprintf("/servers/detail?%schanges-since=%s", all, since);
+    } else {
+        path = xasprintf("/servers/detail%s%.*s", *all ? "?" : "", *all ? (int)strlen(all) - 1 : 0,
+                         all);
+    }
+    if (fetch_all(os, OS_SVC_COMPUTE, path, "servers", "id", arr, err) < 0)
+        goto out;
+    if (since == NULL) {
+        json_decref(os->servers);
+        os->servers = json_object();
+    }
+    json_array_foreach(arr, i, srv) {
+        if ((id = js(srv, "id")) == NULL)
+            continue;
+        if (js(srv, "status") != NULL && (strcmp(js(srv, "status"), "DELETED") == 0 ||
+                                          strcmp(js(srv, "status"), "SOFT_DELETED") == 0))
+            json_object_del(os->servers, id);
+        else
+            json_object_set(os->servers, id, srv);
+    }
+    free(os->servers_since);
+    os->servers_since = xstrdup(now);
+    map_ctx(os, &c);
+    json_object_foreach(os->servers, id, srv) {
+        struct resource *r = os_map_server(&c, srv);
+        if (r != NULL) {
+            link_server(os, r);
+            res_list_push(out, r);
+        }
+    }
+    rc = 0;
+out:
+    free(since);
+    free(path);
+    json_decref(arr);
+    return rc;
+}
+
+static int list_hosts(struct os *os, struct res_list *out, struct rt_error *err)
+{
+    struct os_map_ctx c;
+    json_t *arr = json_array(), *it;
+    size_t i;
+    int rc = -1, have_ironic = os->endpoint[OS_SVC_BAREMETAL] != NULL;
+
+    map_ctx(os, &c);
+    if (have_ironic) {
+        if (fetch_all(os, OS_SVC_BAREMETAL, "/v1/nodes/detail", "nodes", "uuid", arr, err) < 0)
+            goto out;
+        json_array_foreach(arr, i, it)
+            push_mapped(out, os_map_node(&c, it));
+        json_array_clear(arr);
+    }
+    if (os->endpoint[OS_SVC_COMPUTE] != NULL) {
+        struct rt_error e2 = {0};
+        /* Paging of hypervisors needs 2.33; older clouds answer in one page. */
+        if ((os->nova_mv_minor >= 33
+                 ? fetch_all(os, OS_SVC_COMPUTE, "/os-hypervisors/detail", "hypervisors", "id",
+                             arr, &e2)
+                 : -1) < 0 &&
+            os->nova_mv_minor >= 33) {
+            /* Hypervisors are admin-only by default: a 403 just means no VM hosts to show. */
+            if (e2.detail != 403 || !have_ironic) {
+                if (e2.detail != 403) {
+                    rt_err_copy(err, &e2);
+                    goto out;
+                }
+            }
+        } else if (os->nova_mv_minor < 33) {
+            struct os_reply rep;
+            if (os_call(os, OS_SVC_COMPUTE, "GET", "/os-hypervisors/detail", NULL, &rep, &e2) == 0) {
+                json_array_extend(arr, json_object_get(rep.doc, "hypervisors"));
+                os_reply_done(&rep);
+            } else if (e2.detail != 403) {
+                rt_err_copy(err, &e2);
+                goto out;
+            }
+        }
+        json_array_foreach(arr, i, it) {
+            const char *t = js(it, "hypervisor_type");
+            if (have_ironic && t != NULL && strcasecmp(t, "ironic") == 0)
+                continue;
+            push_mapped(out, os_map_hypervisor(&c, it));
+        }
+    }
+    rc = 0;
+out:
+    json_decref(arr);
+    return rc;
+}
+
+typedef struct resource *(*map_fn)(const struct os_map_ctx *, json_t *);
+
+static int list_simple(struct os *os, enum os_svc s, const char *path, const char *key,
+                       const char *id_key, int paged, map_fn fn, struct res_list *out,
+                       struct rt_error *err)
+{
+    struct os_map_ctx c;
+    json_t *arr = json_array(), *it;
+    size_t i;
+    int rc;
+
+    map_ctx(os, &c);
+    if (paged) {
+        rc = fetch_all(os, s, path, key, id_key, arr, err);
+    } else {
+        struct os_reply rep;
+        rc = os_call(os, s, "GET", path, NULL, &rep, err);
+        if (rc == 0) {
+            json_array_extend(arr, json_object_get(rep.doc, key));
+            os_reply_done(&rep);
+        }
+    }
+    if (rc == 0) {
+        json_array_foreach(arr, i, it)
+            push_mapped(out, fn(&c, it));
+    }
+    json_decref(arr);
+    return rc;
+}
+
+static int list_regions(struct os *os, struct res_list *out)
+{
+    json_t *seen = json_object(), *svc, *ep;
+    size_t i, j;
+
+    if (os->cloud.region != NULL)
+        json_object_set_new(seen, os->cloud.region, json_true());
+    json_array_foreach(os->catalog, i, svc) {
+        json_array_foreach(json_object_get(svc, "endpoints"), j, ep) {
+            const char *r = js(ep, "region_id") ? js(ep, "region_id") : js(ep, "region");
+            if (r != NULL)
+                json_object_set_new(seen, r, json_true());
+        }
+    }
+    {
+        const char *k;
+        json_t *v;
+        json_object_foreach(seen, k, v) {
+            struct resource *r = res_new(provider_name(os->p), RES_KIND_REGION, k, k);
+            res_set_status(r, RES_STATUS_ACTIVE, NULL);
+            res_list_push(out, r);
+        }
+    }
+    json_decref(seen);
+    return 0;
+}
+
+static int os_list(struct provider *p, enum res_kind k, struct res_list *out, struct rt_error *err)
+{
+    struct os *os = provider_priv(p);
+    const char *all = os->all_projects && os->is_admin ? "?all_tenants=1" : "";
+    char path[128];
+
+    os_discover(os, err);
+    switch (k) {
+    case RES_KIND_INSTANCE:
+        return list_servers(os, out, err);
+    case RES_KIND_HOST:
+        return list_hosts(os, out, err);
+    case RES_KIND_FLAVOR:
+        return list_simple(os, OS_SVC_COMPUTE, "/flavors/detail", "flavors", "id", 1,
+                           os_map_flavor, out, err);
+    case RES_KIND_KEYPAIR:
+        return list_simple(os, OS_SVC_COMPUTE, "/os-keypairs", "keypairs", "name", 0,
+                           os_map_keypair, out, err);
+    case RES_KIND_SERVERGROUP:
+        return list_simple(os, OS_SVC_COMPUTE,
+                           os->all_projects && os->is_admin ? "/os-server-groups?all_projects=True"
+                                                            : "/os-server-groups",
+                           "server_groups", "id", 0, os_map_servergroup, out, err);
+    case RES_KIND_ZONE:
+        return list_simple(os, OS_SVC_COMPUTE, "/os-availability-zone", "availabilityZoneInfo",
+                           "zoneName", 0, os_map_zone, out, err);
+    case RES_KIND_VOLUME:
+        snprintf(path, sizeof path, "/volumes/detail%s", all);
+        return list_simple(os, OS_SVC_VOLUME, path, "volumes", "id", 1, os_map_volume, out, err);
+    case RES_KIND_SNAPSHOT:
+        snprintf(path, sizeof path, "/snapshots/detail%s", all);
+        return list_simple(os, OS_SVC_VOLUME, path, "snapshots", "id", 1, os_map_snapshot, out,
+                           err);
+    case RES_KIND_SECGROUP:
+        return list_simple(os, OS_SVC_NETWORK, "/v2.0/security-groups", "security_groups", "id",
+                           1, os_map_secgroup, out, err);
+    case RES_KIND_IMAGE:
+        return list_simple(os, OS_SVC_IMAGE, "/v2/images", "images", "id", 1, os_map_image, out,
+                           err);
+    case RES_KIND_REGION:
+        return list_regions(os, out);
+    default:
+        return rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "provider '%s' has no %s",
+                          provider_name(p), res_kind_plural(k));
+    }
+}
+
+/* GET one object: reply key `key`; *obj increfed. */
+static int get_one(struct os *os, enum os_svc s, const char *path, const char *key, json_t **obj,
+                   struct rt_error *err)
+{
+    struct os_reply rep;
+
+    if (os_call(os, s, "GET", path, NULL, &rep, err) < 0)
+        return -1;
+    *obj = key != NULL ? json_object_get(rep.doc, key) : rep.doc;
+    if (!json_is_object(*obj)) {
+        rt_err_set(err, RT_ERR_PARSE, 0, "%s GET %s: unexpected reply (request id %s)",
+                   os_svc_name(s), path, rep.request_id ? rep.request_id : "none");
+        os_reply_done(&rep);
+        return -1;
+    }
+    json_incref(*obj);
+    os_reply_done(&rep);
+    return 0;
+}
+
+static int os_get(struct provider *p, enum res_kind k, const char *id, struct resource **out,
+                  struct rt_error *err)
+{
+    struct os *os = provider_priv(p);
+    struct os_map_ctx c;
+    json_t *o = NULL;
+    char *e = qesc(id), *path = NULL;
+    int rc = -1;
+
+    os_discover(os, err);
+    map_ctx(os, &c);
+    *out = NULL;
+    switch (k) {
+    case RES_KIND_INSTANCE:
+        path = xasprintf("/servers/%s", e);
+        if (get_one(os, OS_SVC_COMPUTE, path, "server", &o, err) == 0) {
+            *out = os_map_server(&c, o);
+            if (*out != NULL)
+                link_server(os, *out);
+        }
+        break;
+    case RES_KIND_HOST:
+        if (os->endpoint[OS_SVC_BAREMETAL] != NULL) {
+            path = xasprintf("/v1/nodes/%s", e);
+            if (get_one(os, OS_SVC_BAREMETAL, path, NULL, &o, err) == 0)
+                *out = os_map_node(&c, o);
+        } else {
+            struct res_list l;
+            res_list_init(&l);
+            if (list_hosts(os, &l, err) == 0) {
+                for (size_t i = 0; i < l.len; i++) {
+                    if (strcmp(l.items[i]->id, id) == 0) {
+                        *out = l.items[i];
+                        l.items[i] = res_new("x", RES_KIND_HOST, "x", "x");
+                        break;
+                    }
+                }
+                if (*out == NULL)
+                    rt_err_set(err, RT_ERR_NOT_FOUND, 404, "host '%s' not found", id);
+            }
+            res_list_done(&l);
+        }
+        break;
+    case RES_KIND_VOLUME:
+        path = xasprintf("/volumes/%s", e);
+        if (get_one(os, OS_SVC_VOLUME, path, "volume", &o, err) == 0)
+            *out = os_map_volume(&c, o);
+        break;
+    case RES_KIND_SNAPSHOT:
+        path = xasprintf("/snapshots/%s", e);
+        if (get_one(os, OS_SVC_VOLUME, path, "snapshot", &o, err) == 0)
+            *out = os_map_snapshot(&c, o);
+        break;
+    case RES_KIND_SECGROUP:
+        path = xasprintf("/v2.0/security-groups/%s", e);
+        if (get_one(os, OS_SVC_NETWORK, path, "security_group", &o, err) == 0)
+            *out = os_map_secgroup(&c, o);
+        break;
+    case RES_KIND_IMAGE:
+        path = xasprintf("/v2/images/%s", e);
+        if (get_one(os, OS_SVC_IMAGE, path, NULL, &o, err) == 0)
+            *out = os_map_image(&c, o);
+        break;
+    case RES_KIND_FLAVOR:
+        path = xasprintf("/flavors/%s", e);
+        if (get_one(os, OS_SVC_COMPUTE, path, "flavor", &o, err) == 0)
+            *out = os_map_flavor(&c, o);
+        break;
+    default: {
+        struct res_list l;
+        res_list_init(&l);
+        if (os_list(p, k, &l, err) == 0) {
+            for (size_t i = 0; i < l.len; i++) {
+                if (strcmp(l.items[i]->id, id) == 0) {
+                    *out = res_dup(l.items[i]);
+                    break;
+                }
+            }
+            if (*out == NULL)
+                rt_err_set(err, RT_ERR_NOT_FOUND, 404, "%s '%s' not found", res_kind_name(k), id);
+        }
+        res_list_done(&l);
+        break;
+    }
+    }
+    if (*out != NULL)
+        rc = 0;
+    else if (o != NULL)
+        rt_err_set(err, RT_ERR_PARSE, 0, "%s '%s': the reply lacks an id", res_kind_name(k), id);
+    json_decref(o);
+    free(path);
+    free(e);
+    return rc;
+}
+
+/* ---- name resolution ------------------------------------------------------------------------ */
+
+/*
+ * The id of `what` given a name or id: GET {path_by_id}/ID first, then the
+ * listing filtered by name.  New string or NULL with err set.
+ */
+static char *resolve(struct os *os, enum os_svc s, const char *by_id_fmt, const char *list_path,
+                     const char *key_one, const char *key_list, const char *what,
+                     const char *name_or_id, struct rt_error *err)
+{
+    struct os_reply rep;
+    char *e = qesc(name_or_id), *path = xasprintf(by_id_fmt, e);
+    char *out = NULL;
+    struct rt_error e2 = {0};
+    json_t *arr, *it;
+    size_t i;
+    int hits = 0;
+
+    if (os_call(os, s, "GET", path, NULL, &rep, &e2) == 0) {
+        json_t *o = key_one != NULL ? json_object_get(rep.doc, key_one) : rep.doc;
+        if (js(o, "id") != NULL)
+            out = xstrdup(js(o, "id"));
+        os_reply_done(&rep);
+    } else if (e2.code != RT_ERR_NOT_FOUND && e2.detail != 400) {
+        rt_err_copy(err, &e2);
+        goto done;
+    }
+    if (out != NULL)
+        goto done;
+    free(path);
+    path = xasprintf("%s%sname=%s", list_path, strchr(list_path, '?') ? "&" : "?", e);
+    if (os_call(os, s, "GET", path, NULL, &rep, err) < 0)
+        goto done;
+    arr = json_object_get(rep.doc, key_list);
+    json_array_foreach(arr, i, it) {
+        if (js(it, "name") != NULL && strcmp(js(it, "name"), name_or_id) == 0) {
+            if (out == NULL)
+                out = xstrdup(js(it, "id"));
+            hits++;
+        }
+    }
+    os_reply_done(&rep);
+    if (hits > 1) {
+        free(out);
+        out = NULL;
+        rt_err_set(err, RT_ERR_ARG, 0, "%d %ss are called '%s'; give the id", hits, what,
+                   name_or_id);
+    } else if (out == NULL) {
+        rt_err_set(err, RT_ERR_NOT_FOUND, 404, "no %s '%s'", what, name_or_id);
+    }
+done:
+    free(path);
+    free(e);
+    return out;
+}
+
+static char *resolve_server(struct os *os, const char *v, struct rt_error *err)
+{
+    return resolve(os, OS_SVC_COMPUTE, "/servers/%s", "/servers", "server", "servers", "instance",
+                   v, err);
+}
+
+static char *resolve_flavor(struct os *os, const char *v, struct rt_error *err)
+{
+    return resolve(os, OS_SVC_COMPUTE, "/flavors/%s", "/flavors/detail", "flavor", "flavors",
+                   "flavor", v, err);
+}
+
+static char *resolve_image(struct os *os, const char *v, struct rt_error *err)
+{
+    if (os->endpoint[OS_SVC_IMAGE] == NULL)
+        return xstrdup(v);
+    return resolve(os, OS_SVC_IMAGE, "/v2/images/%s", "/v2/images", NULL, "images", "image", v,
+                   err);
+}
+
+static char *resolve_snapshot(struct os *os, const char *v, struct rt_error *err)
+{
+    return resolve(os, OS_SVC_VOLUME, "/snapshots/%s", "/snapshots/detail", "snapshot",
+                   "snapshots", "snapshot", v, err);
+}
+
+/* ---- actions -------------------------------------------------------------------------------- */
+
+static int post(struct os *os, enum os_svc s, const char *path, json_t *body,
+                struct os_reply *rep, struct rt_error *err)
+{
+    int rc = os_call(os, s, "POST", path, body, rep, err);
+
+    json_decref(body);
+    return rc;
+}
+
+static int server_action(struct os *os, const char *id, json_t *body, struct rt_error *err)
+{
+    char *path = xasprintf("/servers/%s/action", id);
+    int rc = post(os, OS_SVC_COMPUTE, path, body, NULL, err);
+
+    free(path);
+    return rc;
+}
+
+static char *ref(const char *what, const char *id, const char *verb)
+{
+    return xasprintf("%s:%s:%s", what, id, verb);
+}
+
+static int act_server_create(struct os *os, const struct act_request *req, char **task_ref,
+                             struct rt_error *err)
+{
+    const struct params *pp = req->params;
+    char *flavor = NULL, *image = NULL;
+    json_t *srv = json_object(), *body;
+    struct os_reply rep = {0};
+    const char *v;
+    int rc = -1;
+    long long count = params_get_int(pp, "count", 1);
+
+    if ((flavor = resolve_flavor(os, params_get(pp, "flavor"), err)) == NULL)
+        goto out;
+    json_object_set_new(srv, "name", json_string(req->target_id));
+    json_object_set_new(srv, "flavorRef", json_string(flavor));
+    v = params_get(pp, "image");
+    if (v != NULL && strncmp(v, "volume:", 7) == 0) {
+        /* Boot from an existing volume: image=volume:<id>. */
+        json_object_set_new(srv, "imageRef", json_string(""));
+        json_object_set_new(srv, "block_device_mapping_v2",
+                            json_pack("[{s:s,s:s,s:s,s:i,s:b}]", "uuid", v + 7, "source_type",
+                                      "volume", "destination_type", "volume", "boot_index", 0,
+                                      "delete_on_termination", 0));
+    } else {
+        if ((image = resolve_image(os, v, err)) == NULL)
+            goto out;
+        json_object_set_new(srv, "imageRef", json_string(image));
+    }
+    if ((v = params_get(pp, "network")) != NULL)
+        json_object_set_new(srv, "networks",
+                            strcmp(v, "auto") == 0 || strcmp(v, "none") == 0
+                                ? json_string(v)
+                                : strncmp(v, "port:", 5) == 0
+                                      ? json_pack("[{s:s}]", "port", v + 5)
+                                      : json_pack("[{s:s}]", "uuid", v));
+    else if (os->nova_mv_minor >= 37)
+        json_object_set_new(srv, "networks", json_string("auto"));
+    if ((v = params_get(pp, "secgroups")) != NULL) {
+        json_t *sgs = json_array();
+        char *dup = xstrdup(v), *save = NULL;
+        for (char *t = strtok_r(dup, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save))
+            json_array_append_new(sgs, json_pack("{s:s}", "name", t));
+        free(dup);
+        json_object_set_new(srv, "security_groups", sgs);
+    }
+    if ((v = params_get(pp, "keypair")) != NULL)
+        json_object_set_new(srv, "key_name", json_string(v));
+    if ((v = params_get(pp, "zone")) != NULL)
+        json_object_set_new(srv, "availability_zone", json_string(v));
+    if ((v = params_get(pp, "user_data")) != NULL) {
+        /* base64 */
+        static const char b64[] =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        size_t n = strlen(v);
+        struct strbuf b = {0};
+        for (size_t i = 0; i < n; i += 3) {
+            unsigned x = (unsigned)(unsigned char)v[i] << 16;
+            if (i + 1 < n)
+                x |= (unsigned)(unsigned char)v[i + 1] << 8;
+            if (i + 2 < n)
+                x |= (unsigned char)v[i + 2];
+            strbuf_addf(&b, "%c%c%c%c", b64[(x >> 18) & 63], b64[(x >> 12) & 63],
+                        i + 1 < n ? b64[(x >> 6) & 63] : '=', i + 2 < n ? b64[x & 63] : '=');
+        }
+        json_object_set_new(srv, "user_data", json_string(b.len ? b.buf : ""));
+        strbuf_done(&b);
+    }
+    if (count > 1) {
+        json_object_set_new(srv, "min_count", json_integer(count));
+        json_object_set_new(srv, "max_count", json_integer(count));
+    }
+    body = json_pack("{s:O}", "server", srv);
+    if ((v = params_get(pp, "server_group")) != NULL)
+        json_object_set_new(body, "os:scheduler_hints", json_pack("{s:s}", "group", v));
+    if (post(os, OS_SVC_COMPUTE, "/servers", body, &rep, err) < 0)
+        goto out;
+    v = js(json_object_get(rep.doc, "server"), "id");
+    if (v == NULL) {
+        rt_err_set(err, RT_ERR_PARSE, 0, "compute POST /servers: no server id in the reply "
+                   "(request id %s)", rep.request_id ? rep.request_id : "none");
+        goto out;
+    }
+    *task_ref = ref("server", v, "create");
+    rc = 0;
+out:
+    os_reply_done(&rep);
+    json_decref(srv);
+    free(flavor);
+    free(image);
+    return rc;
+}
+
+static int act_instance(struct os *os, const struct act_request *req, char **task_ref,
+                        struct rt_error *err)
+{
+    const char *verb = req->action->verb, *id = req->target_id;
+    const char *host = params_get(req->params, "host");
+    char *tmp = NULL;
+    int rc = -1;
+
+    if (strcmp(verb, "create") == 0)
+        return act_server_create(os, req, task_ref, err);
+    if (strcmp(verb, "start") == 0)
+        rc = server_action(os, id, json_pack("{s:n}", "os-start"), err);
+    else if (strcmp(verb, "stop") == 0)
+        rc = server_action(os, id, json_pack("{s:n}", "os-stop"), err);
+    else if (strcmp(verb, "reboot") == 0)
+        rc = server_action(os, id, json_pack("{s:{s:s}}", "reboot", "type", "SOFT"), err);
+    else if (strcmp(verb, "hard-reboot") == 0)
+        rc = server_action(os, id, json_pack("{s:{s:s}}", "reboot", "type", "HARD"), err);
+    else if (strcmp(verb, "suspend") == 0)
+        rc = server_action(os, id, json_pack("{s:n}", "suspend"), err);
+    else if (strcmp(verb, "resume") == 0)
+        rc = server_action(os, id, json_pack("{s:n}", "resume"), err);
+    else if (strcmp(verb, "confirm-resize") == 0)
+        rc = server_action(os, id, json_pack("{s:n}", "confirmResize"), err);
+    else if (strcmp(verb, "revert-resize") == 0)
+        rc = server_action(os, id, json_pack("{s:n}", "revertResize"), err);
+    else if (strcmp(verb, "lock") == 0 || strcmp(verb, "unlock") == 0) {
+        /* Synchronous in Nova: nothing to follow. */
+        return server_action(os, id, json_pack("{s:n}", verb), err);
+    } else if (strcmp(verb, "delete") == 0) {
+        char *path = xasprintf("/servers/%s", id);
+        rc = os_call(os, OS_SVC_COMPUTE, "DELETE", path, NULL, NULL, err);
+        free(path);
+    } else if (strcmp(verb, "rebuild") == 0) {
+        const char *img = params_get(req->params, "image");
+        if (img == NULL) {
+            json_t *srv = NULL;
+            char *path = xasprintf("/servers/%s", id);
+            rc = get_one(os, OS_SVC_COMPUTE, path, "server", &srv, err);
+            free(path);
+            if (rc < 0)
+                return -1;
+            tmp = xstrdup(js(json_object_get(srv, "image"), "id"));
+            json_decref(srv);
+            if (tmp == NULL)
+                return rt_err_set(err, RT_ERR_ARG, 0, "instance '%s' boots from a volume: give "
+                                  "image=...", req->target_name);
+        } else if ((tmp = resolve_image(os, img, err)) == NULL) {
+            return -1;
+        }
+        rc = server_action(os, id, json_pack("{s:{s:s}}", "rebuild", "imageRef", tmp), err);
+    } else if (strcmp(verb, "resize") == 0) {
+        if ((tmp = resolve_flavor(os, params_get(req->params, "flavor"), err)) == NULL)
+            return -1;
+        rc = server_action(os, id, json_pack("{s:{s:s}}", "resize", "flavorRef", tmp), err);
+    } else if (strcmp(verb, "image") == 0 || strcmp(verb, "snapshot") == 0) {
+        struct os_reply rep;
+        char *path = xasprintf("/servers/%s/action", id);
+        rc = post(os, OS_SVC_COMPUTE, path,
+                  json_pack("{s:{s:s}}", "createImage", "name", params_get(req->params, "name")),
+                  &rep, err);
+        free(path);
+        if (rc < 0)
+            return -1;
+        {
+            const char *img = js(rep.doc, "image_id");
+            const char *loc = rep.location != NULL ? strrchr(rep.location, '/') : NULL;
+            if (img == NULL && loc != NULL)
+                img = loc + 1;
+            if (img != NULL && os->endpoint[OS_SVC_IMAGE] != NULL)
+                *task_ref = ref("image", img, verb);
+        }
+        os_reply_done(&rep);
+        return 0;
+    } else if (strcmp(verb, "migrate") == 0) {
+        rc = server_action(os, id, host != NULL && os->nova_mv_minor >= 56
+                                       ? json_pack("{s:{s:s}}", "migrate", "host", host)
+                                       : json_pack("{s:n}", "migrate"), err);
+    } else if (strcmp(verb, "live-migrate") == 0) {
+        json_t *b = json_pack("{s:s}", "block_migration", "auto");
+        json_object_set_new(b, "host", host != NULL ? json_string(host) : json_null());
+        rc = server_action(os, id, json_pack("{s:o}", "os-migrateLive", b), err);
+    } else if (strcmp(verb, "evacuate") == 0) {
+        json_t *b = json_object();
+        if (host != NULL)
+            json_object_set_new(b, "host", json_string(host));
+        rc = server_action(os, id, json_pack("{s:o}", "evacuate", b), err);
+    } else {
+        return rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "provider '%s' cannot '%s' instances",
+                          provider_name(os->p), verb);
+    }
+    free(tmp);
+    if (rc < 0)
+        return -1;
+    *task_ref = ref("server", id, verb);
+    return 0;
+}
+
+static int node_put(struct os *os, const char *id, const char *what, json_t *body,
+                    struct rt_error *err)
+{
+    char *path = xasprintf("/v1/nodes/%s/%s", id, what);
+    int rc = os_call(os, OS_SVC_BAREMETAL, "PUT", path, body, NULL, err);
+
+    json_decref(body);
+    free(path);
+    return rc;
+}
+
+static int act_host(struct os *os, const struct act_request *req, char **task_ref,
+                    struct rt_error *err)
+{
+    static const struct {
+        const char *verb, *kind, *target;
+    } map[] = {
+        {"power-on", "states/power", "power on"},
+        {"power-off", "states/power", "power off"},
+        {"power-cycle", "states/power", "rebooting"},
+        {"shutdown", "states/power", "soft power off"},
+        {"restart", "states/power", "soft rebooting"},
+        {"manage", "states/provision", "manage"},
+        {"provide", "states/provision", "provide"},
+        {"undeploy", "states/provision", "deleted"},
+        {"provision", "states/provision", "active"},
+    };
+    const char *verb = req->action->verb, *id = req->target_id;
+    char *path;
+    int rc;
+
+    if (os->endpoint[OS_SVC_BAREMETAL] == NULL ||
+        (os->node_ids != NULL && json_object_get(os->node_ids, id) == NULL &&
+         strchr(id, '-') == NULL))
+        return rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "host '%s' is a hypervisor: '%s' needs a "
+                          "bare-metal (Ironic) node", req->target_name, verb);
+    if (strcmp(verb, "maintenance-on") == 0) {
+        const char *reason = params_get(req->params, "reason");
+        return node_put(os, id, "maintenance",
+                        json_pack("{s:s}", "reason", reason != NULL ? reason : "racktop"), err);
+    }
+    if (strcmp(verb, "maintenance-off") == 0) {
+        path = xasprintf("/v1/nodes/%s/maintenance", id);
+        rc = os_call(os, OS_SVC_BAREMETAL, "DELETE", path, NULL, NULL, err);
+        free(path);
+        return rc;
+    }
+    if (strcmp(verb, "provision") == 0) {
+        json_t *patch = json_pack("[{s:s,s:s,s:s}]", "op", "add", "path",
+                                  "/instance_info/image_source", "value",
+                                  params_get(req->params, "image"));
+        if (params_get(req->params, "name") != NULL)
+            json_array_append_new(patch, json_pack("{s:s,s:s,s:s}", "op", "add", "path",
+                                                   "/instance_info/display_name", "value",
+                                                   params_get(req->params, "name")));
+        path = xasprintf("/v1/nodes/%s", id);
+        rc = os_call(os, OS_SVC_BAREMETAL, "PATCH", path, patch, NULL, err);
+        json_decref(patch);
+        free(path);
+        if (rc < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        if (strcmp(map[i].verb, verb) != 0)
+            continue;
+        if (node_put(os, id, map[i].kind, json_pack("{s:s}", "target", map[i].target), err) < 0)
+            return -1;
+        *task_ref = ref("node", id, verb);
+        return 0;
+    }
+    return rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "provider '%s' cannot '%s' hosts",
+                      provider_name(os->p), verb);
+}
+
+static int volume_action(struct os *os, const char *id, json_t *body, struct rt_error *err)
+{
+    char *path = xasprintf("/volumes/%s/action", id);
+    int rc = post(os, OS_SVC_VOLUME, path, body, NULL, err);
+
+    free(path);
+    return rc;
+}
+
+static int act_volume(struct os *os, const struct act_request *req, char **task_ref,
+                      struct rt_error *err)
+{
+    const char *verb = req->action->verb, *id = req->target_id;
+    const struct params *pp = req->params;
+    char *tmp = NULL, *path = NULL;
+    struct os_reply rep = {0};
+    int rc = -1;
+
+    if (strcmp(verb, "create") == 0) {
+        json_t *v = json_pack("{s:s,s:I}", "name", req->target_id, "size",
+                              (json_int_t)params_get_int(pp, "size_gb", 1));
+        if (params_get(pp, "zone") != NULL)
+            json_object_set_new(v, "availability_zone", json_string(params_get(pp, "zone")));
+        if (params_get(pp, "volume_type") != NULL)
+            json_object_set_new(v, "volume_type", json_string(params_get(pp, "volume_type")));
+        if (params_get(pp, "image") != NULL) {
+            if ((tmp = resolve_image(os, params_get(pp, "image"), err)) == NULL) {
+                json_decref(v);
+                goto out;
+            }
+            json_object_set_new(v, "imageRef", json_string(tmp));
+        } else if (params_get(pp, "snapshot") != NULL) {
+            if ((tmp = resolve_snapshot(os, params_get(pp, "snapshot"), err)) == NULL) {
+                json_decref(v);
+                goto out;
+            }
+            json_object_set_new(v, "snapshot_id", json_string(tmp));
+        }
+        if (post(os, OS_SVC_VOLUME, "/volumes", json_pack("{s:o}", "volume", v), &rep, err) < 0)
+            goto out;
+        if (js(json_object_get(rep.doc, "volume"), "id") == NULL) {
+            rt_err_set(err, RT_ERR_PARSE, 0, "block_storage POST /volumes: no volume id in the "
+                       "reply (request id %s)", rep.request_id ? rep.request_id : "none");
+            goto out;
+        }
+        *task_ref = ref("volume", js(json_object_get(rep.doc, "volume"), "id"), verb);
+        rc = 0;
+    } else if (strcmp(verb, "extend") == 0) {
+        rc = volume_action(os, id, json_pack("{s:{s:I}}", "os-extend", "new_size",
+                                             (json_int_t)params_get_int(pp, "size_gb", 0)), err);
+    } else if (strcmp(verb, "delete") == 0) {
+        path = xasprintf("/volumes/%s", id);
+        rc = os_call(os, OS_SVC_VOLUME, "DELETE", path, NULL, NULL, err);
+    } else if (strcmp(verb, "snapshot") == 0) {
+        if (post(os, OS_SVC_VOLUME, "/snapshots",
+                 json_pack("{s:{s:s,s:s,s:b}}", "snapshot", "volume_id", id, "name",
+                           params_get(pp, "name"), "force", 1), &rep, err) < 0)
+            goto out;
+        if (js(json_object_get(rep.doc, "snapshot"), "id") != NULL)
+            *task_ref = ref("snapshot", js(json_object_get(rep.doc, "snapshot"), "id"), "create");
+        rc = 0;
+        goto out;
+    } else if (strcmp(verb, "revert") == 0) {
+        if ((tmp = resolve_snapshot(os, params_get(pp, "snapshot"), err)) == NULL)
+            goto out;
+        rc = volume_action(os, id, json_pack("{s:{s:s}}", "revert", "snapshot_id", tmp), err);
+    } else if (strcmp(verb, "attach") == 0) {
+        if ((tmp = resolve_server(os, params_get(pp, "instance"), err)) == NULL)
+            goto out;
+        path = xasprintf("/servers/%s/os-volume_attachments", tmp);
+        rc = post(os, OS_SVC_COMPUTE, path,
+                  json_pack("{s:{s:s}}", "volumeAttachment", "volumeId", id), NULL, err);
+    } else if (strcmp(verb, "detach") == 0) {
+        json_t *vol = NULL;
+        char *vp = xasprintf("/volumes/%s", id);
+        const char *srv;
+        rc = get_one(os, OS_SVC_VOLUME, vp, "volume", &vol, err);
+        free(vp);
+        if (rc < 0)
+            goto out;
+        srv = js(json_array_get(json_object_get(vol, "attachments"), 0), "server_id");
+        if (srv == NULL) {
+            json_decref(vol);
+            rc = rt_err_set(err, RT_ERR_CONFLICT, 409, "volume '%s' is not attached",
+                            req->target_name);
+            goto out;
+        }
+        path = xasprintf("/servers/%s/os-volume_attachments/%s", srv, id);
+        json_decref(vol);
+        rc = os_call(os, OS_SVC_COMPUTE, "DELETE", path, NULL, NULL, err);
+    } else {
+        rc = rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "provider '%s' cannot '%s' volumes",
+                        provider_name(os->p), verb);
+        goto out;
+    }
+    if (rc == 0 && *task_ref == NULL)
+        *task_ref = ref("volume", id, verb);
+out:
+    os_reply_done(&rep);
+    free(tmp);
+    free(path);
+    return rc;
+}
+
+static int act_snapshot(struct os *os, const struct act_request *req, char **task_ref,
+                        struct rt_error *err)
+{
+    const char *verb = req->action->verb, *id = req->target_id;
+    char *path;
+    int rc;
+
+    if (strcmp(verb, "delete") == 0) {
+        path = xasprintf("/snapshots/%s", id);
+        rc = os_call(os, OS_SVC_VOLUME, "DELETE", path, NULL, NULL, err);
+        free(path);
+        if (rc == 0)
+            *task_ref = ref("snapshot", id, verb);
+        return rc;
+    }
+    if (strcmp(verb, "restore") == 0) {
+        json_t *snap = NULL;
+        char *vol;
+        path = xasprintf("/snapshots/%s", id);
+        rc = get_one(os, OS_SVC_VOLUME, path, "snapshot", &snap, err);
+        free(path);
+        if (rc < 0)
+            return -1;
+        vol = xstrdup(js(snap, "volume_id"));
+        json_decref(snap);
+        if (vol == NULL)
+            return rt_err_set(err, RT_ERR_PARSE, 0, "snapshot '%s' names no volume", id);
+        rc = volume_action(os, vol, json_pack("{s:{s:s}}", "revert", "snapshot_id", id), err);
+        if (rc == 0)
+            *task_ref = ref("volume", vol, "revert");
+        free(vol);
+        return rc;
+    }
+    return rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "provider '%s' cannot '%s' snapshots",
+                      provider_name(os->p), verb);
+}
+
+static int act_secgroup(struct os *os, const struct act_request *req, struct rt_error *err)
+{
+    const char *verb = req->action->verb, *id = req->target_id;
+    const struct params *pp = req->params;
+    char *path = NULL, *srv = NULL;
+    int rc = -1;
+
+    if (strcmp(verb, "create") == 0) {
+        json_t *sg = json_pack("{s:s}", "name", req->target_id);
+        if (params_get(pp, "description") != NULL)
+            json_object_set_new(sg, "description", json_string(params_get(pp, "description")));
+        rc = post(os, OS_SVC_NETWORK, "/v2.0/security-groups",
+                  json_pack("{s:o}", "security_group", sg), NULL, err);
+    } else if (strcmp(verb, "delete") == 0) {
+        path = xasprintf("/v2.0/security-groups/%s", id);
+        rc = os_call(os, OS_SVC_NETWORK, "DELETE", path, NULL, NULL, err);
+    } else if (strcmp(verb, "add-rule") == 0) {
+        const char *proto = params_get(pp, "protocol"), *port = params_get(pp, "port");
+        const char *remote = params_get(pp, "remote"), *eth = params_get(pp, "ethertype");
+        json_t *rule = json_pack("{s:s,s:s}", "security_group_id", id, "direction",
+                                 params_get(pp, "direction"));
+        int lo, hi;
+        if (proto != NULL && strcmp(proto, "any") != 0)
+            json_object_set_new(rule, "protocol", json_string(proto));
+        if (port != NULL && strcmp(port, "any") != 0 && param_parse_port(port, &lo, &hi) == 0) {
+            json_object_set_new(rule, "port_range_min", json_integer(lo));
+            json_object_set_new(rule, "port_range_max", json_integer(hi));
+        }
+        if (remote != NULL && strncmp(remote, "group:", 6) == 0)
+            json_object_set_new(rule, "remote_group_id", json_string(remote + 6));
+        else if (remote != NULL)
+            json_object_set_new(rule, "remote_ip_prefix", json_string(remote));
+        json_object_set_new(rule, "ethertype",
+                            json_string(eth != NULL ? eth
+                                        : remote != NULL && strchr(remote, ':') != NULL &&
+                                                  strncmp(remote, "group:", 6) != 0
+                                            ? "IPv6" : "IPv4"));
+        rc = post(os, OS_SVC_NETWORK, "/v2.0/security-group-rules",
+                  json_pack("{s:o}", "security_group_rule", rule), NULL, err);
+    } else if (strcmp(verb, "remove-rule") == 0) {
+        char *e = qesc(params_get(pp, "rule"));
+        path = xasprintf("/v2.0/security-group-rules/%s", e);
+        free(e);
+        rc = os_call(os, OS_SVC_NETWORK, "DELETE", path, NULL, NULL, err);
+    } else if (strcmp(verb, "attach") == 0 || strcmp(verb, "detach") == 0) {
+        if ((srv = resolve_server(os, params_get(pp, "instance"), err)) == NULL)
+            goto out;
+        rc = server_action(os, srv,
+                           json_pack("{s:{s:s}}", strcmp(verb, "attach") == 0
+                                                      ? "addSecurityGroup" : "removeSecurityGroup",
+                                     "name", req->target_name), err);
+    } else {
+        rc = rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "provider '%s' cannot '%s' security groups",
+                        provider_name(os->p), verb);
+    }
+out:
+    free(path);
+    free(srv);
+    return rc;
+}
+
+static int os_act(struct provider *p, const struct act_request *req, char **task_ref,
+                  struct rt_error *err)
+{
+    struct os *os = provider_priv(p);
+
+    *task_ref = NULL;
+    os_discover(os, err);
+    switch (req->action->kind) {
+    case RES_KIND_INSTANCE:
+        return act_instance(os, req, task_ref, err);
+    case RES_KIND_HOST:
+        return act_host(os, req, task_ref, err);
+    case RES_KIND_VOLUME:
+        return act_volume(os, req, task_ref, err);
+    case RES_KIND_SNAPSHOT:
+        return act_snapshot(os, req, task_ref, err);
+    case RES_KIND_SECGROUP:
+        return act_secgroup(os, req, err);
+    default:
+        return rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "provider '%s' cannot '%s' %s",
+                          provider_name(p), req->action->verb, res_kind_plural(req->action->kind));
+    }
+}
+
+/* ---- task progress -------------------------------------------------------------------------- */
+
+static void prog_set(struct task_progress *out, enum task_state st, int pct, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void prog_set(struct task_progress *out, enum task_state st, int pct, const char *fmt, ...)
+{
+    va_list ap;
+
+    out->state = st;
+    out->progress = pct;
+    va_start(ap, fmt);
+    vsnprintf(out->message, sizeof out->message, fmt, ap);
+    va_end(ap);
+}
+
+static int poll_server(struct os *os, const char *id, const char *verb, struct task_progress *out,
+                       struct rt_error *err)
+{
+    json_t *srv = NULL;
+    struct rt_error e2 = {0};
+    char *path = xasprintf("/servers/%s", id);
+    const char *st, *task;
+    int pct;
+
+    if (get_one(os, OS_SVC_COMPUTE, path, "server", &srv, &e2) < 0) {
+        free(path);
+        if (e2.code == RT_ERR_NOT_FOUND && strcmp(verb, "delete") == 0) {
+            prog_set(out, TASK_SUCCEEDED, 100, "deleted");
+            return 0;
+        }
+        if (e2.code == RT_ERR_NOT_FOUND) {
+            prog_set(out, TASK_FAILED, -1, "the instance is gone");
+            return 0;
+        }
+        rt_err_copy(err, &e2);
+        return -1;
+    }
+    free(path);
+    st = js(srv, "status");
+    task = js(srv, "OS-EXT-STS:task_state");
+    pct = json_is_integer(json_object_get(srv, "progress"))
+              ? (int)json_integer_value(json_object_get(srv, "progress")) : -1;
+    if (st != NULL && strcmp(st, "ERROR") == 0) {
+        const char *f = js(json_object_get(srv, "fault"), "message");
+        prog_set(out, TASK_FAILED, -1, "ERROR%s%s", f ? ": " : "", f ? f : "");
+    } else if (task != NULL) {
+        prog_set(out, TASK_RUNNING, pct, "%s (%s)", task, st ? st : "?");
+    } else if (strcmp(verb, "delete") == 0) {
+        prog_set(out, TASK_RUNNING, pct, "deleting (%s)", st ? st : "?");
+    } else if (st != NULL && (strcmp(st, "BUILD") == 0 || os_server_status(st) == RES_STATUS_BUSY)) {
+        prog_set(out, TASK_RUNNING, pct, "%s", st);
+    } else if ((strcmp(verb, "resize") == 0 || strcmp(verb, "migrate") == 0) &&
+               strcmp(st ? st : "", "VERIFY_RESIZE") == 0) {
+        prog_set(out, TASK_SUCCEEDED, 100, "VERIFY_RESIZE: confirm or revert the resize");
+    } else if (strcmp(verb, "stop") == 0 && strcmp(st ? st : "", "SHUTOFF") != 0) {
+        prog_set(out, TASK_RUNNING, pct, "stopping (%s)", st ? st : "?");
+    } else if (strcmp(verb, "start") == 0 && strcmp(st ? st : "", "ACTIVE") != 0) {
+        prog_set(out, TASK_RUNNING, pct, "starting (%s)", st ? st : "?");
+    } else {
+        prog_set(out, TASK_SUCCEEDED, 100, "%s", st ? st : "done");
+    }
+    json_decref(srv);
+    return 0;
+}
+
+static int poll_node(struct os *os, const char *id, const char *verb, struct task_progress *out,
+                     struct rt_error *err)
+{
+    json_t *n = NULL;
+    char *path = xasprintf("/v1/nodes/%s", id);
+    const char *prov, *tprov, *tpow, *le;
+    int rc = get_one(os, OS_SVC_BAREMETAL, path, NULL, &n, err);
+
+    free(path);
+    if (rc < 0)
+        return -1;
+    prov = js(n, "provision_state");
+    tprov = js(n, "target_provision_state");
+    tpow = js(n, "target_power_state");
+    le = js(n, "last_error");
+    if (os_node_status(prov, NULL, NULL, 0) == RES_STATUS_ERROR) {
+        prog_set(out, TASK_FAILED, -1, "%s: %s", prov, le ? le : "no error text");
+    } else if (tprov != NULL) {
+        const char *step = js(json_object_get(n, "deploy_step"), "step");
+        if (step == NULL)
+            step = js(json_object_get(n, "clean_step"), "step");
+        prog_set(out, TASK_RUNNING, -1, "%s -> %s%s%s", prov ? prov : "?", tprov,
+                 step ? ", step " : "", step ? step : "");
+    } else if (tpow != NULL) {
+        prog_set(out, TASK_RUNNING, -1, "%s -> %s", js(n, "power_state") ? js(n, "power_state") : "?", tpow);
+    } else if (le != NULL && *le && strncmp(verb, "power", 5) == 0) {
+        prog_set(out, TASK_FAILED, -1, "%s", le);
+    } else {
+        prog_set(out, TASK_SUCCEEDED, 100, "%s, %s", prov ? prov : "?",
+                 js(n, "power_state") ? js(n, "power_state") : "?");
+    }
+    json_decref(n);
+    return 0;
+}
+
+static int poll_cinder(struct os *os, const char *what, const char *id, const char *verb,
+                       struct task_progress *out, struct rt_error *err)
+{
+    json_t *o = NULL;
+    struct rt_error e2 = {0};
+    int is_vol = strcmp(what, "volume") == 0;
+    char *path = xasprintf(is_vol ? "/volumes/%s" : "/snapshots/%s", id);
+    const char *st;
+
+    if (get_one(os, OS_SVC_VOLUME, path, is_vol ? "volume" : "snapshot", &o, &e2) < 0) {
+        free(path);
+        if (e2.code == RT_ERR_NOT_FOUND) {
+            prog_set(out, strcmp(verb, "delete") == 0 ? TASK_SUCCEEDED : TASK_FAILED, -1,
+                     strcmp(verb, "delete") == 0 ? "deleted" : "the %s is gone", what);
+            return 0;
+        }
+        rt_err_copy(err, &e2);
+        return -1;
+    }
+    free(path);
+    st = js(o, "status");
+    if (st == NULL)
+        prog_set(out, TASK_RUNNING, -1, "no status");
+    else if (strncmp(st, "error", 5) == 0)
+        prog_set(out, TASK_FAILED, -1, "%s", st);
+    else if (strcmp(st, "available") == 0 || strcmp(st, "in-use") == 0) {
+        if (strcmp(verb, "attach") == 0 && strcmp(st, "in-use") != 0)
+            prog_set(out, TASK_RUNNING, -1, "attaching (%s)", st);
+        else if (strcmp(verb, "detach") == 0 && strcmp(st, "available") != 0)
+            prog_set(out, TASK_RUNNING, -1, "detaching (%s)", st);
+        else if (strcmp(verb, "delete") == 0)
+            prog_set(out, TASK_RUNNING, -1, "deleting (%s)", st);
+        else
+            prog_set(out, TASK_SUCCEEDED, 100, "%s", st);
+    } else {
+        prog_set(out, TASK_RUNNING, -1, "%s", st);
+    }
+    json_decref(o);
+    return 0;
+}
+
+static int poll_image(struct os *os, const char *id, struct task_progress *out,
+                      struct rt_error *err)
+{
+    json_t *o = NULL;
+    char *path = xasprintf("/v2/images/%s", id);
+    const char *st;
+    int rc = get_one(os, OS_SVC_IMAGE, path, NULL, &o, err);
+
+    free(path);
+    if (rc < 0)
+        return -1;
+    st = js(o, "status");
+    if (st != NULL && strcmp(st, "active") == 0)
+        prog_set(out, TASK_SUCCEEDED, 100, "image %s active", id);
+    else if (st != NULL && (strcmp(st, "killed") == 0 || strcmp(st, "deleted") == 0))
+        prog_set(out, TASK_FAILED, -1, "image %s %s", id, st);
+    else
+        prog_set(out, TASK_RUNNING, -1, "image %s", st ? st : "?");
+    json_decref(o);
+    return 0;
+}
+
+static int os_task_poll(struct provider *p, const char *task_ref, struct task_progress *out,
+                        struct rt_error *err)
+{
+    struct os *os = provider_priv(p);
+    char what[16], id[128], verb[32];
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    out->progress = -1;
+    if (sscanf(task_ref, "%15[^:]:%127[^:]:%31s", what, id, verb) != 3)
+        return rt_err_set(err, RT_ERR_NOT_FOUND, 0, "unknown task reference '%s'", task_ref);
+    os_discover(os, err);
+    if (strcmp(what, "server") == 0)
+        rc = poll_server(os, id, verb, out, err);
+    else if (strcmp(what, "node") == 0)
+        rc = poll_node(os, id, verb, out, err);
+    else if (strcmp(what, "volume") == 0 || strcmp(what, "snapshot") == 0)
+        rc = poll_cinder(os, what, id, verb, out, err);
+    else if (strcmp(what, "image") == 0)
+        rc = poll_image(os, id, out, err);
+    else
+        return rt_err_set(err, RT_ERR_NOT_FOUND, 0, "unknown task reference '%s'", task_ref);
+    return rc;
+}
+
+/* ---- open / close --------------------------------------------------------------------------- */
+
+static const char *const provider_keys[] = {"cloud", "region", "interface", "page_size",
+                                            "concurrency", "request_timeout", "all_projects",
+                                            NULL};
+
+static int int_key(const struct ynode *node, const char *key, int dflt, int min, int max,
+                   int *out, struct rt_error *err)
+{
+    const struct ynode *v = ynode_map_get(node, key);
+    long long n;
+
+    *out = dflt;
+    if (v == NULL)
+        return 0;
+    if (ynode_scalar(v) == NULL || rt_parse_int(ynode_scalar(v), &n) < 0 || n < min || n > max)
+        return ynode_err(err, v, "'%s' must be a whole number from %d to %d", key, min, max);
+    *out = (int)n;
+    return 0;
+}
+
+static uint64_t mask_of(enum res_kind k, const char *const *verbs)
+{
+    uint64_t m = 0;
+
+    for (size_t i = 0; verbs[i] != NULL; i++) {
+        const struct action_def *a = action_find(k, verbs[i]);
+        if (a != NULL)
+            m |= 1ULL << action_index(a);
+    }
+    return m;
+}
+
+static void set_caps(struct os *os)
+{
+    static const char *const inst[] = {"create", "start", "stop", "reboot", "hard-reboot",
+                                       "delete", "rebuild", "resize", "confirm-resize",
+                                       "revert-resize", "snapshot", "image", "migrate",
+                                       "live-migrate", "evacuate", "lock", "unlock", "suspend",
+                                       "resume", NULL};
+    static const char *const host[] = {"power-on", "power-off", "power-cycle", "shutdown",
+                                       "restart", "manage", "provide", "provision", "undeploy",
+                                       "maintenance-on", "maintenance-off", NULL};
+    static const char *const vol[] = {"create", "extend", "delete", "snapshot", "revert",
+                                      "attach", "detach", NULL};
+    static const char *const snap[] = {"delete", "restore", NULL};
+    static const char *const sg[] = {"create", "delete", "add-rule", "remove-rule", "attach",
+                                     "detach", NULL};
+    uint32_t kinds = RT_KIND_BIT(RES_KIND_REGION);
+    uint64_t acts = 0;
+
+    if (os->endpoint[OS_SVC_COMPUTE] != NULL) {
+        kinds |= RT_KIND_BIT(RES_KIND_INSTANCE) | RT_KIND_BIT(RES_KIND_HOST) |
+                 RT_KIND_BIT(RES_KIND_FLAVOR) | RT_KIND_BIT(RES_KIND_KEYPAIR) |
+                 RT_KIND_BIT(RES_KIND_SERVERGROUP) | RT_KIND_BIT(RES_KIND_ZONE);
+        acts |= mask_of(RES_KIND_INSTANCE, inst);
+    }
+    if (os->endpoint[OS_SVC_BAREMETAL] != NULL) {
+        kinds |= RT_KIND_BIT(RES_KIND_HOST);
+        acts |= mask_of(RES_KIND_HOST, host);
+    }
+    if (os->endpoint[OS_SVC_VOLUME] != NULL) {
+        kinds |= RT_KIND_BIT(RES_KIND_VOLUME) | RT_KIND_BIT(RES_KIND_SNAPSHOT);
+        acts |= mask_of(RES_KIND_VOLUME, vol) | mask_of(RES_KIND_SNAPSHOT, snap);
+        if (os->endpoint[OS_SVC_COMPUTE] == NULL)
+            acts &= ~mask_of(RES_KIND_VOLUME, (const char *const[]){"attach", "detach", NULL});
+        if (os->cinder_mv_minor > 0 && os->cinder_mv_minor < 40)
+            acts &= ~(mask_of(RES_KIND_VOLUME, (const char *const[]){"revert", NULL}) |
+                      mask_of(RES_KIND_SNAPSHOT, (const char *const[]){"restore", NULL}));
+    }
+    if (os->endpoint[OS_SVC_NETWORK] != NULL) {
+        kinds |= RT_KIND_BIT(RES_KIND_SECGROUP);
+        acts |= mask_of(RES_KIND_SECGROUP, sg);
+        if (os->endpoint[OS_SVC_COMPUTE] == NULL)
+            acts &= ~mask_of(RES_KIND_SECGROUP, (const char *const[]){"attach", "detach", NULL});
+    }
+    if (os->endpoint[OS_SVC_IMAGE] != NULL)
+        kinds |= RT_KIND_BIT(RES_KIND_IMAGE);
+    provider_set_caps(os->p, kinds, acts);
+}
+
+static void os_close(struct provider *p)
+{
+    struct os *os = provider_priv(p);
+
+    http_multi_free(os->http);
+    os->http = NULL;
+    os_cloud_done(&os->cloud);
+    if (os->token != NULL) {
+        memset(os->token, 0, strlen(os->token));
+        free(os->token);
+        os->token = NULL;
+    }
+    free(os->project_id);
+    os->project_id = NULL;
+    json_decref(os->catalog);
+    os->catalog = NULL;
+    for (int s = 0; s < OS_SVC__COUNT; s++) {
+        free(os->endpoint[s]);
+        os->endpoint[s] = NULL;
+    }
+    free(os->servers_since);
+    os->servers_since = NULL;
+    json_decref(os->servers);
+    os->servers = NULL;
+    json_decref(os->node_ids);
+    os->node_ids = NULL;
+}
+
+static enum prov_open os_open(struct provider *p, const struct config_provider *cp,
+                              struct rt_error *err)
+{
+    struct os *os = provider_priv(p);
+    const struct ynode *node = cp != NULL ? cp->node : NULL;
+    const char *cloud = ynode_map_get_scalar(node, "cloud");
+    const char *v;
+    struct http_opts ho = {0};
+    int conc = 0, timeout_s = 0;
+    struct rt_error e2 = {0};
+
+    os->p = p;
+    if (config_provider_check_keys(cp, provider_keys, err) < 0)
+        return PROV_OPEN_ERROR;
+    if (int_key(node, "page_size", 1000, 1, 10000, &os->page_size, err) < 0 ||
+        int_key(node, "concurrency", 8, 1, 256, &conc, err) < 0 ||
+        int_key(node, "request_timeout", 30, 1, 3600, &timeout_s, err) < 0)
+        return PROV_OPEN_ERROR;
+    if (ynode_map_get(node, "all_projects") != NULL) {
+        if (ynode_bool(ynode_map_get(node, "all_projects"), &os->all_projects) < 0) {
+            ynode_err(err, ynode_map_get(node, "all_projects"), "'all_projects' must be true or "
+                      "false");
+            return PROV_OPEN_ERROR;
+        }
+    } else {
+        os->all_projects = 1;
+    }
+    if (os_cloud_load(cloud, &os->cloud, &e2) < 0) {
+        rt_err_set(err, e2.code, e2.detail, "provider '%s': %s", provider_name(p), e2.msg);
+        return PROV_OPEN_ERROR;
+    }
+    if ((v = ynode_map_get_scalar(node, "region")) != NULL) {
+        free(os->cloud.region);
+        os->cloud.region = xstrdup(v);
+    }
+    if ((v = ynode_map_get_scalar(node, "interface")) != NULL) {
+        if (strcmp(v, "public") != 0 && strcmp(v, "internal") != 0 && strcmp(v, "admin") != 0) {
+            ynode_err(err, ynode_map_get(node, "interface"), "'interface' must be public, "
+                      "internal or admin");
+            os_close(p);
+            return PROV_OPEN_ERROR;
+        }
+        free(os->cloud.interface);
+        os->cloud.interface = xstrdup(v);
+    }
+    os->req_timeout_ms = (long)timeout_s * 1000;
+    ho.max_total = conc * 4;
+    ho.max_per_host = conc;
+    ho.timeout_ms = os->req_timeout_ms;
+    ho.retries = 3;
+    ho.cacert = os->cloud.cacert;
+    os->http = http_multi_new(&ho);
+    if (os_auth(os, &e2) < 0) {
+        rt_err_set(err, e2.code, e2.detail, "provider '%s' (cloud '%s'): %s", provider_name(p),
+                   os->cloud.name, e2.msg);
+        os_close(p);
+        return PROV_OPEN_ERROR;
+    }
+    os_discover(os, NULL);
+    set_caps(os);
+    return PROV_OPEN_OK;
+}
+
+const struct provider_ops prov_openstack_ops = {
+    .name = "openstack",
+    .priv_size = sizeof(struct os),
+    .kinds = RT_KIND_BIT(RES_KIND_INSTANCE) | RT_KIND_BIT(RES_KIND_HOST) |
+             RT_KIND_BIT(RES_KIND_VOLUME) | RT_KIND_BIT(RES_KIND_SNAPSHOT) |
+             RT_KIND_BIT(RES_KIND_SECGROUP) | RT_KIND_BIT(RES_KIND_IMAGE) |
+             RT_KIND_BIT(RES_KIND_FLAVOR) | RT_KIND_BIT(RES_KIND_KEYPAIR) |
+             RT_KIND_BIT(RES_KIND_SERVERGROUP) | RT_KIND_BIT(RES_KIND_ZONE) |
+             RT_KIND_BIT(RES_KIND_REGION),
+    .actions = 0, /* set in open() from the endpoints found */
+    .open = os_open,
+    .close = os_close,
+    .list = os_list,
+    .get = os_get,
+    .act = os_act,
+    .task_poll = os_task_poll,
+};

@@ -1,0 +1,150 @@
+/*
+ * openstack_priv.h - internals of the "openstack" provider, shared by its
+ * files and exposed to tests/unit/core/test_openstack.c (libvirt's *priv.h
+ * rule).  Nothing here is part of the core API.
+ *
+ *   openstack_cloud.c  clouds.yaml / secure.yaml / OS_* reading (struct os_cloud)
+ *   openstack_auth.c   Keystone v3 tokens, the service catalog, endpoint choice,
+ *                      microversion discovery and os_call(), the one request helper
+ *   openstack_map.c    backend JSON -> racktop model (pure functions)
+ *   openstack.c        the provider_ops: list (paging), get, act, task_poll
+ *
+ * Threading: one struct os per provider instance, used from that instance's
+ * worker thread only.  Secrets (password, application credential secret,
+ * token) live in memory only, are wiped when freed, and never reach a
+ * message, a log or the store.
+ */
+#ifndef RT_OPENSTACK_PRIV_H
+#define RT_OPENSTACK_PRIV_H
+
+#include "core/model.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct http_multi;
+struct http_opts;
+struct provider;
+struct rt_error;
+struct ynode;
+
+enum os_svc { OS_SVC_IDENTITY, OS_SVC_COMPUTE, OS_SVC_VOLUME, OS_SVC_NETWORK, OS_SVC_IMAGE,
+              OS_SVC_BAREMETAL, OS_SVC__COUNT };
+
+/* What a cloud entry resolves to (clouds.yaml merged with secure.yaml, or OS_*). */
+struct os_cloud {
+    char *name;              /* cloud name, or "envvars" */
+    char *auth_type;         /* "password" (default), "v3applicationcredential", "none" */
+    char *auth_url;
+    char *username, *user_id, *password;
+    char *project_name, *project_id;
+    char *user_domain_name, *user_domain_id, *project_domain_name, *project_domain_id;
+    char *app_cred_id, *app_cred_name, *app_cred_secret;
+    char *region;            /* region_name */
+    char *interface;         /* public (default), internal, admin */
+    char *cacert;
+    int verify;              /* 1 unless `verify: false` / OS_INSECURE */
+    char *override[OS_SVC__COUNT]; /* <service>_endpoint_override */
+};
+
+/* Find and resolve a cloud.  `cloud` NULL: $OS_CLOUD, else the OS_* variables.
+ * Search order for clouds.yaml: $OS_CLIENT_CONFIG_FILE, ./, $XDG_CONFIG_HOME/openstack/
+ * (~/.config/openstack/), /etc/openstack/; secure.yaml likewise, merged on top. */
+int os_cloud_load(const char *cloud, struct os_cloud *out, struct rt_error *err);
+/* Same from an already parsed clouds.yaml / secure.yaml (either may be NULL). */
+int os_cloud_from_tree(const struct ynode *clouds, const struct ynode *secure, const char *cloud,
+                       struct os_cloud *out, struct rt_error *err);
+void os_cloud_done(struct os_cloud *c);
+
+/* A backend reply as os_call() hands it back. */
+struct os_reply {
+    long status;
+    json_t *doc;             /* parsed body or NULL (owned) */
+    char *request_id;        /* owned or NULL */
+    char *location;
+};
+void os_reply_done(struct os_reply *r);
+
+struct os {
+    struct provider *p;
+    struct os_cloud cloud;
+    struct http_multi *http;
+    long req_timeout_ms;
+    int page_size;
+    int all_projects;          /* list every project's servers (admin) */
+    /* auth state */
+    char *token;               /* secret */
+    int64_t token_expires;     /* epoch seconds; 0 unknown */
+    char *project_id;          /* from the token */
+    int is_admin;
+    json_t *catalog;           /* token.catalog (owned) */
+    char *endpoint[OS_SVC__COUNT];  /* chosen base URLs, no trailing slash */
+    char nova_mv[16], cinder_mv[16], ironic_mv[16]; /* negotiated microversions */
+    int nova_mv_minor, cinder_mv_minor, ironic_mv_minor;
+    int versions_done;
+    /* incremental refresh of servers */
+    char *servers_since;       /* ISO time of the last full/incremental fetch */
+    json_t *servers;           /* id -> server object, cache for changes-since */
+    /* ironic node ids (for linking bare-metal instances) */
+    json_t *node_ids;          /* uuid -> instance_uuid (or null) */
+    /* stats for tests: requests sent */
+    long n_requests;
+};
+
+/* Service names for messages and overrides ("compute", "baremetal", ...). */
+const char *os_svc_name(enum os_svc s);
+
+/* Authenticate (or, with auth_type none, just take the overrides). */
+int os_auth(struct os *os, struct rt_error *err);
+/* Read the version documents and pick microversions. Idempotent. */
+int os_discover(struct os *os, struct rt_error *err);
+/* Endpoint of a service, or NULL with RT_ERR_UNSUPPORTED set. */
+const char *os_endpoint(struct os *os, enum os_svc s, struct rt_error *err);
+
+/*
+ * One request, synchronous on the provider thread (runs the shared http
+ * multi until it completes): `path` is appended to the service endpoint
+ * (or used as is when it starts with http).  `body` is borrowed (may be NULL).
+ * Adds the token and the service's microversion header, retries once after
+ * re-authenticating on a 401, and turns a status >= 400 into RT_ERR_HTTP
+ * (detail = status; RT_ERR_NOT_FOUND for 404, RT_ERR_CONFLICT for 409,
+ * RT_ERR_AUTH for 401/403) with the backend's message and the request id on
+ * one line.  On success fills *out (caller calls os_reply_done) when out is
+ * not NULL.
+ */
+int os_call(struct os *os, enum os_svc s, const char *method, const char *path, json_t *body,
+            struct os_reply *out, struct rt_error *err);
+/* The backend's error text from an OpenStack error body (all services' shapes). New string. */
+char *os_error_text(const char *body, long status);
+
+/* ---- mapping (openstack_map.c) -------------------------------------------------------- */
+
+struct os_map_ctx {
+    const char *provider;      /* provider instance name */
+    const char *region;
+    json_t *node_ids;          /* ironic node uuids (object), or NULL */
+    int with_raw;
+};
+
+/* ISO 8601 ("2012-09-27T20:42:00Z", "...T20:42:00.000000", "+00:00") -> epoch; 0 if bad. */
+int64_t os_parse_time(const char *s);
+struct resource *os_map_server(const struct os_map_ctx *c, json_t *srv);
+struct resource *os_map_flavor(const struct os_map_ctx *c, json_t *fl);
+struct resource *os_map_hypervisor(const struct os_map_ctx *c, json_t *hv);
+struct resource *os_map_node(const struct os_map_ctx *c, json_t *node);
+struct resource *os_map_volume(const struct os_map_ctx *c, json_t *vol);
+struct resource *os_map_snapshot(const struct os_map_ctx *c, json_t *snap);
+struct resource *os_map_secgroup(const struct os_map_ctx *c, json_t *sg);
+struct resource *os_map_image(const struct os_map_ctx *c, json_t *img);
+struct resource *os_map_keypair(const struct os_map_ctx *c, json_t *kp);
+struct resource *os_map_servergroup(const struct os_map_ctx *c, json_t *sg);
+struct resource *os_map_zone(const struct os_map_ctx *c, json_t *az);
+/* Default SSH user for an image's os_distro (NULL when unknown). Static string. */
+const char *os_default_user(const char *os_distro);
+/* Ironic states -> racktop status. */
+enum res_status os_node_status(const char *prov, const char *target_prov, const char *power,
+                               int maintenance);
+enum res_status os_server_status(const char *status);
+
+#endif

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# OpenStack benchmark, one run, same loopback endpoints for every client:
+#   A. 10 000 servers on tests/servers/openstack_server.py:
+#      racktop list instances -o json  vs  openstack server list -f json  vs  curl (same pages)
+#   B. 1 000 nodes on the real Ironic (Debian's ironic, fake-hardware):
+#      racktop list hosts -o json  vs  openstack baremetal node list -f json  vs  curl
+# Prints medians (wall ms) of RUNS runs and client CPU (user+sys) of racktop.
+# usage: RACKTOP=build/racktop RT_SRC_DIR=. tests/bench/openstack_bench.sh
+set -euo pipefail
+RUNS=${RUNS:-5}
+. "$RT_SRC_DIR/tests/integration/openstack_lib.bash"
+# A failed run counts as NA (never as a time): the median of anything with an NA is NA.
+median() { sort -n | awk '/NA/{na=1} {a[NR]=$1} END {print (na ? "NA" : (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2))}'; }
+ms_of() { local s e; s=$(date +%s%N); if "$@" > "$T/bench.out" 2> "$T/bench.err"; then e=$(date +%s%N); echo $(( (e - s) / 1000000 )); else echo "bench: '$*' failed: $(tail -1 "$T/bench.err")" >&2; echo NA; fi; }
+cpu_of() { /usr/bin/time -f '%U %S' -o "$T/cpu" "$@" > /dev/null 2>&1; awk '{printf "%d\n", ($1+$2)*1000}' "$T/cpu"; }
+row() { printf '%-44s %8s ms\n' "$1" "$2"; }
+
+# ---- A: fixture server, 10 000 servers
+os_start_fixture --servers 10000
+os_clouds <<EOF2
+clouds:
+  fx:
+    auth: {auth_url: "$OS_URL/identity", username: admin, password: secret, project_name: demo,
+           user_domain_name: Default, project_domain_name: Default}
+    region_name: RegionOne
+EOF2
+os_config os fx "page_size: 1000"
+"$RACKTOP" list instances -o json > "$T/o.json"
+[ "$(jq length "$T/o.json")" = 10000 ] || die "racktop listed $(jq length "$T/o.json") servers"
+a_rt=$(for i in $(seq $RUNS); do ms_of "$RACKTOP" list instances -o json; done | median)
+a_cpu=$(for i in $(seq $RUNS); do cpu_of "$RACKTOP" list instances -o json; done | median)
+# curl: a token, the version document, then the same 10 pages on one connection
+urls=("$OS_URL/compute/v2.1/servers/detail?limit=1000")
+for p in $(seq 1 9); do urls+=("$OS_URL/compute/v2.1/servers/detail?limit=1000&marker=00000000-0000-0000-0000-$(printf '%012x' $((p * 1000)))"); done
+curl_a() {
+    local tok
+    tok=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' -d '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"admin","domain":{"name":"Default"},"password":"secret"}}},"scope":{"project":{"name":"demo","domain":{"name":"Default"}}}}}' "$OS_URL/identity/v3/auth/tokens" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-subject-token"{print $2}')
+    curl -sf -H "X-Auth-Token: $tok" -H 'OpenStack-API-Version: compute 2.96' "${urls[@]}" > /dev/null
+}
+a_curl=$(for i in $(seq $RUNS); do ms_of curl_a; done | median)
+if command -v openstack > /dev/null; then
+    a_py=$(for i in $(seq 3); do ms_of env OS_CLOUD=fx openstack server list -f json --limit -1; done | median)
+else
+    a_py=NA
+fi
+
+# ---- B: real Ironic, 1 000 nodes
+os_start_ironic
+python3 - "$IR_URL" <<'PY'
+import http.client, json, sys, urllib.parse
+u = urllib.parse.urlparse(sys.argv[1])
+c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+h = {"Content-Type": "application/json", "X-OpenStack-Ironic-API-Version": "1.82"}
+for i in range(1000):
+    c.request("POST", "/v1/nodes", json.dumps({"name": "n-%04d" % i, "driver": "fake-hardware"}), h)
+    r = c.getresponse(); r.read()
+PY
+os_clouds <<EOF2
+clouds:
+  bm:
+    auth_type: none
+    baremetal_endpoint_override: $IR_URL
+EOF2
+os_config bm bm "page_size: 1000"
+"$RACKTOP" list hosts -o json > "$T/h.json"
+[ "$(jq length "$T/h.json")" = 1000 ] || die "racktop listed $(jq length "$T/h.json") nodes"
+b_rt=$(for i in $(seq $RUNS); do ms_of "$RACKTOP" list hosts -o json; done | median)
+curl_b() { curl -sf -H 'X-OpenStack-Ironic-API-Version: 1.82' "$IR_URL/" "$IR_URL/v1/nodes/detail?limit=1000" > /dev/null; }
+b_curl=$(for i in $(seq $RUNS); do ms_of curl_b; done | median)
+if command -v openstack > /dev/null; then
+    b_py=$(for i in $(seq 3); do ms_of env OS_CLOUD=bm openstack baremetal node list -f json --long; done | median)
+else
+    b_py=NA
+fi
+
+echo "== A: 10000 servers, fixture server (median of $RUNS; Python CLI median of 3)"
+row "curl, token + 10 pages of 1000 (floor)" "$a_curl"
+row "racktop list instances -o json" "$a_rt"
+row "racktop client CPU (user+sys)" "$a_cpu"
+row "openstack server list -f json" "$a_py"
+awk -v r="$a_rt" -v c="$a_curl" -v p="$a_py" 'BEGIN{printf "racktop/curl = %.2f   python/racktop = %s\n", r/c, (p=="NA"?"NA":sprintf("%.1f", p/r))}'
+echo "== B: 1000 nodes, real Ironic $(dpkg-query -W -f='${Version}' ironic-api 2>/dev/null)"
+row "curl, version doc + 1 page of 1000 (floor)" "$b_curl"
+row "racktop list hosts -o json" "$b_rt"
+row "openstack baremetal node list -f json --long" "$b_py"
+awk -v r="$b_rt" -v c="$b_curl" -v p="$b_py" 'BEGIN{printf "racktop/curl = %.2f   python/racktop = %s\n", r/c, (p=="NA"?"NA":sprintf("%.1f", p/r))}'

@@ -1,0 +1,731 @@
+#!/usr/bin/env python3
+"""Loopback OpenStack fixture server for racktop's tests and benchmarks.
+
+Keystone v3 (password and application-credential token issue, with a catalog
+pointing at this server), Nova v2.1, Cinder v3, Neutron v2.0 and Glance v2,
+built on the upstream API samples (read in place from --fixtures, the
+shared openstack/ folder; nothing is copied).  It keeps state, so
+create/act/delete flows work, and checks every request: the token header,
+the microversion header, the body shape and the paging parameters.  A
+malformed request is answered 400 and recorded as a violation; the test then
+fails on GET /_control/violations being non-empty.
+
+Control (no auth):
+  GET  /_control/violations   recorded violations (list)
+  GET  /_control/requests     recorded requests (method, path, query, headers of interest)
+  POST /_control/reset        forget recorded requests
+  POST /_control/fault        {"path": substring, "method": "GET", "status": 503,
+                               "count": 1, "retry_after": 1, "delay_ms": 0, "message": "..."}
+                              the next `count` matching requests get an upstream-format error
+                              (status 0 = close the connection without a reply)
+  POST /_control/expire       every token becomes invalid (the next call gets a 401)
+  POST /_control/server       {"id": ..., "status": ..., "task_state": ...} set a server's state
+
+Python 3 standard library only.
+"""
+import argparse
+import copy
+import json
+import os
+import re
+import socketserver
+import sys
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import parse_qs, urlparse
+
+NOVA_MAX = "2.96"
+CINDER_MAX = "3.70"
+PROJECT = "6f70656e737461636b20342065766572"
+
+LOCK = threading.Lock()
+
+
+def load(fx, name):
+    with open(os.path.join(fx, name)) as f:
+        return json.load(f)
+
+
+def now_iso(t=None):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t if t is not None else time.time()))
+
+
+class State:
+    def __init__(self, fx, n_servers, user, password, token_ttl):
+        self.fx = fx
+        self.user, self.password, self.token_ttl = user, password, token_ttl
+        self.tokens = {}
+        self.violations = []
+        self.requests = []
+        self.faults = []
+        sample = load(fx, "nova/servers-details-resp.v2.100.json")["servers"][0]
+        self.server_tpl = sample
+        self.servers = {}       # id -> dict
+        self.order = []         # ids in listing order
+        self.deleted = {}       # id -> deleted time
+        base = time.time() - 3600
+        for i in range(n_servers):
+            s = copy.deepcopy(sample)
+            sid = str(uuid.UUID(int=i + 1))
+            s["id"] = sid
+            s["name"] = "vm-%05d" % i
+            s["updated"] = now_iso(base)
+            s["OS-EXT-SRV-ATTR:hypervisor_hostname"] = "host%d" % (i % 2 + 1)
+            self.servers[sid] = s
+            self.order.append(sid)
+        self.cache = {}          # id -> serialised JSON (the benchmark serves 10 000)
+        self.flavors = load(fx, "nova/flavors-detail-resp.json")["flavors"]
+        self.hypervisors = load(fx, "nova/hypervisors-detail-resp.v2.88.json")["hypervisors"]
+        self.keypairs = load(fx, "nova/keypairs-list-resp.v2.35.json")["keypairs"]
+        self.server_groups = load(fx, "nova/server-groups-list-resp.v2.64.json")["server_groups"]
+        self.azs = load(fx, "nova/availability-zone-detail-resp.json")["availabilityZoneInfo"]
+        self.volumes = {v["id"]: v for v in load(fx, "cinder/volumes-list-detailed-response.json")["volumes"]}
+        for v in self.volumes.values():
+            v["status"] = "available"
+        self.snapshots = {s["id"]: s for s in load(fx, "cinder/snapshots-list-detailed-response.json")["snapshots"]}
+        self.sgs = {g["id"]: g for g in load(fx, "neutron/security-groups-list-response.json")["security_groups"]}
+        self.images = {i["id"]: i for i in load(fx, "glance/images-list-response.json")["images"]}
+        for i, img in enumerate(self.images.values()):
+            if i == 0:
+                img["os_distro"] = "ubuntu"
+
+    def ser(self, sid):
+        j = self.cache.get(sid)
+        if j is None:
+            j = json.dumps(self.servers[sid])
+            self.cache[sid] = j
+        return j
+
+    def touch(self, s):
+        s["updated"] = now_iso()
+        self.cache.pop(s["id"], None)
+
+
+def error_body(service, status, message):
+    kinds = {400: "badRequest", 401: "unauthorized", 403: "forbidden", 404: "itemNotFound",
+             409: "conflictingRequest", 413: "overLimit", 429: "overLimit", 500: "computeFault",
+             503: "serviceUnavailable"}
+    if service == "network":
+        return {"NeutronError": {"type": "HTTP%d" % status, "message": message, "detail": ""}}
+    if service == "identity":
+        return {"error": {"code": status, "message": message, "title": "Error"}}
+    if service == "image":
+        return {"message": message, "code": "%d" % status, "title": "Error"}
+    return {kinds.get(status, "computeFault"): {"message": message, "code": status}}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    st = None
+    base = ""
+
+    def log_message(self, *a):
+        pass
+
+    # ---- plumbing
+    def send(self, status, doc=None, raw=None, headers=None, service="compute"):
+        body = raw if raw is not None else (json.dumps(doc).encode() if doc is not None else b"")
+        self.send_response(status)
+        rid = "req-" + str(uuid.uuid4())
+        self.send_header("X-OpenStack-Request-Id", rid)
+        if service == "compute":
+            self.send_header("X-Compute-Request-Id", rid)
+        if body:
+            self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
+
+    def fail(self, service, status, message, headers=None):
+        self.send(status, error_body(service, status, message), headers=headers, service=service)
+
+    def violation(self, service, why):
+        with LOCK:
+            self.st.violations.append({"method": self.command, "path": self.path, "why": why})
+        self.fail(service, 400, "racktop fixture: malformed request: " + why)
+
+    def body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+
+    def json_body(self, service):
+        raw = self.body()
+        if not raw:
+            return None
+        ct = self.headers.get("Content-Type", "")
+        if not ct.startswith("application/json") and not ct.startswith("application/openstack-images"):
+            self.violation(service, "body without Content-Type application/json")
+            return False
+        try:
+            return json.loads(raw)
+        except ValueError:
+            self.violation(service, "body is not JSON")
+            return False
+
+    def do_GET(self): self.route()
+    def do_POST(self): self.route()
+    def do_PUT(self): self.route()
+    def do_PATCH(self): self.route()
+    def do_DELETE(self): self.route()
+
+    def route(self):
+        u = urlparse(self.path)
+        path, q = u.path, parse_qs(u.query)
+        if path.startswith("/_control/"):
+            return self.control(path[len("/_control/"):])
+        parts = path.strip("/").split("/")
+        service = {"identity": "identity", "compute": "compute", "volume": "volume",
+                   "network": "network", "image": "image"}.get(parts[0])
+        if service is None:
+            return self.fail("compute", 404, "no such service")
+        with LOCK:
+            self.st.requests.append({"method": self.command, "path": path, "query": u.query,
+                                     "token": self.headers.get("X-Auth-Token") is not None,
+                                     "mv": self.headers.get("OpenStack-API-Version")})
+            fault = None
+            for f in self.st.faults:
+                if f["count"] > 0 and f.get("path", "") in path and f.get("method", self.command) == self.command:
+                    f["count"] -= 1
+                    fault = dict(f)
+                    break
+        if fault is not None:
+            self.body()
+            if fault.get("delay_ms"):
+                time.sleep(fault["delay_ms"] / 1000.0)
+            if fault.get("status", 503) == 0:
+                self.close_connection = True
+                self.wfile.flush()
+                self.connection.shutdown(2)
+                return
+            hdr = {"Retry-After": str(fault["retry_after"])} if "retry_after" in fault else None
+            return self.fail(service, fault.get("status", 503), fault.get("message", "injected fault"), hdr)
+        rest = parts[1:]
+        if service == "image" and self.command == "GET" and rest in ([], [""], ["versions"]):
+            # Glance's version list is public (no sample upstream: built here)
+            return self.send(300 if rest != ["versions"] else 200, {"versions": [
+                {"id": "v2.16", "status": "CURRENT",
+                 "links": [{"rel": "self", "href": self.base + "/image/v2/"}]}]}, service="image")
+        if service == "identity":
+            return self.identity(rest, q)
+        # every other service: a live token
+        tok = self.headers.get("X-Auth-Token")
+        if tok is None:
+            return self.violation(service, "no X-Auth-Token header")
+        with LOCK:
+            exp = self.st.tokens.get(tok)
+        if exp is None or exp < time.time():
+            self.body()
+            return self.fail(service, 401, "The request you have made requires authentication.")
+        return getattr(self, service)(rest, q)
+
+    def control(self, what):
+        st = self.st
+        if what == "violations":
+            return self.send(200, st.violations)
+        if what == "requests":
+            return self.send(200, st.requests)
+        doc = json.loads(self.body() or b"{}")
+        with LOCK:
+            if what == "reset":
+                st.requests.clear()
+            elif what == "fault":
+                doc.setdefault("count", 1)
+                st.faults.append(doc)
+            elif what == "expire":
+                st.tokens.clear()
+            elif what == "server":
+                s = st.servers[doc["id"]]
+                for k, v in doc.items():
+                    key = {"task_state": "OS-EXT-STS:task_state"}.get(k, k)
+                    s[key] = v
+                st.touch(s)
+            else:
+                return self.send(404, {"error": "unknown control " + what})
+        self.send(204)
+
+    # ---- Keystone
+    def identity(self, rest, q):
+        if self.command == "GET" and rest in ([], [""], ["v3"], ["v3", ""]):
+            # version discovery, as keystoneauth does it before authenticating
+            doc = load(self.st.fx, "keystone/identity-version-response.json" if rest[:1] == ["v3"]
+                       else "keystone/identity-versions-response.json")
+            blob = json.dumps(doc).replace("http://example.com/identity", self.base + "/identity")
+            blob = re.sub(r'"href": "https?://[^"]*/v3/?"', '"href": "%s/identity/v3/"' % self.base, blob)
+            return self.send(300 if not rest or rest == [""] else 200, raw=blob.encode(), service="identity")
+        if rest == ["v3", "auth", "tokens"] and self.command == "POST":
+            doc = self.json_body("identity")
+            if doc is False:
+                return
+            try:
+                ident = doc["auth"]["identity"]
+                methods = ident["methods"]
+                if methods == ["password"]:
+                    user = ident["password"]["user"]
+                    name, pw = user.get("name") or user.get("id"), user["password"]
+                    if "name" in user and "domain" not in user:
+                        return self.violation("identity", "user name without a domain")
+                    scope = doc["auth"].get("scope", {}).get("project")
+                    if scope is not None and "name" in scope and "domain" not in scope:
+                        return self.violation("identity", "project name without a domain")
+                elif methods == ["application_credential"]:
+                    ac = ident["application_credential"]
+                    name, pw = ac.get("id") or ac.get("name"), ac["secret"]
+                else:
+                    return self.violation("identity", "unsupported methods %r" % methods)
+            except (KeyError, TypeError) as e:
+                return self.violation("identity", "auth body lacks %s" % e)
+            if name != self.st.user or pw != self.st.password:
+                return self.fail("identity", 401, "The request you have made requires authentication.")
+            tok = "gAAAA" + uuid.uuid4().hex
+            with LOCK:
+                self.st.tokens[tok] = time.time() + self.st.token_ttl
+            resp = load(self.st.fx, "keystone/auth-response-project-scoped-password.json")
+            t = resp["token"]
+            t["expires_at"] = time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime(time.time() + self.st.token_ttl))
+            t["project"]["id"] = PROJECT
+            t["roles"] = [{"id": "1", "name": "admin"}, {"id": "2", "name": "member"}]
+            b = self.base
+            cat = []
+            for typ, url in (("identity", b + "/identity"), ("compute", b + "/compute/v2.1"),
+                             ("volumev3", b + "/volume/v3/" + PROJECT), ("network", b + "/network"),
+                             ("image", b + "/image")):
+                cat.append({"type": typ, "name": typ, "id": uuid.uuid4().hex, "endpoints": [
+                    {"id": uuid.uuid4().hex, "interface": itf, "region": "RegionOne",
+                     "region_id": "RegionOne", "url": url if itf == "public" else url.replace("127.0.0.1", "192.0.2.1")}
+                    for itf in ("public", "internal", "admin")]})
+            t["catalog"] = cat
+            return self.send(201, resp, headers={"X-Subject-Token": tok}, service="identity")
+        return self.fail("identity", 404, "not found")
+
+    # ---- paging
+    def page(self, service, q, ids, key_of):
+        limit = q.get("limit", [None])[0]
+        marker = q.get("marker", [None])[0]
+        if limit is not None:
+            if not limit.isdigit() or int(limit) < 1:
+                self.violation(service, "bad limit %r" % limit)
+                return None
+            limit = int(limit)
+        start = 0
+        if marker is not None:
+            try:
+                start = ids.index(marker) + 1
+            except ValueError:
+                self.fail(service, 400, "marker [%s] not found" % marker)
+                return None
+        return ids[start:start + limit] if limit else ids[start:]
+
+    # ---- Nova
+    def check_mv(self, service, prefix):
+        mv = self.headers.get("OpenStack-API-Version")
+        if mv is None:
+            return True  # no header = the base version, as the real services answer
+        if not mv.startswith(prefix + " "):
+            self.violation(service, "no OpenStack-API-Version: %s X.Y header" % prefix)
+            return False
+        return True
+
+    def compute(self, rest, q):
+        if rest == ["v2.1"] or rest == ["v2.1", ""]:
+            doc = load(self.st.fx, "nova/v21-version-get-resp.json")
+            doc["version"]["version"] = NOVA_MAX
+            return self.send(200, doc)
+        if rest[:1] != ["v2.1"]:
+            return self.fail("compute", 404, "not found")
+        if not self.check_mv("compute", "compute"):
+            return
+        r = rest[1:]
+        st = self.st
+        m = self.command
+        if r == ["servers", "detail"] and m == "GET":
+            since = q.get("changes-since", [None])[0]
+            with LOCK:
+                ids = st.order
+                if since is not None:
+                    if "T" not in since:
+                        return self.violation("compute", "changes-since is not ISO 8601: %r" % since)
+                    ids = [i for i in st.order if st.servers[i]["updated"] >= since]
+                    gone = [i for i, t in st.deleted.items() if t >= since]
+                else:
+                    gone = []
+                sel = self.page("compute", q, ids, None)
+                if sel is None:
+                    return
+                parts = [st.ser(i) for i in sel]
+                for g in gone:
+                    parts.append(json.dumps({"id": g, "name": "deleted", "status": "DELETED",
+                                             "updated": st.deleted[g]}))
+            body = ('{"servers": [' + ", ".join(parts) + "]}").encode()
+            return self.send(200, raw=body)
+        if r == ["servers"] and m == "GET":
+            name = q.get("name", [None])[0]
+            with LOCK:
+                out = [{"id": i, "name": st.servers[i]["name"], "links": []} for i in st.order
+                       if name is None or re.search(name, st.servers[i]["name"])]
+            return self.send(200, {"servers": out})
+        if r == ["servers"] and m == "POST":
+            doc = self.json_body("compute")
+            if doc is False:
+                return
+            s = (doc or {}).get("server")
+            if not isinstance(s, dict) or not s.get("name") or not s.get("flavorRef"):
+                return self.violation("compute", "server create needs server.name and flavorRef")
+            if "imageRef" not in s and "block_device_mapping_v2" not in s:
+                return self.violation("compute", "server create needs imageRef or block_device_mapping_v2")
+            if "networks" not in s:
+                return self.violation("compute", "server create needs networks (2.37+)")
+            if not any(f["id"] == s["flavorRef"] for f in st.flavors):
+                return self.fail("compute", 400, "Flavor %s could not be found." % s["flavorRef"])
+            with LOCK:
+                n = copy.deepcopy(st.server_tpl)
+                n["id"] = str(uuid.uuid4())
+                n["name"] = s["name"]
+                n["status"] = "BUILD"
+                n["OS-EXT-STS:vm_state"] = "building"
+                n["OS-EXT-STS:task_state"] = "spawning"
+                n["progress"] = 0
+                n["_polls"] = 2
+                st.servers[n["id"]] = n
+                st.order.append(n["id"])
+                st.touch(n)
+            return self.send(202, {"server": {"id": n["id"], "links": [], "adminPass": "x"}},
+                             headers={"Location": self.base + "/compute/v2.1/servers/" + n["id"]})
+        if len(r) >= 2 and r[0] == "servers":
+            with LOCK:
+                s = st.servers.get(r[1])
+            if s is None:
+                return self.fail("compute", 404, "Instance %s could not be found." % r[1])
+            if len(r) == 2 and m == "GET":
+                with LOCK:
+                    # builds and reboots advance one step per poll
+                    if s.get("_polls", 0) > 0:
+                        s["_polls"] -= 1
+                        s["progress"] = 50
+                        if s["_polls"] == 0:
+                            s["status"] = s.pop("_final", "ACTIVE")
+                            s["OS-EXT-STS:vm_state"] = s["status"].lower()
+                            s["OS-EXT-STS:task_state"] = None
+                            s["progress"] = 100
+                        st.touch(s)
+                    out = {k: v for k, v in s.items() if not k.startswith("_")}
+                return self.send(200, {"server": out})
+            if len(r) == 2 and m == "DELETE":
+                with LOCK:
+                    del st.servers[r[1]]
+                    st.order.remove(r[1])
+                    st.cache.pop(r[1], None)
+                    st.deleted[r[1]] = now_iso()
+                return self.send(204)
+            if r[2:] == ["action"] and m == "POST":
+                return self.server_action(s, self.json_body("compute"))
+            if r[2:] == ["os-volume_attachments"] and m == "POST":
+                doc = self.json_body("compute")
+                if doc is False:
+                    return
+                vid = ((doc or {}).get("volumeAttachment") or {}).get("volumeId")
+                if vid not in st.volumes:
+                    return self.violation("compute", "volumeAttachment.volumeId missing or unknown")
+                with LOCK:
+                    v = st.volumes[vid]
+                    if v["status"] != "available":
+                        return self.fail("compute", 409, "volume %s status must be available" % vid)
+                    v["status"] = "in-use"
+                    v["attachments"] = [{"server_id": s["id"], "device": "/dev/vdb", "volume_id": vid,
+                                         "attachment_id": str(uuid.uuid4())}]
+                return self.send(200, {"volumeAttachment": {"id": vid, "volumeId": vid,
+                                                            "serverId": s["id"], "device": "/dev/vdb"}})
+            if len(r) == 4 and r[2] == "os-volume_attachments" and m == "DELETE":
+                with LOCK:
+                    v = st.volumes.get(r[3])
+                    if v is None or not v.get("attachments"):
+                        return self.fail("compute", 404, "volume %s is not attached" % r[3])
+                    v["status"] = "available"
+                    v["attachments"] = []
+                return self.send(202)
+        if r == ["flavors", "detail"]:
+            sel = self.page("compute", q, [f["id"] for f in st.flavors], None)
+            if sel is None:
+                return
+            return self.send(200, {"flavors": [f for f in st.flavors if f["id"] in sel]})
+        if r[:1] == ["flavors"] and len(r) == 2:
+            for f in st.flavors:
+                if f["id"] == r[1]:
+                    return self.send(200, {"flavor": f})
+            return self.fail("compute", 404, "Flavor %s could not be found." % r[1])
+        if r == ["os-hypervisors", "detail"]:
+            sel = self.page("compute", q, [h["id"] for h in st.hypervisors], None)
+            if sel is None:
+                return
+            return self.send(200, {"hypervisors": [h for h in st.hypervisors if h["id"] in sel]})
+        if r == ["os-keypairs"]:
+            return self.send(200, {"keypairs": st.keypairs})
+        if r == ["os-server-groups"]:
+            return self.send(200, {"server_groups": st.server_groups})
+        if r == ["os-availability-zone"] or r == ["os-availability-zone", "detail"]:
+            return self.send(200, {"availabilityZoneInfo": st.azs})
+        return self.fail("compute", 404, "not found")
+
+    ACTIONS = {"os-start", "os-stop", "reboot", "rebuild", "resize", "confirmResize", "revertResize",
+               "createImage", "migrate", "os-migrateLive", "evacuate", "lock", "unlock", "suspend",
+               "resume", "addSecurityGroup", "removeSecurityGroup"}
+
+    def server_action(self, s, doc):
+        if doc is False:
+            return
+        if not isinstance(doc, dict) or len(doc) != 1 or next(iter(doc)) not in self.ACTIONS:
+            return self.violation("compute", "unknown server action body %r" % (doc,))
+        act, arg = next(iter(doc.items()))
+        st = self.st
+        with LOCK:
+            status = s["status"]
+            if act == "os-start":
+                if status != "SHUTOFF":
+                    return self.fail("compute", 409, "Cannot 'start' instance %s while it is in vm_state %s"
+                                     % (s["id"], s["OS-EXT-STS:vm_state"]))
+                s.update({"OS-EXT-STS:task_state": "powering-on", "_polls": 1, "_final": "ACTIVE"})
+            elif act == "os-stop":
+                if status != "ACTIVE":
+                    return self.fail("compute", 409, "Cannot 'stop' instance %s while it is in vm_state %s"
+                                     % (s["id"], s["OS-EXT-STS:vm_state"]))
+                s.update({"OS-EXT-STS:task_state": "powering-off", "_polls": 1, "_final": "SHUTOFF"})
+            elif act == "reboot":
+                if not isinstance(arg, dict) or arg.get("type") not in ("SOFT", "HARD"):
+                    return self.violation("compute", "reboot.type must be SOFT or HARD")
+                s.update({"status": "REBOOT" if arg["type"] == "SOFT" else "HARD_REBOOT",
+                          "OS-EXT-STS:task_state": "rebooting", "_polls": 2, "_final": "ACTIVE"})
+            elif act == "resize":
+                if not isinstance(arg, dict) or "flavorRef" not in arg:
+                    return self.violation("compute", "resize.flavorRef missing")
+                s.update({"status": "RESIZE", "OS-EXT-STS:task_state": "resize_migrating",
+                          "_polls": 2, "_final": "VERIFY_RESIZE"})
+                s["flavor"]["original_name"] = next((f["name"] for f in st.flavors if f["id"] == arg["flavorRef"]), "?")
+            elif act in ("confirmResize", "revertResize"):
+                if status != "VERIFY_RESIZE":
+                    return self.fail("compute", 409, "Instance has not been resized.")
+                s.update({"status": "ACTIVE"})
+            elif act in ("lock", "unlock"):
+                s["locked"] = act == "lock"
+            elif act == "createImage":
+                if not isinstance(arg, dict) or not arg.get("name"):
+                    return self.violation("compute", "createImage.name missing")
+                iid = str(uuid.uuid4())
+                img = copy.deepcopy(next(iter(st.images.values())))
+                img.update({"id": iid, "name": arg["name"], "status": "active"})
+                st.images[iid] = img
+                st.touch(s)
+                return self.send(202, {"image_id": iid})
+            elif act in ("addSecurityGroup", "removeSecurityGroup"):
+                if not isinstance(arg, dict) or not arg.get("name"):
+                    return self.violation("compute", act + ".name missing")
+                groups = s.setdefault("security_groups", [])
+                if act == "addSecurityGroup":
+                    groups.append({"name": arg["name"]})
+                else:
+                    s["security_groups"] = [g for g in groups if g["name"] != arg["name"]]
+            else:
+                s.update({"OS-EXT-STS:task_state": act.lower(), "_polls": 1, "_final": "ACTIVE"})
+            st.touch(s)
+        self.send(202)
+
+    # ---- Cinder
+    def volume(self, rest, q):
+        st = self.st
+        if rest == ["v3"] or rest == ["v3", ""]:
+            doc = load(st.fx, "cinder/versions-response.json")
+            for v in doc["versions"]:
+                if v["id"] == "v3.0":
+                    v["version"] = CINDER_MAX
+            return self.send(200, doc, service="volume")
+        if rest[:2] != ["v3", PROJECT]:
+            return self.fail("volume", 404, "not found")
+        if not self.check_mv("volume", "volume"):
+            return
+        r, m = rest[2:], self.command
+        if r == ["volumes", "detail"]:
+            sel = self.page("volume", q, list(st.volumes), None)
+            if sel is None:
+                return
+            return self.send(200, {"volumes": [st.volumes[i] for i in sel]}, service="volume")
+        if r == ["snapshots", "detail"]:
+            sel = self.page("volume", q, list(st.snapshots), None)
+            if sel is None:
+                return
+            return self.send(200, {"snapshots": [st.snapshots[i] for i in sel]}, service="volume")
+        if r == ["volumes"] and m == "POST":
+            doc = self.json_body("volume")
+            if doc is False:
+                return
+            v = (doc or {}).get("volume")
+            if not isinstance(v, dict) or not isinstance(v.get("size"), int):
+                return self.violation("volume", "volume create needs volume.size (integer)")
+            if v.get("snapshot_id") and v["snapshot_id"] not in st.snapshots:
+                return self.fail("volume", 404, "Snapshot %s could not be found." % v["snapshot_id"])
+            with LOCK:
+                n = copy.deepcopy(next(iter(st.volumes.values())))
+                n.update({"id": str(uuid.uuid4()), "name": v.get("name"), "size": v["size"],
+                          "status": "available", "attachments": [], "snapshot_id": v.get("snapshot_id"),
+                          "created_at": now_iso()})
+                if v.get("imageRef"):
+                    n["volume_image_metadata"] = {"image_id": v["imageRef"]}
+                    n["bootable"] = "true"
+                st.volumes[n["id"]] = n
+            return self.send(202, {"volume": n}, service="volume")
+        if r == ["snapshots"] and m == "POST":
+            doc = self.json_body("volume")
+            if doc is False:
+                return
+            s = (doc or {}).get("snapshot")
+            if not isinstance(s, dict) or s.get("volume_id") not in st.volumes:
+                return self.violation("volume", "snapshot create needs an existing snapshot.volume_id")
+            with LOCK:
+                n = copy.deepcopy(next(iter(st.snapshots.values())))
+                n.update({"id": str(uuid.uuid4()), "name": s.get("name"), "volume_id": s["volume_id"],
+                          "status": "available", "size": st.volumes[s["volume_id"]]["size"]})
+                st.snapshots[n["id"]] = n
+            return self.send(202, {"snapshot": n}, service="volume")
+        if len(r) >= 2 and r[0] in ("volumes", "snapshots"):
+            coll = st.volumes if r[0] == "volumes" else st.snapshots
+            o = coll.get(r[1])
+            if o is None:
+                return self.fail("volume", 404, "%s %s could not be found." % (r[0][:-1].capitalize(), r[1]))
+            if len(r) == 2 and m == "GET":
+                return self.send(200, {r[0][:-1]: o}, service="volume")
+            if len(r) == 2 and m == "DELETE":
+                if r[0] == "volumes" and o["status"] == "in-use":
+                    return self.fail("volume", 400, "Invalid volume: Volume status must be available or error")
+                with LOCK:
+                    del coll[r[1]]
+                return self.send(202, service="volume")
+            if r[2:] == ["action"] and m == "POST" and r[0] == "volumes":
+                doc = self.json_body("volume")
+                if doc is False:
+                    return
+                if isinstance(doc, dict) and "os-extend" in doc:
+                    ns = (doc["os-extend"] or {}).get("new_size")
+                    if not isinstance(ns, int):
+                        return self.violation("volume", "os-extend.new_size must be an integer")
+                    if ns <= o["size"]:
+                        return self.fail("volume", 400, "Invalid input received: New size for extend must be greater than current size. (current: %d, extended: %d)." % (o["size"], ns))
+                    o["size"] = ns
+                    return self.send(202, service="volume")
+                if isinstance(doc, dict) and "revert" in doc:
+                    sid = (doc["revert"] or {}).get("snapshot_id")
+                    if sid not in st.snapshots:
+                        return self.fail("volume", 404, "Snapshot %s could not be found." % sid)
+                    return self.send(202, service="volume")
+                return self.violation("volume", "unknown volume action %r" % (doc,))
+        return self.fail("volume", 404, "not found")
+
+    # ---- Neutron
+    def network(self, rest, q):
+        st = self.st
+        r, m = rest, self.command
+        if r == ["v2.0", "security-groups"] and m == "GET":
+            sel = self.page("network", q, list(st.sgs), None)
+            if sel is None:
+                return
+            return self.send(200, {"security_groups": [st.sgs[i] for i in sel]}, service="network")
+        if r == ["v2.0", "security-groups"] and m == "POST":
+            doc = self.json_body("network")
+            if doc is False:
+                return
+            g = (doc or {}).get("security_group")
+            if not isinstance(g, dict) or not g.get("name"):
+                return self.violation("network", "security_group.name missing")
+            n = {"id": str(uuid.uuid4()), "name": g["name"], "description": g.get("description", ""),
+                 "security_group_rules": [], "project_id": PROJECT, "created_at": now_iso(), "updated_at": now_iso()}
+            with LOCK:
+                st.sgs[n["id"]] = n
+            return self.send(201, {"security_group": n}, service="network")
+        if len(r) == 3 and r[1] == "security-groups":
+            g = st.sgs.get(r[2])
+            if g is None:
+                return self.fail("network", 404, "Security group %s could not be found." % r[2])
+            if m == "GET":
+                return self.send(200, {"security_group": g}, service="network")
+            if m == "DELETE":
+                with LOCK:
+                    del st.sgs[r[2]]
+                return self.send(204, service="network")
+        if r == ["v2.0", "security-group-rules"] and m == "POST":
+            doc = self.json_body("network")
+            if doc is False:
+                return
+            ru = (doc or {}).get("security_group_rule")
+            if not isinstance(ru, dict) or ru.get("direction") not in ("ingress", "egress") \
+                    or ru.get("ethertype") not in ("IPv4", "IPv6") or ru.get("security_group_id") not in st.sgs:
+                return self.violation("network", "security_group_rule needs direction, ethertype and an existing security_group_id")
+            if ("port_range_min" in ru) and not ru.get("protocol"):
+                return self.violation("network", "port range without a protocol")
+            g = st.sgs[ru["security_group_id"]]
+            for x in g["security_group_rules"]:
+                if all(x.get(k) == ru.get(k) for k in ("direction", "ethertype", "protocol", "port_range_min",
+                                                          "port_range_max", "remote_ip_prefix")):
+                    return self.fail("network", 409, "Security group rule already exists. Rule id is %s." % x["id"])
+            n = dict({"port_range_min": None, "port_range_max": None, "protocol": None,
+                      "remote_ip_prefix": None, "remote_group_id": None}, **ru)
+            n["id"] = str(uuid.uuid4())
+            with LOCK:
+                g["security_group_rules"].append(n)
+            return self.send(201, {"security_group_rule": n}, service="network")
+        if len(r) == 3 and r[1] == "security-group-rules" and m == "DELETE":
+            with LOCK:
+                for g in st.sgs.values():
+                    for x in g["security_group_rules"]:
+                        if x["id"] == r[2]:
+                            g["security_group_rules"].remove(x)
+                            return self.send(204, service="network")
+            return self.fail("network", 404, "Security group rule %s could not be found." % r[2])
+        return self.fail("network", 404, "not found")
+
+    # ---- Glance
+    def image(self, rest, q):
+        st = self.st
+        if rest == ["v2", "images"]:
+            sel = self.page("image", q, list(st.images), None)
+            if sel is None:
+                return
+            name = q.get("name", [None])[0]
+            out = [st.images[i] for i in sel if name is None or st.images[i]["name"] == name]
+            return self.send(200, {"images": out, "schema": "/v2/schemas/images", "first": "/v2/images"}, service="image")
+        if len(rest) == 3 and rest[:2] == ["v2", "images"]:
+            img = st.images.get(rest[2])
+            if img is None:
+                return self.fail("image", 404, "No image found with ID %s" % rest[2])
+            return self.send(200, img, service="image")
+        return self.fail("image", 404, "not found")
+
+
+class Server(socketserver.ThreadingMixIn, HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--fixtures", required=True, help="the shared openstack/ samples folder")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file")
+    ap.add_argument("--servers", type=int, default=3)
+    ap.add_argument("--user", default="admin")
+    ap.add_argument("--password", default="secret")
+    ap.add_argument("--token-ttl", type=int, default=3600)
+    a = ap.parse_args()
+    Handler.st = State(a.fixtures, a.servers, a.user, a.password, a.token_ttl)
+    srv = Server(("127.0.0.1", a.port), Handler)
+    Handler.base = "http://127.0.0.1:%d" % srv.server_address[1]
+    if a.port_file:
+        with open(a.port_file + ".tmp", "w") as f:
+            f.write(str(srv.server_address[1]))
+        os.rename(a.port_file + ".tmp", a.port_file)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

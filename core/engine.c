@@ -19,6 +19,7 @@
 #include "audit.h"
 #include "config.h"
 #include "err.h"
+#include "log.h"
 #include "util.h"
 #include "xalloc.h"
 
@@ -251,7 +252,7 @@ static void audit_result(struct worker *w, const struct task_rec *t, const char 
     a.result = result;
     a.task_id = t->id;
     if (audit_append(w->st, &a, NULL, &err) < 0)
-        fprintf(stderr, "racktop: audit: %s\n", err.msg);
+        rt_log("audit: %s", err.msg);
 }
 
 /* Record a final state once (another racktop may be following the same task). */
@@ -269,7 +270,7 @@ static void task_finish(struct worker *w, struct task_rec *t, enum task_state st
     t->updated_at = t->finished_at = rt_now_ms() / 1000;
     changed = store_task_update(w->st, t, 1, &err);
     if (changed < 0)
-        fprintf(stderr, "racktop: task journal: %s\n", err.msg);
+        rt_log("task journal: %s", err.msg);
     if (changed > 0) {
         result = xasprintf("%s%s%s", task_state_name(state), msg != NULL && msg[0] ? ": " : "",
                            msg != NULL ? msg : "");
@@ -309,7 +310,7 @@ static void reconcile_journal(struct worker *w)
     int64_t now = rt_now_ms() / 1000;
 
     if (store_task_list(w->st, 1, 0, &v, &n, &err) < 0) {
-        fprintf(stderr, "racktop: task journal: %s\n", err.msg);
+        rt_log("task journal: %s", err.msg);
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -455,6 +456,7 @@ static void run_job(struct worker *w, struct act_job *job)
 
 static void sync_kind(struct worker *w, enum res_kind k)
 {
+    int cache_failed = 0;
     struct res_list rows;
     struct rt_error err = {0};
     struct engine_event *ev;
@@ -490,8 +492,11 @@ static void sync_kind(struct worker *w, enum res_kind k)
             r->updated_at = now;
     }
     if (store_put_resources(w->st, w->name, k, &rows, 1, &err) < 0 ||
-        store_set_synced_at(w->st, w->name, k, now, &err) < 0)
-        fprintf(stderr, "racktop: cache: %s\n", err.msg);
+        store_set_synced_at(w->st, w->name, k, now, &err) < 0) {
+        /* The fresh rows still reach the screen; the operator learns the cache is failing. */
+        rt_log("cache: %s", err.msg);
+        cache_failed = 1;
+    }
     for (size_t i = 0; i < rows.len; i++) {
         free(rows.items[i]->raw);
         rows.items[i]->raw = NULL;
@@ -502,8 +507,13 @@ static void sync_kind(struct worker *w, enum res_kind k)
     pthread_mutex_lock(&w->e->lock);
     w->info.synced_at[k] = now;
     pthread_mutex_unlock(&w->e->lock);
-    if (w->info.state != PROV_STATE_CONNECTED)
+    if (cache_failed) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "cache not updated: %s", err.msg);
+        set_state(w, PROV_STATE_DEGRADED, msg);
+    } else if (w->info.state != PROV_STATE_CONNECTED) {
         set_state(w, PROV_STATE_CONNECTED, NULL);
+    }
 }
 
 static void collect_health(struct worker *w)

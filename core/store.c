@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,9 @@ static int migrate(struct store *st, struct rt_error *err)
 {
     int v;
 
+    /* Up to date: no write lock needed (another connection may hold one). */
+    if (user_version(st) == STORE_SCHEMA_VERSION)
+        return 0;
     if (exec(st, "BEGIN IMMEDIATE", err) < 0)
         return -1;
     v = user_version(st);
@@ -163,10 +167,12 @@ fail:
     return -1;
 }
 
+static pthread_mutex_t create_lock = PTHREAD_MUTEX_INITIALIZER;
+
 struct store *store_open(const char *path, struct rt_error *err)
 {
     struct store *st = xcalloc(1, sizeof *st);
-    int mem;
+    int mem, rc;
 
     st->path = path != NULL ? xstrdup(path) : store_default_path();
     mem = strcmp(st->path, ":memory:") == 0;
@@ -182,18 +188,31 @@ struct store *store_open(const char *path, struct rt_error *err)
             }
         }
         free(dir);
-        /* Create the file ourselves so it is 0600 from the first byte. */
-        fd = open(st->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (fd < 0) {
+        /*
+         * Create the file ourselves so it is 0600 from the first byte, but only
+         * when it does not exist: closing any descriptor of a database file
+         * drops every POSIX lock this process holds on it, including those of
+         * other connections in other threads (SQLite's "how to corrupt"
+         * list).  The mutex keeps the create+close before any other thread's
+         * sqlite3_open of the same new file.
+         */
+        pthread_mutex_lock(&create_lock);
+        fd = open(st->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+            close(fd);
+        } else if (errno != EEXIST) {
+            pthread_mutex_unlock(&create_lock);
             rt_err_set(err, RT_ERR_DB, errno, "cannot open store '%s': %s", st->path,
                        strerror(errno));
             goto fail;
         }
-        close(fd);
+    } else {
+        pthread_mutex_lock(&create_lock);
     }
-    if (sqlite3_open_v2(st->path, &st->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL) != SQLITE_OK) {
+    rc = sqlite3_open_v2(st->path, &st->db,
+                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    pthread_mutex_unlock(&create_lock);
+    if (rc != SQLITE_OK) {
         rt_err_set(err, RT_ERR_DB, st->db ? sqlite3_errcode(st->db) : 0,
                    "cannot open store '%s': %s", st->path,
                    st->db ? sqlite3_errmsg(st->db) : "out of memory");

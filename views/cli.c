@@ -17,6 +17,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/fleet.h"
+#include "core/log.h"
 #include "core/resjson.h"
 #include "core/store.h"
 #include "core/strbuf.h"
@@ -1096,6 +1097,7 @@ static int cmd_info(const struct engine_opts *opts, int argc, char **argv)
 
 int cli_main(const struct engine_opts *opts, int argc, char **argv)
 {
+    rt_log_init(NULL, 1);
     if (strcmp(argv[0], "list") == 0)
         return cmd_list(opts, argc, argv);
     if (strcmp(argv[0], "show") == 0)

@@ -30,6 +30,7 @@
 #include "core/err.h"
 #include "core/fleet.h"
 #include "core/hmap.h"
+#include "core/log.h"
 #include "core/store.h"
 #include "core/strbuf.h"
 #include "core/util.h"
@@ -1287,6 +1288,8 @@ int dashboard_main(const struct engine_opts *eo, const struct dash_opts *o)
         rc = 1;
         goto out;
     }
+    /* From here curses owns the terminal: diagnostics go to the log file only. */
+    rt_log_init(NULL, 0);
     d->app = app_new(&ao, &err);
     if (d->app == NULL) {
         fprintf(stderr, "racktop: %s\n", err.msg);

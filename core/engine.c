@@ -75,6 +75,7 @@ struct worker {
     int64_t next_open, next_inventory, next_health, next_poll, next_prune;
     int backoff_s;
     int64_t metrics_since;
+    uint64_t list_hash[RES_KIND__COUNT]; /* of the last rows sent, to skip unchanged refreshes */
 };
 
 struct ev_node {
@@ -456,6 +457,7 @@ static void run_job(struct worker *w, struct act_job *job)
 
 static void sync_kind(struct worker *w, enum res_kind k)
 {
+    uint64_t h = RT_FNV_INIT, rh;
     int cache_failed = 0;
     struct res_list rows;
     struct rt_error err = {0};
@@ -490,7 +492,23 @@ static void sync_kind(struct worker *w, enum res_kind k)
         }
         if (r->updated_at == 0)
             r->updated_at = now;
+        rh = res_hash(r);
+        h = rt_fnv1a(h, r->id, strlen(r->id) + 1);
+        h = rt_fnv1a(h, &rh, sizeof rh);
     }
+    if (w->list_hash[k] != 0 && w->list_hash[k] == h && w->info.state == PROV_STATE_CONNECTED) {
+        /* Nothing changed since the last refresh: no store writes, no new rows for the
+         * consumers (an idle wall display stays idle), but the request is answered. */
+        res_list_done(&rows);
+        ev = event_new(ENGINE_EV_SYNC, w->name, k);
+        ev->unchanged = 1;
+        post(w->e, ev);
+        pthread_mutex_lock(&w->e->lock);
+        w->info.synced_at[k] = now;
+        pthread_mutex_unlock(&w->e->lock);
+        return;
+    }
+    w->list_hash[k] = h;
     if (store_put_resources(w->st, w->name, k, &rows, 1, &err) < 0 ||
         store_set_synced_at(w->st, w->name, k, now, &err) < 0) {
         /* The fresh rows still reach the screen; the operator learns the cache is failing. */

@@ -78,7 +78,9 @@ struct provider_info {
 };
 
 enum engine_ev {
-    ENGINE_EV_SYNC,     /* rows = every (provider, kind) resource now; replaces the old set */
+    ENGINE_EV_SYNC,     /* rows = every (provider, kind) resource now; replaces the old set.
+                         * unchanged = 1: the refresh found exactly the rows already sent
+                         * (rows is empty; keep what you have, it is no longer stale) */
     ENGINE_EV_UPSERT,   /* rows = one changed resource */
     ENGINE_EV_DELETE,   /* (provider, kind, id) is gone */
     ENGINE_EV_SYNC_FAILED, /* refresh of (provider, kind) failed: err; cached rows stay */
@@ -92,6 +94,7 @@ struct engine_event {
     char provider[64];
     enum res_kind kind;
     struct res_list rows; /* owned by the event; take items with res_list_splice() */
+    int unchanged;        /* ENGINE_EV_SYNC: same rows as the previous SYNC of this kind */
     char *id;
     struct task_rec task;
     struct provider_info info;

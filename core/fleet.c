@@ -166,6 +166,10 @@ int fleet_apply(struct fleet *f, struct engine_event *ev)
     ks = &f->k[ev->kind];
     switch (ev->type) {
     case ENGINE_EV_SYNC:
+        if (ev->unchanged) {
+            /* Confirmed fresh; the rows held are the current ones. */
+            return hmap_del(ks->stale, ev->provider);
+        }
         hmap_del(ks->stale, ev->provider);
         replace_slice(ks, ev->provider, &ev->rows);
         return 1;

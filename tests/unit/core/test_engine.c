@@ -127,6 +127,29 @@ static void test_sync_cache_and_act(void **state)
     assert_true(pump(e, f, is_sync_of, &k, 20000));
     assert_true(fleet_count(f, k) >= 200);
     assert_false(fleet_is_stale(f, k, "demo"));
+    /* A second refresh with nothing changed answers without sending the rows again. */
+    {
+        uint64_t before = fleet_version(f, k);
+        int unchanged = -1;
+        int64_t end = rt_mono_ms() + 20000;
+        engine_refresh(e, NULL, RT_KIND_BIT(k));
+        while (unchanged < 0 && rt_mono_ms() < end) {
+            struct pollfd pfd = {engine_fd(e), POLLIN, 0};
+            struct engine_event *ev;
+            poll(&pfd, 1, 100);
+            while ((ev = engine_next_event(e)) != NULL) {
+                if (ev->type == ENGINE_EV_SYNC && ev->kind == k) {
+                    unchanged = ev->unchanged;
+                    assert_int_equal(ev->rows.len, 0);
+                }
+                fleet_apply(f, ev);
+                engine_event_free(ev);
+            }
+        }
+        assert_int_equal(unchanged, 1);
+        assert_int_equal(fleet_version(f, k), before);
+        assert_true(fleet_count(f, k) >= 200);
+    }
     vm = first_active_vm(f);
     assert_non_null(vm);
     name = xstrdup(vm->name);

@@ -11,7 +11,7 @@ settle
 LC_ALL=C grep -P '[^\x00-\x7f]' <(screen) && die "non-ASCII output with --ascii"
 keys q
 wait_for "RACKTOP-EXITED 0"
-"${TMUX_CMD[@]}" kill-server
+new_server
 # A C locale picks ASCII by itself.
 export LANG=C LC_ALL=C
 start 100 30

@@ -6,7 +6,11 @@ command -v tmux > /dev/null || { echo "tmux is missing: skipped"; exit 77; }
 T=$(mktemp -d /tmp/racktop-ui.XXXXXX)
 SOCK="rt$$"
 TMUX_CMD=(tmux -L "$SOCK" -f /dev/null)
-cleanup() { "${TMUX_CMD[@]}" kill-server 2> /dev/null || true; rm -rf "$T"; }
+cleanup() {
+    "${TMUX_CMD[@]}" kill-server 2> /dev/null || true
+    for s in /tmp/tmux-$(id -u)/"rt$$"*; do [ -S "$s" ] && tmux -S "$s" kill-server 2> /dev/null; done
+    rm -rf "$T"
+}
 trap cleanup EXIT
 export HOME="$T/home" XDG_CONFIG_HOME="$T/config" XDG_STATE_HOME="$T/state" XDG_CACHE_HOME="$T/cache"
 mkdir -p "$HOME"
@@ -31,6 +35,14 @@ start() {
     "${TMUX_CMD[@]}" new-session -d -x "$cols" -y "$rows" \
         "env TERM=${UI_TERM:-screen-256color} $(printf '%q' "$RACKTOP")$q; echo RACKTOP-EXITED \$?; sleep 30"
     wait_for "racktop"
+}
+# new_server: end this tmux server and use a fresh socket for the next start
+# (a new session on a socket whose server is still exiting fails with
+# "server exited unexpectedly").
+new_server() {
+    "${TMUX_CMD[@]}" kill-server 2> /dev/null || true
+    SOCK="${SOCK}n"
+    TMUX_CMD=(tmux -L "$SOCK" -f /dev/null)
 }
 screen() { "${TMUX_CMD[@]}" capture-pane -p "$@"; }
 keys() { "${TMUX_CMD[@]}" send-keys "$@"; }

@@ -10,7 +10,7 @@ start 100 30 --mouse
 wait_for "Instances  1/250"
 type_text "$(click 10 9)"
 wait_for "Instances  7/250"
-start_plain() { "${TMUX_CMD[@]}" kill-server; start 100 30; }
+start_plain() { new_server; start 100 30; }
 start_plain
 wait_for "Instances  1/250"
 type_text "$(click 10 9)"

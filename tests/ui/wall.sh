@@ -17,7 +17,7 @@ keys q
 wait_for "RACKTOP-EXITED 0"
 "$RACKTOP" list tasks -o json > "$T/tasks.json"
 [ "$(jq length "$T/tasks.json")" = 0 ] || die "wall mode created a task"
-"${TMUX_CMD[@]}" kill-server
+new_server
 start 200 60 --wall --panes instances,hosts,tasks,disks
 wait_for "racktop wall"
 settle

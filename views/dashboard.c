@@ -527,7 +527,7 @@ static int any_stale(struct dash *d, enum res_kind k, char *who, size_t len)
 static int draw_badge(struct dash *d, WINDOW *w, int y, int x, int maxx, const char *text, int role)
 {
     int len = sanitize_width(text) + 2;
-    char buf[128];
+    char buf[600];
 
     if (x + len > maxx)
         return x;

@@ -139,6 +139,7 @@ struct dash {
     struct view *tiles[MAX_TILES];
     int nwall, wall_index;
     struct consoles *consoles; /* SSH console sessions (console.c) */
+    int start_timer;            /* starts the engine after the first frame */
 };
 
 /* ---- accessors for panes.c and actions.c -------------------------------------------- */
@@ -459,6 +460,19 @@ static int on_tick(void *ctx, struct app *a)
     if (dash_view(d) != NULL && (dash_view(d)->def->src == PANE_SRC_PROVIDERS ||
                                  dash_view(d)->def->src == PANE_SRC_SESSIONS))
         return APP_REDRAW;
+    return APP_IGNORED;
+}
+
+static int start_engine(void *ctx, struct app *a)
+{
+    struct dash *d = ctx;
+    struct rt_error err = {0};
+
+    app_remove_timer(a, d->start_timer);
+    if (engine_start(d->e, &err) < 0) {
+        dash_message(d, 1, "%s", err.msg);
+        return APP_REDRAW;
+    }
     return APP_IGNORED;
 }
 
@@ -1283,11 +1297,6 @@ int dashboard_main(const struct engine_opts *eo, const struct dash_opts *o)
     for (size_t i = 0; i < d->np; i++)
         engine_provider_info(d->e, i, &d->pinfo[i]);
     load_tasks(d);
-    if (engine_start(d->e, &err) < 0) {
-        fprintf(stderr, "racktop: %s\n", err.msg);
-        rc = 1;
-        goto out;
-    }
     /* From here curses owns the terminal: diagnostics go to the log file only. */
     rt_log_init(NULL, 0);
     d->app = app_new(&ao, &err);
@@ -1310,6 +1319,9 @@ int dashboard_main(const struct engine_opts *eo, const struct dash_opts *o)
     app_push(d->app, &main_ops, d, APP_LAYER_OPAQUE);
     set_root(d, o->wall ? d->wall_panes[0] : pane_find("instances"));
     app_add_fd(d->app, engine_fd(d->e), POLLIN, on_engine, d);
+    /* The providers start after the first frame: the cached fleet is on the screen at
+     * once, and the first refresh does not compete with drawing it. */
+    d->start_timer = app_add_timer(d->app, 1, start_engine, d);
     app_add_timer(d->app, 1000, on_tick, d);
     if (o->wall)
         app_add_timer(d->app, (int64_t)o->rotate_s * 1000, on_rotate, d);

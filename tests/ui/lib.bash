@@ -8,7 +8,13 @@ SOCK="rt$$"
 TMUX_CMD=(tmux -L "$SOCK" -f /dev/null)
 cleanup() {
     "${TMUX_CMD[@]}" kill-server 2> /dev/null || true
-    for s in /tmp/tmux-$(id -u)/"rt$$"*; do [ -S "$s" ] && tmux -S "$s" kill-server 2> /dev/null; done
+    local s
+    for s in /tmp/tmux-"$(id -u)"/"rt$$"*; do
+        if [ -S "$s" ]; then
+            tmux -S "$s" kill-server 2> /dev/null || true
+            rm -f "$s"
+        fi
+    done
     rm -rf "$T"
 }
 trap cleanup EXIT

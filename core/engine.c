@@ -74,6 +74,7 @@ struct worker {
     size_t nrunning, caprunning;
     int64_t next_open, next_inventory, next_health, next_poll, next_prune;
     int backoff_s;
+    char *secret;                    /* engine_set_secret(): wiped once open() succeeded */
     int64_t metrics_since;
     uint64_t list_hash[RES_KIND__COUNT]; /* of the last rows sent, to skip unchanged refreshes */
 };
@@ -580,9 +581,12 @@ static void try_open(struct worker *w)
     }
     w->opened = 1;
     w->backoff_s = 0;
+    if (w->secret != NULL)
+        explicit_bzero(w->secret, strlen(w->secret)); /* the provider took its copy */
     pthread_mutex_lock(&w->e->lock);
     w->info.kinds = provider_kinds(w->p);
     w->info.actions = provider_actions(w->p);
+    snprintf(w->info.warning, sizeof w->info.warning, "%s", provider_warning(w->p));
     if (w->e->opts.auto_refresh)
         w->want_kinds |= w->info.kinds;
     pthread_mutex_unlock(&w->e->lock);
@@ -630,6 +634,7 @@ static void *worker_main(void *arg)
         env.timeout_s = e->cfg->timeout_s;
         env.request_refresh = worker_request_refresh;
         env.request_ctx = w;
+        env.secret = w->secret;
         w->p = provider_new(w->ops, w->name, &env);
         try_open(w);
     }
@@ -853,6 +858,10 @@ void engine_free(struct engine *e)
         }
         if (w->e != NULL)
             pthread_cond_destroy(&w->cond);
+        if (w->secret != NULL) {
+            explicit_bzero(w->secret, strlen(w->secret));
+            free(w->secret);
+        }
     }
     while ((n = e->q_head) != NULL) {
         e->q_head = n->next;
@@ -868,6 +877,24 @@ void engine_free(struct engine *e)
         close(e->efd);
     pthread_mutex_destroy(&e->lock);
     free(e);
+}
+
+int engine_set_secret(struct engine *e, const char *provider, const char *secret,
+                      struct rt_error *err)
+{
+    for (size_t i = 0; i < e->nworkers; i++) {
+        struct worker *w = &e->workers[i];
+        if (strcmp(w->name, provider) != 0)
+            continue;
+        RT_ASSERT(!w->started);
+        if (w->secret != NULL) {
+            explicit_bzero(w->secret, strlen(w->secret));
+            free(w->secret);
+        }
+        w->secret = xstrdup(secret);
+        return 0;
+    }
+    return rt_err_set(err, RT_ERR_NOT_FOUND, 0, "no provider '%s'", provider);
 }
 
 void engine_refresh(struct engine *e, const char *provider, uint32_t kinds)

@@ -75,6 +75,8 @@ struct provider_info {
     uint32_t kinds;           /* what it can list */
     uint64_t actions;         /* capability mask over action_table() */
     int64_t synced_at[RES_KIND__COUNT]; /* last successful refresh per kind, 0 = never */
+    char warning[128];        /* permanent caveat from the provider (provider_set_warning),
+                               * e.g. TLS verification off; "" none */
 };
 
 enum engine_ev {
@@ -118,6 +120,14 @@ int engine_fd(const struct engine *e);
 /* Next event or NULL (non-blocking); the caller frees it with engine_event_free(). */
 struct engine_event *engine_next_event(struct engine *e);
 void engine_event_free(struct engine_event *ev);
+
+/* A password given interactively for a provider whose configuration names no source
+ * (the command line asks on the terminal before engine_start()).  Copied; the provider
+ * sees it as prov_env.secret during open() only, and the copy is wiped once open()
+ * succeeded and at engine_free().  Never stored, never logged.  Before engine_start()
+ * only.  -1 with RT_ERR_NOT_FOUND when no provider has that name. */
+int engine_set_secret(struct engine *e, const char *provider, const char *secret,
+                      struct rt_error *err);
 
 /* Ask for a refresh of these kinds (RT_KIND_BIT mask) from one provider (NULL = all). */
 void engine_refresh(struct engine *e, const char *provider, uint32_t kinds);

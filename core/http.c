@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #define HTTP_MAX_BODY (32u * 1024 * 1024)
@@ -459,6 +460,24 @@ static void cert_from_curl(CURL *easy, struct http_cert *cert)
 
 /* ---- the engine ---------------------------------------------------------------------- */
 
+/* The connections we may keep open: `want`, or fewer when the descriptor limit cannot
+ * be raised to hold them (with 64 descriptors left for everything else). */
+static int conn_budget(int want)
+{
+    struct rlimit rl;
+    rlim_t need = (rlim_t)want + 64;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+        return want;
+    if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need) {
+        rl.rlim_cur = need;
+        if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+            return want;
+    }
+    getrlimit(RLIMIT_NOFILE, &rl);
+    return rl.rlim_cur > 128 + 64 ? (int)(rl.rlim_cur - 64) : 128;
+}
+
 struct http_multi *http_multi_new(const struct http_opts *opts)
 {
     struct http_multi *m = xcalloc(1, sizeof *m);
@@ -487,10 +506,14 @@ struct http_multi *http_multi_new(const struct http_opts *opts)
         m->multi = curl_multi_init();
         if (m->multi == NULL)
             rt_fatal("out of memory creating a curl multi handle");
-        /* Per-host limits are ours (by host key, which may differ from the URL's
-         * host: many simulated BMCs behind one address); libcurl only caps the total. */
-        curl_multi_setopt(m->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)m->o.max_total);
-        curl_multi_setopt(m->multi, CURLMOPT_MAXCONNECTS, (long)m->o.max_total * 2);
+        /* Requests on the wire are capped by our scheduler (max_total, max_per_host by
+         * host key, which may differ from the URL's host: many simulated BMCs behind one
+         * address).  libcurl's limits only bound open sockets: when they are full it
+         * closes the oldest idle connection, so with 1 000 BMCs a cache sized by
+         * max_total alone reconnects on every sweep. */
+        m->o.max_conns = conn_budget(m->o.max_conns > 0 ? m->o.max_conns : m->o.max_total * 2);
+        curl_multi_setopt(m->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)m->o.max_conns);
+        curl_multi_setopt(m->multi, CURLMOPT_MAXCONNECTS, (long)m->o.max_conns);
     }
     return m;
 }

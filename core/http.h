@@ -23,7 +23,9 @@
  * `max_per_host` per host key (BMCs are fragile: one or two at a time).  The
  * queue is first come, first served among the requests allowed to start.
  * Connections are kept alive and reused (libcurl's connection cache lives in
- * the multi handle; easy handles are recycled).
+ * the multi handle; easy handles are recycled): `max_conns` sizes that cache,
+ * which must hold hosts * max_per_host connections for a sweep of many hosts
+ * to reuse them (libcurl closes the oldest idle connection when it is full).
  *
  * Retries: a 503 (or 429) is retried after its Retry-After (capped by
  * `max_retry_after_ms`) or an exponential backoff, up to `retries` times;
@@ -103,6 +105,10 @@ struct http_opts {
     long connect_timeout_ms;  /* 0 = min(timeout, 10000) */
     int retries;              /* 503/429 retries; 0 = 2, -1 = none */
     long max_retry_after_ms;  /* cap on a Retry-After wait; 0 = 10000 */
+    int max_conns;            /* connections kept open, idle ones included (libcurl's
+                               * connection cache); 0 = 2 * max_total.  Give at least
+                               * hosts * max_per_host, or connections are closed and
+                               * reopened between sweeps.  Capped by RLIMIT_NOFILE. */
     const char *cacert;       /* extra CA bundle for every request, or NULL */
     const struct http_transport *transport; /* NULL: libcurl (the real network) */
 };

@@ -11,6 +11,7 @@
 #include "err.h"
 #include "xalloc.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,7 @@ struct provider {
     uint64_t actions;
     int opened;
     void *priv;
+    char warning[128];     /* provider_set_warning(); "" none */
 };
 
 const struct provider_ops *const *provider_types(void)
@@ -86,6 +88,23 @@ void provider_free(struct provider *p)
     free(p->priv);
     free(p->name);
     free(p);
+}
+
+void provider_set_warning(struct provider *p, const char *fmt, ...)
+{
+    va_list ap;
+
+    p->warning[0] = '\0';
+    if (fmt == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(p->warning, sizeof p->warning, fmt, ap);
+    va_end(ap);
+}
+
+const char *provider_warning(const struct provider *p)
+{
+    return p->warning;
 }
 
 void *provider_priv(struct provider *p)

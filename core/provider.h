@@ -51,6 +51,9 @@ struct prov_env {
     long demo_size;        /* instances in the demo fleet; 0 = default */
     double demo_speed;     /* time scale of the demo (RACKTOP_DEMO_SPEED), 1 = real time */
     int64_t timeout_s;     /* network timeout */
+    /* A password typed at a prompt for this provider (engine_set_secret), or NULL.
+     * Borrowed, valid during open() only (wiped after it succeeded): copy it. */
+    const char *secret;
     /* Ask the engine to refresh these kinds soon (RT_KIND_BIT mask). Safe from any thread,
      * e.g. a backend's event callback; requests merge. Use provider_request_refresh(). */
     void (*request_refresh)(void *ctx, uint32_t kinds);
@@ -132,6 +135,15 @@ const struct provider_ops *provider_ops(const struct provider *p);
 const struct prov_env *provider_env(const struct provider *p);
 uint32_t provider_kinds(const struct provider *p);
 uint64_t provider_actions(const struct provider *p);
+/*
+ * A permanent caveat about this instance that the operator must keep seeing
+ * (e.g. "TLS verification off"), set by the provider in open(); shown as a
+ * badge next to the provider in the dashboard header.  Truncated to 127 bytes; fmt NULL clears it.
+ * provider_warning() returns "" when there is none (borrowed).
+ */
+void provider_set_warning(struct provider *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+const char *provider_warning(const struct provider *p);
 /* Narrow (or widen) the capabilities after open(), e.g. by API microversion. */
 void provider_set_caps(struct provider *p, uint32_t kinds, uint64_t actions);
 int provider_can(const struct provider *p, const struct action_def *a);

@@ -6,7 +6,10 @@
  * only reads that model and draws cells with mvwadd_wch(), so escape
  * sequences never pass through to the operator's terminal.  Lines that
  * scroll off the top of the main screen land in a ring (the scrollback);
- * the alternate screen never pushes lines.  Keys become bytes through
+ * the alternate screen never pushes lines.  The ring's slots keep their
+ * cell buffers when a line is evicted or popped, so once the ring has
+ * filled, a pushed line costs one copy of its cells and no allocation (a
+ * flood pushes a line per line of output).  Keys become bytes through
  * libvterm's keyboard functions (which honour application cursor mode and
  * bracketed paste), and those, like libvterm's replies to queries (DA,
  * DSR), go out through the output callback.
@@ -31,8 +34,9 @@
 #define TERM_PAIR_BASE 256
 
 struct sbline {
-    int cols;
-    VTermScreenCell *cells;
+    int cols;               /* cells in use */
+    int cap;                /* cells allocated; kept across reuse of the slot */
+    VTermScreenCell *cells; /* NULL until the slot is first used */
 };
 
 struct term {
@@ -104,17 +108,18 @@ static int cb_sb_pushline(int cols, const VTermScreenCell *cells, void *user)
     struct term *t = user;
     struct sbline *l;
 
-    if (t->sb_cap == 0)
+    if (t->sb_cap == 0 || cols < 1)
         return 1;
-    if (t->sb_len == t->sb_cap) {
-        l = &t->sb[t->sb_head];
+    if (t->sb_len == t->sb_cap) { /* full: the oldest line's slot becomes the newest */
         t->sb_head = (t->sb_head + 1) % t->sb_cap;
         t->sb_len--;
-        free(l->cells);
     }
     l = &t->sb[(t->sb_head + t->sb_len) % t->sb_cap];
+    if (l->cap < cols) {
+        l->cells = xrealloc(l->cells, (size_t)cols * sizeof *cells);
+        l->cap = cols;
+    }
     l->cols = cols;
-    l->cells = xmalloc((size_t)cols * sizeof *cells);
     memcpy(l->cells, cells, (size_t)cols * sizeof *cells);
     t->sb_len++;
     if (t->offset > 0 && t->offset < (int)t->sb_len)
@@ -143,8 +148,7 @@ static int cb_sb_popline(int cols, VTermScreenCell *cells, void *user)
         vterm_color_indexed(&cells[i].bg, 0);
         cells[i].bg.type |= VTERM_COLOR_DEFAULT_BG;
     }
-    free(l->cells);
-    l->cells = NULL;
+    l->cols = 0; /* the slot keeps its buffer for the next push */
     t->sb_len--;
     if (t->offset > (int)t->sb_len)
         t->offset = (int)t->sb_len;
@@ -578,32 +582,65 @@ int term_cell(const struct term *t, int row, int col, struct term_cell_info *out
     return 0;
 }
 
-char *term_row_text(const struct term *t, int row, char *buf, size_t len)
+/* Text of cells[0..ncols) into buf: wide-char halves skipped, trailing blanks trimmed. */
+static char *cells_text(const VTermScreenCell *cells, int ncols, char *buf, size_t len)
 {
     size_t used = 0, keep = 0;
+
+    buf[0] = '\0';
+    for (int c = 0; c < ncols; c++) {
+        char text[32];
+        size_t n = 0;
+        if (cells[c].chars[0] == (uint32_t)-1)
+            continue; /* right half of a wide char */
+        for (int i = 0; i < VTERM_MAX_CHARS_PER_CELL && cells[c].chars[i] && n + 4 < sizeof text;
+             i++)
+            n += put_utf8(text + n, cells[c].chars[i]);
+        if (n == 0)
+            text[n++] = ' ';
+        if (used + n + 1 > len)
+            break;
+        memcpy(buf + used, text, n);
+        used += n;
+        if (n != 1 || text[0] != ' ')
+            keep = used;
+    }
+    buf[keep] = '\0';
+    return buf;
+}
+
+char *term_row_text(const struct term *t, int row, char *buf, size_t len)
+{
+    VTermScreenCell *cells;
 
     if (len == 0)
         return buf;
     buf[0] = '\0';
-    for (int c = 0; c < t->cols; c++) {
-        struct term_cell_info ci;
-        size_t n;
-        if (term_cell(t, row, c, &ci) < 0)
-            break;
-        if (ci.text[0] == '\0') {
-            if (ci.width == 0)
-                continue; /* right half of a wide char */
-            strcpy(ci.text, " ");
-        }
-        n = strlen(ci.text);
-        if (used + n + 1 > len)
-            break;
-        memcpy(buf + used, ci.text, n);
-        used += n;
-        if (strcmp(ci.text, " ") != 0)
-            keep = used;
-    }
-    buf[keep] = '\0';
+    if (row < 0 || row >= t->rows)
+        return buf;
+    cells = xmalloc((size_t)t->cols * sizeof *cells);
+    for (int c = 0; c < t->cols; c++)
+        vterm_screen_get_cell(t->screen, (VTermPos){row, c}, &cells[c]);
+    cells_text(cells, t->cols, buf, len);
+    free(cells);
+    return buf;
+}
+
+char *term_view_row_text(const struct term *t, int row, char *buf, size_t len)
+{
+    VTermScreenCell *scratch;
+    const VTermScreenCell *cells = NULL;
+    int ncols = 0;
+
+    if (len == 0)
+        return buf;
+    buf[0] = '\0';
+    if (row < 0 || row >= t->rows)
+        return buf;
+    scratch = xmalloc((size_t)t->cols * sizeof *scratch);
+    view_row(t, row, &cells, &ncols, scratch);
+    cells_text(cells, ncols, buf, len);
+    free(scratch);
     return buf;
 }
 

@@ -89,6 +89,11 @@ struct term_cell_info {
 int term_cell(const struct term *t, int row, int col, struct term_cell_info *out);
 /* Text of a live screen row (trailing blanks trimmed) into buf. Returns buf. */
 char *term_row_text(const struct term *t, int row, char *buf, size_t len);
+/*
+ * The same for row of the view as term_draw() shows it: with the scroll
+ * offset applied, rows above the live screen come from the scrollback.
+ */
+char *term_view_row_text(const struct term *t, int row, char *buf, size_t len);
 void term_cursor(const struct term *t, int *row, int *col, int *visible);
 
 #endif

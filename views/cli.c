@@ -10,6 +10,7 @@
  * terminal.
  */
 #include "cli.h"
+#include "cli_secret.h"
 #include "cli_ssh.h"
 #include "cli_trust.h"
 
@@ -143,6 +144,8 @@ static int session_start(struct session *s, struct rt_error *err)
 {
     if (s->started)
         return 0;
+    if (cli_secret_ask(s->e, err) < 0)
+        return -1;
     if (engine_start(s->e, err) < 0)
         return -1;
     s->started = 1;

@@ -20,6 +20,7 @@
  * Threading: everything here runs on the UI thread.
  */
 #include "dashboard.h"
+#include "cli_secret.h"
 
 #include "actions.h"
 #include "console.h"
@@ -582,6 +583,10 @@ static void draw_header(struct dash *d, WINDOW *w, int width)
                        p->state == PROV_STATE_CONNECTED    ? ROLE_HEADER
                        : p->state == PROV_STATE_CONNECTING ? ROLE_STATE_BUILD
                                                            : ROLE_STATE_ERROR);
+        if (p->warning[0] != '\0') {
+            snprintf(buf, sizeof buf, "%s %s: %s", d->ascii ? "!" : "\u26a0", p->name, p->warning);
+            x = draw_badge(d, w, 0, x, width, buf, ROLE_STATE_ERROR);
+        }
     }
     snprintf(buf, sizeof buf, "region:%s", d->region != NULL ? d->region : "all");
     x = draw_badge(d, w, 0, x, width, buf, ROLE_HEADER);
@@ -1278,6 +1283,11 @@ int dashboard_main(const struct engine_opts *eo, const struct dash_opts *o)
     }
     d->e = engine_new(eo, &err);
     if (d->e == NULL) {
+        fprintf(stderr, "racktop: %s\n", err.msg);
+        rc = rt_err_exit_code(&err);
+        goto out;
+    }
+    if (cli_secret_ask(d->e, &err) < 0) { /* before curses takes the terminal */
         fprintf(stderr, "racktop: %s\n", err.msg);
         rc = rt_err_exit_code(&err);
         goto out;

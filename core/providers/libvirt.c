@@ -25,8 +25,9 @@
  * waits for those threads with a deadline (`call_timeout`, default the
  * global timeout).  A host that does not answer in time keeps its last good
  * rows (cached here) and its host row turns ERROR "not answering"; it never
- * delays the other hosts.  Live migration runs on a thread of its own and is
- * followed with job info through task_poll().
+ * delays the other hosts.  Live migration runs on a thread of its own, with a
+ * second one polling the source's job stats into the task that task_poll()
+ * reports (both use their own domain and connection references).
  *
  * Tasks: act() returns a reference "lv-N" for every action; quick actions
  * are finished when act() returns, a graceful stop finishes when the domain
@@ -52,6 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LV_MAX_CONNS 256
@@ -1814,6 +1816,39 @@ static unsigned affect_flags(virDomainPtr d)
     return f;
 }
 
+/* The domain's XML that has a disk with this source: the live one, else the persistent one
+ * (a disk only in the definition, added while hot-plug was refused).  New string or NULL. */
+static char *xml_with_disk(virDomainPtr d, const char *path)
+{
+    char *ep = lv_xml_escape(path), *needle = xasprintf("file='%s'", ep), *xml = NULL;
+    unsigned fl[2] = {0, VIR_DOMAIN_XML_INACTIVE};
+
+    for (int i = 0; i < 2 && xml == NULL; i++) {
+        xml = virDomainGetXMLDesc(d, fl[i]);
+        if (xml != NULL && strstr(xml, needle) == NULL) {
+            free(xml);
+            xml = NULL;
+        }
+    }
+    virResetLastError();
+    free(needle);
+    free(ep);
+    return xml;
+}
+
+/* Whether the running domain still has a disk whose source is path. */
+static int still_plugged(virDomainPtr d, const char *path)
+{
+    char *xml = virDomainGetXMLDesc(d, 0), *ep = lv_xml_escape(path);
+    char *needle = xasprintf("file='%s'", ep);
+    int r = xml != NULL && strstr(xml, needle) != NULL;
+
+    free(needle);
+    free(ep);
+    free(xml);
+    return r;
+}
+
 static int act_volume(struct lv_conn *c, virConnectPtr conn, struct act_arg *a,
                       struct rt_error *err)
 {
@@ -1900,17 +1935,15 @@ static int act_volume(struct lv_conn *c, virConnectPtr conn, struct act_arg *a,
             /* detach: the domain that has this disk */
             virDomainPtr *doms = NULL;
             int nd = virConnectListAllDomains(conn, &doms, 0);
-            char *needle = xasprintf("file='%s'", path);
             for (int i = 0; i < nd; i++) {
-                char *dx = d == NULL ? virDomainGetXMLDesc(doms[i], 0) : NULL;
-                if (dx != NULL && strstr(dx, needle) != NULL)
+                char *dx = d == NULL ? xml_with_disk(doms[i], path) : NULL;
+                if (dx != NULL)
                     d = doms[i];
                 else
                     virDomainFree(doms[i]);
                 free(dx);
             }
             free(doms);
-            free(needle);
             if (d == NULL) {
                 rt_err_set(err, RT_ERR_CONFLICT, 0, "volume %s is not attached", path);
                 free(ep);
@@ -1926,7 +1959,7 @@ static int act_volume(struct lv_conn *c, virConnectPtr conn, struct act_arg *a,
         if (attach) {
             dev = free_target(d);
         } else {
-            char *dx = virDomainGetXMLDesc(d, 0);
+            char *dx = xml_with_disk(d, path);
             xmlDocPtr dd = dx != NULL ? lv_xml_parse(dx, NULL) : NULL;
             char *q = xasprintf("string(/domain/devices/disk[source/@file='%s']/target/@dev)",
                                 path);
@@ -1945,14 +1978,33 @@ static int act_volume(struct lv_conn *c, virConnectPtr conn, struct act_arg *a,
                       "<source file='%s'/><target dev='%s' bus='virtio'/></disk>",
                       fmt, ep, dev != NULL ? dev : "vdz");
         fl = affect_flags(d);
-        if ((attach ? virDomainAttachDeviceFlags(d, x, fl) : virDomainDetachDeviceFlags(d, x, fl)) <
-            0) {
+        rc = attach ? virDomainAttachDeviceFlags(d, x, fl) : virDomainDetachDeviceFlags(d, x, fl);
+        if (rc < 0 && fl == (VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG)) {
+            /* Hot-plug refused (no ACPI, a bus without hotplug, the disk not plugged live):
+             * change the definition alone and say that the running guest is untouched. */
+            struct rt_error live = {0};
+            lv_err(&live, attach ? "live attach" : "live detach");
+            fl = VIR_DOMAIN_AFFECT_CONFIG;
+            rc = attach ? virDomainAttachDeviceFlags(d, x, fl)
+                        : virDomainDetachDeviceFlags(d, x, fl);
+            if (rc < 0) {
+                rt_err_set(err, live.code, live.detail, "%s", live.msg);
+            } else {
+                set_msg(a, "volume %s %s the definition of %s as %s, not live: %.120s",
+                        virStorageVolGetName(v), attach ? "added to" : "removed from",
+                        virDomainGetName(d), dev, live.msg);
+                virResetLastError();
+            }
+        } else if (rc < 0) {
             lv_err(err, attach ? "attach" : "detach");
+        } else if (!attach && (fl & VIR_DOMAIN_AFFECT_LIVE) && still_plugged(d, path)) {
+            /* libvirt returns after a few seconds without the guest's acknowledgement. */
+            set_msg(a, "volume %s detach sent to %s; %s goes when the guest acknowledges",
+                    virStorageVolGetName(v), virDomainGetName(d), dev);
         } else {
             set_msg(a, "volume %s %s %s as %s%s", virStorageVolGetName(v),
                     attach ? "attached to" : "detached from", virDomainGetName(d), dev,
                     (fl & VIR_DOMAIN_AFFECT_LIVE) ? " (live)" : "");
-            rc = 0;
         }
         free(x);
         free(dev);
@@ -2270,14 +2322,6 @@ static int act_instance(struct lv_conn *c, virConnectPtr conn, struct act_arg *a
         }
     } else if (strcmp(v, "_state") == 0) {
         rc = set_msg(a, "%s", state_name(st));
-    } else if (strcmp(v, "_jobinfo") == 0) {
-        virDomainJobInfo ji;
-        if (virDomainGetJobInfo(d, &ji) == 0 && ji.type != VIR_DOMAIN_JOB_NONE &&
-            ji.dataTotal > 0)
-            rc = set_msg(a, "%d", (int)(ji.dataProcessed * 100 / ji.dataTotal));
-        else
-            rc = set_msg(a, "-1");
-        virResetLastError();
     } else {
         rc = rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "libvirt: '%s' on instances is not supported",
                         v);
@@ -2352,27 +2396,84 @@ struct mig {
     virConnectPtr src, dst;
     char dst_name[64];
     int live;
+    int finished; /* under P->sync.mu: virDomainMigrate3 returned */
 };
+
+/* Percent done of the domain's current job (a migration), or -1 when there is none or libvirt
+ * does not say.  Memory counts first: total minus remaining, which stays right when pre-copy
+ * iterates and sends pages again; then the older data counters of virDomainGetJobInfo. */
+static int job_percent(virDomainPtr d)
+{
+    virTypedParameterPtr par = NULL;
+    int type = VIR_DOMAIN_JOB_NONE, np = 0, pct = -1;
+    unsigned long long total = 0, rem = 0;
+    virDomainJobInfo ji;
+
+    if (virDomainGetJobStats(d, &type, &par, &np, 0) == 0 && type != VIR_DOMAIN_JOB_NONE &&
+        virTypedParamsGetULLong(par, np, VIR_DOMAIN_JOB_MEMORY_TOTAL, &total) == 1 &&
+        virTypedParamsGetULLong(par, np, VIR_DOMAIN_JOB_MEMORY_REMAINING, &rem) == 1 &&
+        total > 0 && rem <= total)
+        pct = (int)((total - rem) * 100 / total);
+    virTypedParamsFree(par, np);
+    if (pct < 0 && virDomainGetJobInfo(d, &ji) == 0 && ji.type != VIR_DOMAIN_JOB_NONE &&
+        ji.dataTotal > 0 && ji.dataRemaining <= ji.dataTotal)
+        pct = (int)((ji.dataTotal - ji.dataRemaining) * 100 / ji.dataTotal);
+    virResetLastError();
+    return pct;
+}
+
+/* Follows the migration's job on the source while mig_main waits in virDomainMigrate3: the
+ * domain reference is its own, so neither the host's connection thread (whose queue would wait
+ * behind other calls) nor the provider's worker blocks on it.  Stops once the job is no longer
+ * running; mig_main joins it before dropping the reference. */
+static void *mig_progress_main(void *arg)
+{
+    struct mig *m = arg;
+    const struct timespec tick = {0, 250 * 1000 * 1000};
+
+    for (;;) {
+        int pct, running;
+        pthread_mutex_lock(&m->P->sync.mu);
+        running = m->job->state == TASK_RUNNING && !m->finished;
+        pthread_mutex_unlock(&m->P->sync.mu);
+        if (!running)
+            break;
+        pct = job_percent(m->dom);
+        pthread_mutex_lock(&m->P->sync.mu);
+        if (pct >= 0 && m->job->state == TASK_RUNNING && !m->finished) {
+            m->job->progress = pct > 99 ? 99 : pct;
+            snprintf(m->job->message, sizeof m->job->message,
+                     "migrating to %s: %d%% of memory copied", m->dst_name, pct);
+        }
+        pthread_mutex_unlock(&m->P->sync.mu);
+        nanosleep(&tick, NULL);
+    }
+    return NULL;
+}
 
 static void *mig_main(void *arg)
 {
     struct mig *m = arg;
-    virTypedParameterPtr params = NULL;
-    int np = 0, maxp = 0;
     unsigned flags = VIR_MIGRATE_PERSIST_DEST | VIR_MIGRATE_UNDEFINE_SOURCE;
     virDomainPtr nd;
     struct rt_error err = {0};
+    pthread_t pt;
+    int poller;
 
     lv_global_init();
     if (m->live)
         flags |= VIR_MIGRATE_LIVE;
     else
         flags |= VIR_MIGRATE_OFFLINE;
-    nd = virDomainMigrate3(m->dom, m->dst, params, (unsigned)np, flags);
+    poller = pthread_create(&pt, NULL, mig_progress_main, m) == 0;
+    nd = virDomainMigrate3(m->dom, m->dst, NULL, 0, flags);
     if (nd == NULL)
         lv_err(&err, "migration");
-    virTypedParamsFree(params, np);
-    (void)maxp;
+    pthread_mutex_lock(&m->P->sync.mu);
+    m->finished = 1;
+    pthread_mutex_unlock(&m->P->sync.mu);
+    if (poller)
+        pthread_join(pt, NULL);
     pthread_mutex_lock(&m->P->sync.mu);
     if (nd != NULL) {
         m->job->state = TASK_SUCCEEDED;
@@ -2519,11 +2620,13 @@ static int lv_act(struct provider *p, const struct act_request *req, char **task
             return -1;
         a = act_arg_new(P, k, ad->verb, rest, req->params);
     }
-    /* attach/detach name an instance: it must live on the same host. */
+    /* attach/detach name an instance: it must live on the same host.  An id (HOST/UUID) names
+     * its host; a bare name or UUID (what the command line passes) is looked up on the host of
+     * the volume or group. */
     if (params_get(req->params, "instance") != NULL &&
         (strcmp(ad->verb, "attach") == 0 || strcmp(ad->verb, "detach") == 0)) {
-        const char *irest = NULL;
-        struct lv_conn *ic = split_id(P, params_get(req->params, "instance"), &irest, err);
+        const char *inst = params_get(req->params, "instance"), *irest = inst;
+        struct lv_conn *ic = strchr(inst, '/') != NULL ? split_id(P, inst, &irest, err) : c;
         if (ic == NULL) {
             act_arg_free(a);
             return -1;
@@ -2648,26 +2751,6 @@ static int lv_task_poll(struct provider *p, const char *ref, struct task_progres
                          a->msg);
             }
             act_arg_free(a);
-        }
-    } else if (j->kind == LVJ_MIGRATION) {
-        int running;
-        pthread_mutex_lock(&P->sync.mu);
-        running = j->state == TASK_RUNNING;
-        pthread_mutex_unlock(&P->sync.mu);
-        if (running) {
-            struct act_arg *a = NULL;
-            if (run_act(P, j->conn, act_arg_new(P, RES_KIND_INSTANCE, "_jobinfo", j->dom_uuid, NULL),
-                        &a, NULL) == 0) {
-                int pct = atoi(a->msg);
-                pthread_mutex_lock(&P->sync.mu);
-                if (pct >= 0 && j->state == TASK_RUNNING) {
-                    j->progress = pct > 99 ? 99 : pct;
-                    snprintf(j->message, sizeof j->message, "migrating: %d%% of memory copied",
-                             pct);
-                }
-                pthread_mutex_unlock(&P->sync.mu);
-                act_arg_free(a);
-            }
         }
     }
     pthread_mutex_lock(&P->sync.mu);

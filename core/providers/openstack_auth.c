@@ -42,6 +42,7 @@
 void os_reply_done(struct os_reply *r)
 {
     json_decref(r->doc);
+    free(r->body);
     free(r->request_id);
     free(r->location);
     memset(r, 0, sizeof *r);
@@ -654,6 +655,9 @@ int os_call(struct os *os, enum os_svc s, const char *method, const char *path, 
                 goto out;
             }
         }
+        out->body_len = pd.body != NULL ? strlen(pd.body) : 0;
+        out->body = pd.body;
+        pd.body = NULL;
         out->request_id = pd.request_id;
         pd.request_id = NULL;
         out->location = pd.location;

@@ -15,6 +15,7 @@
  */
 #include "openstack_priv.h"
 
+#include "core/config.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "core/xalloc.h"
@@ -301,7 +302,34 @@ static int from_env(struct os_cloud *c, struct rt_error *err)
     return 0;
 }
 
-/* Parse the first existing file among the candidates; *root NULL when none exists. */
+/* 1 when a YAML tree holds a password or secret anywhere (any cloud). */
+static int tree_has_secret(const struct ynode *n)
+{
+    static const char *const keys[] = {"password", "application_credential_secret", "token",
+                                       NULL};
+    size_t i, len = ynode_len(n);
+
+    for (i = 0; i < len; i++) {
+        const struct ynode *k = ynode_map_key(n, i), *v = ynode_map_value(n, i);
+        const struct ynode *item = ynode_seq_item(n, i);
+        const char *ks = k != NULL ? ynode_scalar(k) : NULL;
+        if (ks != NULL && v != NULL && ynode_scalar(v) != NULL && *ynode_scalar(v) != '\0') {
+            for (size_t j = 0; keys[j] != NULL; j++)
+                if (strcmp(ks, keys[j]) == 0)
+                    return 1;
+        }
+        if ((v != NULL && tree_has_secret(v)) || (item != NULL && tree_has_secret(item)))
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Parse the first existing file among the candidates; *root NULL when none
+ * exists.  A file holding a password, secret or token must not be readable
+ * by group or others (the rule config.yaml follows): it is refused with the
+ * chmod to run, like a password_file.
+ */
 static int find_file(const char *env, const char *base, struct ynode **root, struct rt_error *err)
 {
     const char *xdg = getenv("XDG_CONFIG_HOME");
@@ -322,9 +350,15 @@ static int find_file(const char *env, const char *base, struct ynode **root, str
     for (size_t i = 0; i < n; i++) {
         struct rt_error e2 = {0};
         if (ynode_parse_file(cands[i], root, &e2) == 0) {
-            if (*root != NULL)
-                break;
-            continue;
+            if (*root == NULL)
+                continue;
+            if (tree_has_secret(*root) && config_check_secret_file(cands[i], &e2) < 0) {
+                rt_err_set(err, e2.code, e2.detail, "%s (it holds a password)", e2.msg);
+                ynode_free(*root);
+                *root = NULL;
+                rc = -1;
+            }
+            break;
         }
         if (e2.detail == ENOENT || e2.detail == ENOTDIR)
             continue;

@@ -625,3 +625,111 @@ struct resource *os_map_image(const struct os_map_ctx *c, json_t *img)
     set_updated(r, img, "updated_at", "created_at");
     return r;
 }
+
+/* ---- raw item text ------------------------------------------------------------------------ */
+
+static size_t skip_ws(const char *s, size_t i, size_t n)
+{
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+        i++;
+    return i;
+}
+
+/* Index just past the string starting at s[i] == '"', or 0 when it does not end. */
+static size_t skip_string(const char *s, size_t i, size_t n)
+{
+    for (i++; i < n; i++) {
+        if (s[i] == '\\')
+            i++;
+        else if (s[i] == '"')
+            return i + 1;
+    }
+    return 0;
+}
+
+/* Index just past the value starting at s[i], or 0 when it is malformed. */
+static size_t skip_value(const char *s, size_t i, size_t n)
+{
+    size_t depth = 0;
+
+    if (i >= n)
+        return 0;
+    if (s[i] == '"')
+        return skip_string(s, i, n);
+    if (s[i] != '{' && s[i] != '[') {
+        size_t st = i;
+        while (i < n && strchr(",}] \t\r\n", s[i]) == NULL)
+            i++;
+        return i > st ? i : 0;
+    }
+    while (i < n) {
+        char ch = s[i];
+        if (ch == '"') {
+            if ((i = skip_string(s, i, n)) == 0)
+                return 0;
+            continue;
+        }
+        if (ch == '{' || ch == '[')
+            depth++;
+        else if (ch == '}' || ch == ']') {
+            if (--depth == 0)
+                return i + 1;
+        }
+        i++;
+    }
+    return 0;
+}
+
+long os_json_array_spans(const char *text, size_t len, const char *key, size_t **spans)
+{
+    size_t i = skip_ws(text, 0, len), klen = strlen(key), cap = 0, n = 0, *sp = NULL;
+
+    *spans = NULL;
+    if (i >= len || text[i] != '{')
+        return -1;
+    i = skip_ws(text, i + 1, len);
+    while (i < len && text[i] == '"') {
+        size_t k0 = i + 1, kend = skip_string(text, i, len);
+        int match;
+        if (kend == 0)
+            return -1;
+        match = kend - 1 - k0 == klen && memcmp(text + k0, key, klen) == 0;
+        i = skip_ws(text, kend, len);
+        if (i >= len || text[i] != ':')
+            return -1;
+        i = skip_ws(text, i + 1, len);
+        if (match && i < len && text[i] == '[') {
+            i = skip_ws(text, i + 1, len);
+            while (i < len && text[i] != ']') {
+                size_t end = skip_value(text, i, len);
+                if (end == 0)
+                    goto bad;
+                if (n == cap) {
+                    cap = cap ? 2 * cap : 64;
+                    sp = xrealloc(sp, 2 * cap * sizeof *sp);
+                }
+                sp[2 * n] = i;
+                sp[2 * n + 1] = end;
+                n++;
+                i = skip_ws(text, end, len);
+                if (i < len && text[i] == ',')
+                    i = skip_ws(text, i + 1, len);
+                else if (i >= len || text[i] != ']')
+                    goto bad;
+            }
+            if (i >= len)
+                goto bad;
+            *spans = sp;
+            return (long)n;
+        }
+        if ((i = skip_value(text, i, len)) == 0)
+            return -1;
+        i = skip_ws(text, i, len);
+        if (i < len && text[i] == ',')
+            i = skip_ws(text, i + 1, len);
+    }
+    return -1;
+bad:
+    free(sp);
+    return -1;
+}

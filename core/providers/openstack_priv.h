@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct hmap;
 struct http_multi;
 struct http_opts;
 struct provider;
@@ -61,6 +62,8 @@ void os_cloud_done(struct os_cloud *c);
 struct os_reply {
     long status;
     json_t *doc;             /* parsed body or NULL (owned) */
+    char *body;              /* the body as received, NUL-terminated, or NULL (owned) */
+    size_t body_len;
     char *request_id;        /* owned or NULL */
     char *location;
 };
@@ -85,7 +88,8 @@ struct os {
     int versions_done;
     /* incremental refresh of servers */
     char *servers_since;       /* ISO time of the last full/incremental fetch */
-    json_t *servers;           /* id -> server object, cache for changes-since */
+    struct hmap *servers;      /* id -> struct os_srv (owned): the last listing, mapped */
+    uint64_t servers_seq;      /* first-seen counter: keeps the listing order */
     /* ironic node ids (for linking bare-metal instances) */
     json_t *node_ids;          /* uuid -> instance_uuid (or null) */
     /* stats for tests: requests sent */
@@ -119,6 +123,16 @@ int os_call(struct os *os, enum os_svc s, const char *method, const char *path, 
 char *os_error_text(const char *body, long status);
 
 /* ---- mapping (openstack_map.c) -------------------------------------------------------- */
+
+/*
+ * Byte ranges of the elements of the array under top-level `key` in the JSON
+ * object `text` (len bytes): element i is text[spans[2i] .. spans[2i+1]).
+ * Lets a list keep each item's raw JSON as the backend sent it instead of
+ * serialising the parsed tree again.  Returns the count and a new array in
+ * *spans (caller frees), or -1 (*spans NULL) when the key is missing or the
+ * text is not well formed.
+ */
+long os_json_array_spans(const char *text, size_t len, const char *key, size_t **spans);
 
 struct os_map_ctx {
     const char *provider;      /* provider instance name */

@@ -3,8 +3,9 @@
  * (DMTF Redfish over HTTP(S), libcurl through core/http.c, jansson).
  *
  * Configuration (docs/CONFIG.md, "Redfish"): a list of BMCs (`bmcs:` or
- * `bmc_file:`), each with an address, credentials (password_file or
- * password_env; never argv, never the store), optional name/rack/zone
+ * `bmc_file:`), each with an address, credentials (password_file,
+ * password_env, or a password the command line asked on the terminal and
+ * passes as prov_env.secret; never argv, never the store), optional name/rack/zone
  * labels, `insecure` and `tls_fingerprint`.
  *
  * Model: every ComputerSystem is a host (id "BMC/SystemId", name the BMC's
@@ -24,7 +25,9 @@
  * "slots"): later refreshes send If-None-Match and reuse the text on a 304;
  * text is parsed only when mapped, which keeps memory flat for big fleets.
  * Sensor sweeps (metrics) refetch only the Thermal/Power/EnvironmentMetrics
- * slots.
+ * slots.  After an inventory the slots (with the service root and Systems
+ * collection) are kept in the store, blob "docs:<bmc>", so the next process
+ * starts with them and its first crawl is conditional too (docs_keep()).
  *
  * Trust: an https BMC is verified against the system CAs (or `cacert`).
  * When a pin exists (store pin "tls" for host:port, or `tls_fingerprint`),
@@ -52,6 +55,7 @@
 #include "core/err.h"
 #include "core/hmap.h"
 #include "core/http.h"
+#include "core/log.h"
 #include "core/model.h"
 #include "core/provider.h"
 #include "core/store.h"
@@ -124,6 +128,9 @@ struct rf_bmc {
     int refused;
     char refusal[256];     /* why it was refused, repeated on every refresh */
     /* service */
+    struct slot root;      /* the service root and the Systems collection, revalidated */
+    struct slot coll;      /* like the system slots (and persisted with them) */
+    uint64_t kept_hash;    /* hash of the documents last written to the store */
     int root_ok, expand;
     char *systems_url, *sessions_url;
     char *token, *session_uri;
@@ -580,7 +587,7 @@ static void on_systems(struct rf *rf, struct rf_bmc *b, void *arg, json_t *doc,
 
 static void crawl_systems(struct rf *rf, struct rf_bmc *b)
 {
-    get(rf, b, b->systems_url, NULL, 1, on_systems, NULL);
+    get(rf, b, b->systems_url, &b->coll, 1, on_systems, NULL);
 }
 
 static void crawl_sensors(struct rf *rf, struct rf_bmc *b)
@@ -855,6 +862,8 @@ static void after_root(struct rf *rf, struct rf_bmc *b, enum crawl_mode mode)
             free(next->url);
             next->url = u;
         }
+        slot_set_url(&b->coll, next->url);
+        next->slot = &b->coll;
         login(rf, b, next);
         return;
     }
@@ -994,6 +1003,8 @@ static void start_bmc(struct rf *rf, struct rf_bmc *b, enum crawl_mode mode)
     free(c->url);
     c->url = xasprintf("%s/redfish/v1/", b->address);
     c->public = 1;
+    slot_set_url(&b->root, c->url);
+    c->slot = &b->root;
     if (b->https && !b->insecure && b->pin_spki == NULL) {
         char *pin = pin_lookup(rf, b);
         if (pin != NULL) {
@@ -1016,6 +1027,190 @@ static void refresh(struct rf *rf, struct rf_bmc *only, enum crawl_mode mode)
             start_bmc(rf, &rf->bmcs[i], mode);
     }
     http_run(rf->http, deadline);
+}
+
+/* ---- documents kept across processes ------------------------------------------------ */
+
+/*
+ * After an inventory crawl, the documents the inventory maps (service root,
+ * Systems collection, and each system's slots) are written with their ETags
+ * to the store blob "docs:<bmc>" of the provider's namespace, and read back
+ * by the next process's open(): its first crawl then sends If-None-Match
+ * everywhere and an unchanged BMC answers 304s (one login, no bodies).
+ * Only slots with an ETag are kept (nothing else can be revalidated), no
+ * document above RF_KEEP_DOC_MAX and at most RF_KEEP_BMC_MAX per BMC; log
+ * services and entries are not kept.  A BMC whose crawl failed keeps its
+ * previous blob.  No credentials or tokens are in these documents.
+ *
+ *     {"v":1, "root":[url,etag,text], "coll":[url,etag,text],
+ *      "sys":[{"id":sid, "slots":{"System":[url,etag,text], ...}}, ...]}
+ */
+#define RF_KEEP_DOC_MAX (256u * 1024)
+#define RF_KEEP_BMC_MAX (1024u * 1024)
+#define RF_KEEP_PREFIX "docs:"
+
+static json_t *slot_to_json(const struct slot *sl, size_t *budget)
+{
+    size_t n;
+
+    if (sl->url == NULL || sl->etag == NULL || sl->text == NULL)
+        return NULL;
+    n = strlen(sl->text);
+    if (n > RF_KEEP_DOC_MAX || n > *budget)
+        return NULL;
+    *budget -= n;
+    return json_pack("[sss]", sl->url, sl->etag, sl->text);
+}
+
+static void slot_from_json(struct slot *sl, const json_t *a)
+{
+    const char *u = json_string_value(json_array_get(a, 0));
+    const char *e = json_string_value(json_array_get(a, 1));
+    const char *t = json_string_value(json_array_get(a, 2));
+
+    if (u == NULL || e == NULL || t == NULL || strlen(t) > RF_KEEP_DOC_MAX)
+        return;
+    slot_done(sl);
+    sl->url = xstrdup(u);
+    sl->etag = xstrdup(e);
+    sl->text = xstrdup(t);
+}
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* The blob of one BMC (new string), or NULL when there is nothing worth keeping. */
+static char *docs_dump(struct rf_bmc *b)
+{
+    size_t budget = RF_KEEP_BMC_MAX;
+    json_t *o = json_object(), *sys = json_array(), *j;
+    char *out;
+
+    json_object_set_new(o, "v", json_integer(1));
+    if ((j = slot_to_json(&b->root, &budget)) != NULL)
+        json_object_set_new(o, "root", j);
+    if ((j = slot_to_json(&b->coll, &budget)) != NULL)
+        json_object_set_new(o, "coll", j);
+    for (size_t i = 0; i < b->nsys; i++) {
+        struct rf_sys *s = &b->sys[i];
+        json_t *slots = json_object();
+        if (s->seen != b->gen) {
+            json_decref(slots);
+            continue; /* gone from the Systems collection */
+        }
+        for (int k = 0; k < SL__COUNT; k++) {
+            if ((j = slot_to_json(&s->s[k], &budget)) != NULL)
+                json_object_set_new(slots, slot_names[k], j);
+        }
+        json_array_append_new(sys, json_pack("{s:s, s:o}", "id", s->sid, "slots", slots));
+    }
+    json_object_set_new(o, "sys", sys);
+    out = json_object_get(o, "root") != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    return out;
+}
+
+/* Write the blobs of the BMCs whose last crawl succeeded and whose documents changed.
+ * Failures are logged only: the cache is an optimisation. */
+static void docs_keep(struct rf *rf)
+{
+    struct store *st = provider_env(rf->p)->store;
+    struct rt_error e = {0};
+    int tx = 0;
+
+    if (st == NULL)
+        return;
+    for (size_t i = 0; i < rf->nbmcs; i++) {
+        struct rf_bmc *b = &rf->bmcs[i];
+        char key[80], *blob;
+        uint64_t h;
+        if (b->err[0] != '\0' || !b->root_ok)
+            continue;
+        blob = docs_dump(b);
+        h = blob != NULL ? fnv1a(blob) : 0;
+        if (h != b->kept_hash) {
+            if (!tx)
+                tx = store_begin(st, &e) == 0 ? 1 : -1;
+            snprintf(key, sizeof key, RF_KEEP_PREFIX "%s", b->name);
+            if ((blob != NULL ? store_blob_put(st, rf->ns, key, blob, &e)
+                              : store_blob_delete(st, rf->ns, key, &e)) == 0)
+                b->kept_hash = h;
+            else
+                rt_log("redfish: keeping the documents of '%s': %s", b->name, e.msg);
+        }
+        free(blob);
+    }
+    if (tx == 1 && store_commit(st, &e) < 0) {
+        rt_log("redfish: keeping documents: %s", e.msg);
+        store_rollback(st);
+    }
+}
+
+struct docs_load {
+    struct rf *rf;
+    char **stale; /* keys of BMCs no longer configured */
+    size_t nstale, capstale;
+};
+
+static int docs_load_one(void *ctx, const char *key, const char *value)
+{
+    struct docs_load *dl = ctx;
+    struct rf_bmc *b;
+    json_t *o, *m;
+    size_t i;
+
+    if (strncmp(key, RF_KEEP_PREFIX, strlen(RF_KEEP_PREFIX)) != 0)
+        return 0;
+    b = hmap_get(dl->rf->by_name, key + strlen(RF_KEEP_PREFIX));
+    if (b == NULL) {
+        dl->stale = xgrow(dl->stale, &dl->capstale, dl->nstale + 1, sizeof *dl->stale);
+        dl->stale[dl->nstale++] = xstrdup(key);
+        return 0;
+    }
+    o = json_loads(value, 0, NULL);
+    if (json_integer_value(json_object_get(o, "v")) != 1) {
+        json_decref(o);
+        return 0;
+    }
+    slot_from_json(&b->root, json_object_get(o, "root"));
+    slot_from_json(&b->coll, json_object_get(o, "coll"));
+    json_array_foreach(json_object_get(o, "sys"), i, m) {
+        const char *sid = rf_str(m, "id");
+        json_t *slots = json_object_get(m, "slots");
+        struct rf_sys *s;
+        if (sid == NULL || !json_is_object(slots))
+            continue;
+        s = sys_get(b, sid);
+        for (int k = 0; k < SL__COUNT; k++)
+            slot_from_json(&s->s[k], json_object_get(slots, slot_names[k]));
+    }
+    b->kept_hash = fnv1a(value);
+    json_decref(o);
+    return 0;
+}
+
+/* Read the kept documents of every configured BMC; forget those of removed BMCs. */
+static void docs_load(struct rf *rf)
+{
+    struct store *st = provider_env(rf->p)->store;
+    struct docs_load dl = {rf, NULL, 0, 0};
+    struct rt_error e = {0};
+
+    if (st == NULL)
+        return;
+    if (store_blob_foreach(st, rf->ns, docs_load_one, &dl, &e) < 0)
+        rt_log("redfish: reading kept documents: %s", e.msg);
+    for (size_t i = 0; i < dl.nstale; i++) {
+        store_blob_delete(st, rf->ns, dl.stale[i], NULL);
+        free(dl.stale[i]);
+    }
+    free(dl.stale);
 }
 
 /* ---- mapping ------------------------------------------------------------------------- */
@@ -1258,6 +1453,7 @@ static int rf_list(struct provider *p, enum res_kind k, struct res_list *out, st
     if (rf->last_inventory == 0 || rt_mono_ms() - rf->last_inventory > 2000) {
         refresh(rf, NULL, CRAWL_INVENTORY);
         rf->last_inventory = rt_mono_ms();
+        docs_keep(rf);
     }
     for (size_t i = 0; i < rf->nbmcs; i++) {
         struct rf_bmc *b = &rf->bmcs[i];
@@ -2225,9 +2421,13 @@ static int parse_bmc(struct rf *rf, const struct ynode *n, const struct ynode *d
         if (v == NULL)
             return ynode_err(err, n, "%spassword_env names '%s', which is not set", ctx, penv);
         b->password = xstrdup(v);
+    } else if (b->user != NULL && provider_env(rf->p)->secret != NULL &&
+               provider_env(rf->p)->secret[0] != '\0') {
+        b->password = xstrdup(provider_env(rf->p)->secret); /* typed at the prompt */
     }
     if (b->user != NULL && b->password == NULL)
-        return ynode_err(err, n, "%sno password: set password_file or password_env", ctx);
+        return ynode_err(err, n, "%sno password: set password_file or password_env, or run "
+                                 "racktop on a terminal to be asked for it", ctx);
     if (ins == NULL)
         ins = ynode_map_get(defaults, "insecure");
     if (ins != NULL && ynode_bool(ins, &b->insecure) < 0)
@@ -2331,6 +2531,8 @@ static void bmcs_free(struct rf *rf)
         free(b->sessions_url);
         wipe(b->token);
         free(b->session_uri);
+        slot_done(&b->root);
+        slot_done(&b->coll);
         for (size_t j = 0; j < b->nsys; j++) {
             for (int k = 0; k < SL__COUNT; k++)
                 slot_done(&b->sys[j].s[k]);
@@ -2430,8 +2632,14 @@ static enum prov_open rf_open(struct provider *p, const struct config_provider *
         rf->list_timeout_ms = (t > 3 ? t - 2 : 1) * 1000;
     }
     ho.timeout_ms = rf->req_timeout_ms;
+    /* Keep a connection per BMC and concurrent request open between refreshes and
+     * sensor sweeps (docs/BENCHMARKS.md: reconnecting 2 000 sockets doubled a sweep). */
+    ho.max_conns = (int)(rf->nbmcs * (size_t)ho.max_per_host) + 16;
+    if (ho.max_conns < ho.max_total * 2)
+        ho.max_conns = ho.max_total * 2;
     ho.cacert = ynode_map_get_scalar(node, "cacert");
     rf->http = http_multi_new(&ho);
+    docs_load(rf);
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
         const struct action_def *a = action_find(RES_KIND_HOST, verbs[i]);
         if (a != NULL)
@@ -2486,6 +2694,60 @@ const struct provider_ops prov_redfish_ops = {
     .task_poll = rf_task_poll,
     .metrics = rf_metrics,
 };
+
+/* ---- BMCs that need a password typed in ---------------------------------------------- */
+
+int redfish_password_missing(const struct config_provider *cp, char *names, size_t len,
+                             struct rt_error *err)
+{
+    const struct ynode *node = cp != NULL ? cp->node : NULL;
+    const struct ynode *list = ynode_map_get(node, "bmcs");
+    const char *file = ynode_map_get_scalar(node, "bmc_file");
+    struct ynode *froot = NULL;
+    struct strbuf sb = STRBUF_INIT;
+    int count = 0, rc = -1;
+    size_t n;
+
+    if (file != NULL && list == NULL) {
+        char *path = rt_expand_home(file);
+        int prc = ynode_parse_file(path, &froot, err);
+        free(path);
+        if (prc < 0)
+            goto out;
+        list = ynode_map_get(froot, "bmcs") != NULL ? ynode_map_get(froot, "bmcs") : froot;
+    }
+    n = list != NULL && list->type == YNODE_SEQ ? ynode_len(list) : 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct ynode *b = ynode_seq_item(list, i);
+        const char *user = ynode_map_get_scalar(b, "username");
+        const char *name = ynode_map_get_scalar(b, "name");
+        int has_src = ynode_map_get_scalar(b, "password_file") != NULL ||
+                      ynode_map_get_scalar(b, "password_env") != NULL;
+        if (b == NULL || b->type != YNODE_MAP)
+            continue;
+        if (!has_src)
+            has_src = ynode_map_get_scalar(node, "password_file") != NULL ||
+                      ynode_map_get_scalar(node, "password_env") != NULL;
+        if (user == NULL)
+            user = ynode_map_get_scalar(node, "username");
+        if (user == NULL || has_src)
+            continue;
+        if (name == NULL)
+            name = ynode_map_get_scalar(b, "address");
+        if (count < 3)
+            strbuf_addf(&sb, "%s'%s'", count > 0 ? ", " : "", name != NULL ? name : "?");
+        count++;
+    }
+    if (count > 3)
+        strbuf_addf(&sb, " and %d more", count - 3);
+    if (names != NULL && len > 0)
+        snprintf(names, len, "%s", sb.buf != NULL ? sb.buf : "");
+    rc = count;
+out:
+    strbuf_done(&sb);
+    ynode_free(froot);
+    return rc;
+}
 
 /* ---- certificate probe for `racktop trust` ------------------------------------------- */
 

@@ -36,4 +36,12 @@ int redfish_probe_certs(const struct config_provider *cp, const char *const *nam
                         size_t nnames, long timeout_ms, struct redfish_cert **out, size_t *n,
                         struct rt_error *err);
 
+/* How many BMC entries of a redfish provider entry have a username but no password source
+ * (password_file, password_env, own or the provider's): those the command line asks a
+ * password for, once for the provider, and passes in memory (engine_set_secret).  names
+ * (may be NULL) gets "'r1', 'r2', 'r3' and 4 more".  -1 with err when bmc_file cannot be
+ * read (open() reports it again). */
+int redfish_password_missing(const struct config_provider *cp, char *names, size_t len,
+                             struct rt_error *err);
+
 #endif

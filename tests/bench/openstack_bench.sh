@@ -2,10 +2,13 @@
 # OpenStack benchmark, one run, same loopback endpoints for every client:
 #   A. 10 000 servers on tests/servers/openstack_server.py:
 #      racktop list instances -o json  vs  openstack server list -f json  vs  curl (same pages)
+#      plus the refresh inside one process (tests/support/helper_osrefresh): the
+#      provider's list() cold, warm (changes-since, nothing changed), and after
+#      100 servers changed
 #   B. 1 000 nodes on the real Ironic (Debian's ironic, fake-hardware):
 #      racktop list hosts -o json  vs  openstack baremetal node list -f json  vs  curl
 # Prints medians (wall ms) of RUNS runs and client CPU (user+sys) of racktop.
-# usage: RACKTOP=build/racktop RT_SRC_DIR=. tests/bench/openstack_bench.sh
+# usage: RACKTOP=build/racktop RT_SRC_DIR=. [OSREFRESH=build/tests/helper_osrefresh] tests/bench/openstack_bench.sh
 set -euo pipefail
 RUNS=${RUNS:-5}
 . "$RT_SRC_DIR/tests/integration/openstack_lib.bash"
@@ -39,10 +42,23 @@ curl_a() {
 }
 a_curl=$(for i in $(seq $RUNS); do ms_of curl_a; done | median)
 if command -v openstack > /dev/null; then
-    a_py=$(for i in $(seq 3); do ms_of env OS_CLOUD=fx openstack server list -f json --limit -1; done | median)
+    a_py=$(for i in $(seq 3); do ms_of env OS_CLOUD=fx OS_CLIENT_CONFIG_FILE="$XDG_CONFIG_HOME/openstack/clouds.yaml" openstack server list -f json --limit -1; done | median)
+    env OS_CLOUD=fx OS_CLIENT_CONFIG_FILE="$XDG_CONFIG_HOME/openstack/clouds.yaml" openstack server list -f json --limit -1 > "$T/py.json"
+    [ "$(jq length "$T/py.json")" = 10000 ] || die "openstack server list listed $(jq length "$T/py.json") servers"
 else
     a_py=NA
 fi
+# One process, three refreshes (provider only); 100 servers change before the third.
+OSREFRESH=${OSREFRESH:-$(dirname "$RACKTOP")/tests/helper_osrefresh}
+cat > "$T/touch.sh" <<EOF2
+for i in \$(seq 1 100); do
+    curl -sf -X POST "$OS_URL/_control/server" -d "{\\"id\\": \\"00000000-0000-0000-0000-\$(printf %012x \$((i * 97)))\\", \\"status\\": \\"SHUTOFF\\"}" || exit 1
+done
+EOF2
+touch_cmd="bash $T/touch.sh"
+: > "$T/refresh"
+for i in $(seq $RUNS); do "$OSREFRESH" "$XDG_CONFIG_HOME/racktop/config.yaml" os "$touch_cmd" >> "$T/refresh"; done
+r_med() { awk -v k="$1" -v f="$2" '$1==k {print $f}' "$T/refresh" | median; }
 
 # ---- B: real Ironic, 1 000 nodes
 os_start_ironic
@@ -79,6 +95,10 @@ row "racktop list instances -o json" "$a_rt"
 row "racktop client CPU (user+sys)" "$a_cpu"
 row "openstack server list -f json" "$a_py"
 awk -v r="$a_rt" -v c="$a_curl" -v p="$a_py" 'BEGIN{printf "racktop/curl = %.2f   python/racktop = %s\n", r/c, (p=="NA"?"NA":sprintf("%.1f", p/r))}'
+echo "== A, refresh inside one process (provider list() only; median of $RUNS)"
+for k in cold warm changed; do
+    row "$k: rows $(r_med $k 2), cpu $(r_med $k 4) ms" "$(r_med $k 3)"
+done
 echo "== B: 1000 nodes, real Ironic $(dpkg-query -W -f='${Version}' ironic-api 2>/dev/null)"
 row "curl, version doc + 1 page of 1000 (floor)" "$b_curl"
 row "racktop list hosts -o json" "$b_rt"

@@ -5,14 +5,17 @@
 # LATENCY ms added to every request.  It measures, RUNS times each (medians):
 #   1. racktop's full inventory of all BMCs: `racktop list hosts -o json`
 #      (cold: empty store), wall time and peak RSS;
-#   2. one sensor sweep of all BMCs on its own: helper_rfsweep runs the
-#      provider's list(hosts) once and then times metrics(), the GETs of every
-#      known Thermal and Power link (If-None-Match), and its peak RSS;
+#   2. sensor sweeps of all BMCs on their own: helper_rfsweep runs the
+#      provider's list(hosts) once and then times metrics() SWEEPS times (default
+#      3) in the same process, the GETs of every known Thermal and Power link
+#      (If-None-Match): the first right after the inventory, the later ones
+#      with the connections the earlier ones left open; and its peak RSS;
 #   3. the peer: redfishtool (Debian), one process per request in a shell loop,
 #      reading Thermal and Power of each BMC (`Chassis -1 Thermal|Power`); it is
 #      sequential, so PEER_N BMCs are timed and the time scaled to N (linear).
-# Usage: RACKTOP=build/racktop [RFSWEEP=build/tests/helper_rfsweep] \
-#        tests/bench/redfish_bench.sh [N] [LATENCY_MS] [RUNS]
+# Usage: RACKTOP=build/racktop [RFSWEEP=build/tests/helper_rfsweep] [SWEEPS=3] \
+#        [CONC=2048] [PEER=0] tests/bench/redfish_bench.sh [N] [LATENCY_MS] [RUNS]
+# CONC is racktop's `concurrency`; 2048 puts all 2 000 sweep GETs on the wire.
 # Installs redfishtool (apt) when missing; not run in CI.
 set -euo pipefail
 N=${1:-1000}; LAT=${2:-200}; RUNS=${3:-3}; PEER_N=${PEER_N:-20}
@@ -31,7 +34,7 @@ rf_start --ports --procs "$PROCS" --scale "$N:public-rackmount1" --latency-ms "$
 pf=$(ls "$T"/port.* | head -1)
 [ "$(wc -l < "$pf")" = "$N" ] || die "the server lists $(wc -l < "$pf") BMCs, expected $N"
 awk '{printf "      - {name: %s, address: \"http://127.0.0.1:%s\"}\n", $1, $2}' "$pf" > "$T/b.yaml"
-RF_TIMEOUT=300s rf_config "request_timeout: 60s" "details: false" "concurrency: 1024" "per_bmc: 2" < "$T/b.yaml"
+RF_TIMEOUT=300s rf_config "request_timeout: 60s" "details: false" "concurrency: ${CONC:-2048}" "per_bmc: 2" < "$T/b.yaml"
 cfg="$XDG_CONFIG_HOME/racktop/config.yaml"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # one single request's time (root document of one BMC), for the target
@@ -40,7 +43,7 @@ single=()
 for r in $(seq 1 5); do
     s=$(date +%s%N); curl -s -o /dev/null "http://127.0.0.1:$one/redfish/v1/"; single+=($(( ($(date +%s%N) - s) / 1000000 )))
 done
-inv=(); invrss=(); sweep=(); sweeprss=(); samples=""
+inv=(); invrss=(); sweep=(); warm=(); sweeprss=(); samples=""
 for r in $(seq 1 "$RUNS"); do
     rm -f "$XDG_STATE_HOME/racktop/racktop.db"*
     s=$(date +%s%N)
@@ -48,8 +51,10 @@ for r in $(seq 1 "$RUNS"); do
     inv+=($(( ($(date +%s%N) - s) / 1000000 )))
     invrss+=("$(tail -1 "$T/rss")")
     [ "$(jq length "$T/hosts.json")" = "$N" ] || die "inventory listed $(jq length "$T/hosts.json") hosts: $(head -c 300 "$T/err")"
-    /usr/bin/time -f %M -o "$T/rss" "$RFSWEEP" "$cfg" rf 1 > "$T/sweep" 2> "$T/err" || die "helper_rfsweep: $(cat "$T/err")"
+    /usr/bin/time -f %M -o "$T/rss" "$RFSWEEP" "$cfg" rf "${SWEEPS:-3}" > "$T/sweep" 2> "$T/err" || die "helper_rfsweep: $(cat "$T/err")"
     sweep+=("$(sed -n 's/.*sweep_ms=\([0-9]*\).*/\1/p' "$T/sweep")")
+    # the later sweeps of the same process (warm connections): their median
+    warm+=("$(sed -n 's/.*sweep_ms=[0-9]*,\([0-9,]*\).*/\1/p' "$T/sweep" | tr , '\n' | median)")
     sweeprss+=("$(tail -1 "$T/rss")")
     samples=$(sed -n 's/.*samples=\([0-9]*\).*/\1/p' "$T/sweep")
 done
@@ -57,9 +62,14 @@ echo "racktop: $N BMCs (one port each, $PROCS server processes), +${LAT} ms per 
 echo "  single request (curl, root)  median $(printf '%s\n' "${single[@]}" | median) ms"
 echo "  full inventory (cold)        median $(printf '%s\n' "${inv[@]}" | median) ms  (runs: ${inv[*]})"
 echo "    peak RSS                   median $(( $(printf '%s\n' "${invrss[@]}" | median) / 1024 )) MiB"
+sm1=$(printf '%s\n' "${single[@]}" | median)
 echo "  sensor sweep (metrics())     median $(printf '%s\n' "${sweep[@]}" | median) ms  (runs: ${sweep[*]}; $samples samples)"
+[ "${SWEEPS:-3}" -gt 1 ] && echo "  later sweeps, same process   median $(printf '%s\n' "${warm[@]}" | median) ms  (runs: ${warm[*]})"
+echo "  sweep / single request       $(awk -v a="$(printf '%s\n' "${sweep[@]}" | median)" -v b="$sm1" 'BEGIN{printf "%.1f", a/(b>0?b:1)}')x first, $(awk -v a="$(printf '%s\n' "${warm[@]:-0}" | median)" -v b="$sm1" 'BEGIN{printf "%.1f", a/(b>0?b:1)}')x later"
 echo "    peak RSS (inventory+sweep) median $(( $(printf '%s\n' "${sweeprss[@]}" | median) / 1024 )) MiB"
-if command -v redfishtool > /dev/null; then
+if [ "${PEER:-1}" = 0 ]; then
+    echo "redfishtool: skipped (PEER=0)"
+elif command -v redfishtool > /dev/null; then
     peer=(); peerrss=0
     for r in $(seq 1 "$RUNS"); do
         s=$(date +%s%N)

@@ -39,6 +39,19 @@ jq -e '[.[] | select(.path|endswith("/servers/detail")) | .query] | .[1] | test(
 jq -e '[.[] | select((.path|startswith("/compute/v2.1/")) and .path != "/compute/v2.1/") | .mv] | all(. == "compute 2.96")' "$T/req.json" > /dev/null \
     || die "compute requests without the negotiated microversion"
 jq -e '[.[] | select(.path|startswith("/identity"))] | length == 1' "$T/req.json" > /dev/null || die "more than one token request"
+# ---- the reference client (python-openstackclient, when installed) against the same
+# server: it asks for compute 2.1 through the legacy X-OpenStack-Nova-API-Version
+# header, so the fixture must answer in 2.1 shapes (flavor {id, links}) for it
+# while racktop's 2.96 requests keep theirs; neither may leave a violation.
+if command -v openstack > /dev/null; then
+    OS_CLOUD=fx OS_CLIENT_CONFIG_FILE="$XDG_CONFIG_HOME/openstack/clouds.yaml" \
+        openstack server list -f json --limit -1 > "$T/cli.json" 2> "$T/cli.err" \
+        || die "openstack server list failed: $(tail -1 "$T/cli.err")"
+    jq -e 'length == 7 and (.[] | select(.Name=="vm-00000") | .Flavor=="m1.tiny" and .Status=="ACTIVE")' \
+        "$T/cli.json" > /dev/null || die "openstack server list: $(head -c 400 "$T/cli.json")"
+    no_violations
+fi
+
 expect 0 list hosts -o json
 jq -e 'length >= 1 and all(.type=="hypervisor")' "$T/out" > /dev/null || die "hypervisors: $(cat "$T/out")"
 expect 0 list flavors -o json

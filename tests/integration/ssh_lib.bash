@@ -13,8 +13,8 @@
 # answers getspnam() for the login user, so no system account is changed.
 # Everything runs as root (sshd needs it for privilege separation), with
 # PermitRootLogin yes in the private config.  Keyboard-interactive needs
-# PAM on Linux sshd; the private servers run UsePAM no, so it is not
-# covered here (see docs).
+# PAM on Linux sshd; the servers here run UsePAM no, and ssh_kbdint.sh
+# starts one with PAM and a private PAM service of its own.
 : "${RACKTOP:?RACKTOP must name the racktop binary}"
 SSHD=${SSHD:-/usr/sbin/sshd}
 if [ ! -x "$SSHD" ] || ! command -v ssh-keygen > /dev/null || [ "$(id -u)" != 0 ]; then
@@ -74,6 +74,8 @@ cc -shared -fPIC -o "$T/fakeshadow.so" "$T/fakeshadow.c" -lcrypt || { echo "SKIP
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # sshd_start NAME [extra sshd_config lines...]
+# (sshd keeps the first value of a keyword, so the extra lines come first and
+# override the defaults below; $SSHD may be overridden for one call)
 sshd_start() {
     local n=$1; shift
     local d="$T/$n"
@@ -82,6 +84,7 @@ sshd_start() {
     [ -n "${SSHD_PORT[$n]:-}" ] || SSHD_PORT[$n]=$(free_port)
     cp "$T/userkey.pub" "$d/authorized_keys"
     {
+        for l in "$@"; do echo "$l"; done
         echo "Port ${SSHD_PORT[$n]}"
         echo "ListenAddress 127.0.0.1"
         echo "HostKey $d/hostkey"
@@ -100,7 +103,6 @@ sshd_start() {
         echo "PrintMotd no"
         echo "PrintLastLog no"
         echo "AcceptEnv LANG"
-        for l in "$@"; do echo "$l"; done
     } > "$d/sshd_config"
     "$SSHD" -t -f "$d/sshd_config" || die "sshd -t failed for $n"
     LD_PRELOAD="$T/fakeshadow.so" "$SSHD" -D -E "$d/sshd.log" -f "$d/sshd_config" &

@@ -75,8 +75,8 @@ class State:
             s["OS-EXT-SRV-ATTR:hypervisor_hostname"] = "host%d" % (i % 2 + 1)
             self.servers[sid] = s
             self.order.append(sid)
-        self.cache = {}          # id -> serialised JSON (the benchmark serves 10 000)
         self.flavors = load(fx, "nova/flavors-detail-resp.json")["flavors"]
+        self.cache = {}          # (id, before 2.47) -> serialised JSON (the benchmark serves 10 000)
         self.hypervisors = load(fx, "nova/hypervisors-detail-resp.v2.88.json")["hypervisors"]
         self.keypairs = load(fx, "nova/keypairs-list-resp.v2.35.json")["keypairs"]
         self.server_groups = load(fx, "nova/server-groups-list-resp.v2.64.json")["server_groups"]
@@ -91,16 +91,33 @@ class State:
             if i == 0:
                 img["os_distro"] = "ubuntu"
 
-    def ser(self, sid):
-        j = self.cache.get(sid)
+    def render(self, s, mv):
+        """A server as Nova shows it at microversion `mv` ((major, minor)).
+        Before 2.47 the flavor is a reference {"id", "links"}, not the embedded
+        copy of the samples; python-novaclient (openstackclient) asks for 2.1."""
+        out = {k: v for k, v in s.items() if not k.startswith("_")}
+        if mv < (2, 47):
+            name = (s.get("flavor") or {}).get("original_name")
+            fid = next((f["id"] for f in self.flavors if f["name"] == name), self.flavors[0]["id"])
+            out["flavor"] = {"id": fid, "links": [{"href": "http://openstack.example.com/flavors/" + fid,
+                                                   "rel": "bookmark"}]}
+        return out
+
+    def ser(self, sid, mv):
+        key = (sid, mv < (2, 47))
+        j = self.cache.get(key)
         if j is None:
-            j = json.dumps(self.servers[sid])
-            self.cache[sid] = j
+            j = json.dumps(self.render(self.servers[sid], mv))
+            self.cache[key] = j
         return j
+
+    def uncache(self, sid):
+        self.cache.pop((sid, False), None)
+        self.cache.pop((sid, True), None)
 
     def touch(self, s):
         s["updated"] = now_iso()
-        self.cache.pop(s["id"], None)
+        self.uncache(s["id"])
 
 
 def error_body(service, status, message):
@@ -330,6 +347,22 @@ class Handler(BaseHTTPRequestHandler):
             return False
         return True
 
+    def nova_mv(self):
+        """The compute microversion asked for, as Nova reads it: OpenStack-API-Version
+        first, then the legacy X-OpenStack-Nova-API-Version (python-novaclient sends
+        only that one), else the base 2.1.  None (after a violation) when malformed."""
+        mv = self.headers.get("OpenStack-API-Version")
+        v = mv[len("compute "):].strip() if mv is not None else self.headers.get("X-OpenStack-Nova-API-Version")
+        if v is None:
+            return (2, 1)
+        if v == "latest":
+            v = NOVA_MAX
+        m = re.fullmatch(r"(\d+)\.(\d+)", v)
+        if m is None:
+            self.violation("compute", "malformed compute microversion %r" % v)
+            return None
+        return (int(m.group(1)), int(m.group(2)))
+
     def compute(self, rest, q):
         if rest == ["v2.1"] or rest == ["v2.1", ""]:
             doc = load(self.st.fx, "nova/v21-version-get-resp.json")
@@ -338,6 +371,9 @@ class Handler(BaseHTTPRequestHandler):
         if rest[:1] != ["v2.1"]:
             return self.fail("compute", 404, "not found")
         if not self.check_mv("compute", "compute"):
+            return
+        mv = self.nova_mv()
+        if mv is None:
             return
         r = rest[1:]
         st = self.st
@@ -356,7 +392,7 @@ class Handler(BaseHTTPRequestHandler):
                 sel = self.page("compute", q, ids, None)
                 if sel is None:
                     return
-                parts = [st.ser(i) for i in sel]
+                parts = [st.ser(i, mv) for i in sel]
                 for g in gone:
                     parts.append(json.dumps({"id": g, "name": "deleted", "status": "DELETED",
                                              "updated": st.deleted[g]}))
@@ -412,13 +448,13 @@ class Handler(BaseHTTPRequestHandler):
                             s["OS-EXT-STS:task_state"] = None
                             s["progress"] = 100
                         st.touch(s)
-                    out = {k: v for k, v in s.items() if not k.startswith("_")}
+                    out = st.render(s, mv)
                 return self.send(200, {"server": out})
             if len(r) == 2 and m == "DELETE":
                 with LOCK:
                     del st.servers[r[1]]
                     st.order.remove(r[1])
-                    st.cache.pop(r[1], None)
+                    st.uncache(r[1])
                     st.deleted[r[1]] = now_iso()
                 return self.send(204)
             if r[2:] == ["action"] and m == "POST":

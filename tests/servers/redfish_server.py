@@ -29,7 +29,9 @@ Usage:
 
 Control interface (no auth, JSON):
     GET  /_control/requests          recorded requests [{bmc, method, path, auth, token,
-                                     if_match, if_none_match, body}]
+                                     if_match, if_none_match, body, status}]
+                                     (status: the reply's, null when dropped;
+                                     conn: the client's address:port, one per connection)
     POST /_control/reset             forget recorded requests and faults
     POST /_control/fault             {"bmc": NAME|"*", "kind": delay|status|drop|malformed|dead,
                                       "ms": N, "status": N, "retry_after": S, "count": N,
@@ -132,6 +134,10 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- plumbing -------------------------------------------------------------------
     def send_json(self, status, body, headers=None, raw=None):
+        rec = getattr(self, "record", None)
+        if rec is not None:
+            rec["status"] = status  # what the request was answered
+            self.record = None
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
         self.send_response(status)
         if data or status not in (204, 304):
@@ -145,6 +151,7 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
     def drop(self):
+        self.record = None
         self.close_connection = True
         try:
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -215,12 +222,14 @@ class Handler(BaseHTTPRequestHandler):
             rpath = rpath[:-1]
         auth = self.headers.get("Authorization")
         token = self.headers.get("X-Auth-Token")
+        self.record = {"bmc": bmc.name, "method": method, "path": rpath, "query": query,
+                       "auth": "basic" if auth else None, "token": token,
+                       "if_match": self.headers.get("If-Match"),
+                       "if_none_match": self.headers.get("If-None-Match"),
+                       "body": body.decode(errors="replace"), "status": None,
+                       "conn": "%s:%d" % self.client_address[:2]}
         with LOCK:
-            RECORDS.append({"bmc": bmc.name, "method": method, "path": rpath, "query": query,
-                            "auth": "basic" if auth else None, "token": token,
-                            "if_match": self.headers.get("If-Match"),
-                            "if_none_match": self.headers.get("If-None-Match"),
-                            "body": body.decode(errors="replace")})
+            RECORDS.append(self.record)
         if ARGS.latency_ms > 0:
             time.sleep(ARGS.latency_ms / 1000.0)
         f = take_fault(bmc.name, rpath)

@@ -497,6 +497,17 @@ static void test_volumes_actions(void **state)
                          sizeof msg),
                      TASK_FAILED);
     assert_non_null(strstr(msg, "on host 'default'"));
+    /* A bare instance name (what the command line passes) is looked up on the volume's host. */
+    assert_int_equal(act(fx, RES_KIND_VOLUME, "attach",
+                         "node//var/lib/libvirt/images/scratch.qcow2", "instance=web-1", NULL, msg,
+                         sizeof msg),
+                     TASK_FAILED);
+    assert_non_null(strstr(msg, "not supported"));
+    assert_int_equal(act(fx, RES_KIND_VOLUME, "attach",
+                         "node//var/lib/libvirt/images/scratch.qcow2", "instance=nosuch", NULL,
+                         msg, sizeof msg),
+                     TASK_FAILED);
+    assert_non_null(strstr(msg, "find domain"));
     assert_int_equal(act(fx, RES_KIND_VOLUME, "delete",
                          "node//var/lib/libvirt/images/scratch.qcow2", NULL, NULL, msg,
                          sizeof msg),

@@ -3,12 +3,19 @@
  * upstream API samples (shared fixtures, read in place): JSON -> model
  * mapping for every kind, state normalisation, upstream error bodies of each
  * service, ISO times, and clouds.yaml/secure.yaml resolution with file:line
- * errors.
+ * errors; and, through the http.c transport seam with a small fake Nova and
+ * Ironic (fake_api below), paging, incremental refresh with changes-since
+ * (merge, DELETED servers leave, unchanged servers keep their mapping and
+ * send no raw JSON again) and the bare-metal link between an instance and
+ * its Ironic node.
  */
 #include "testutil.h"
 
+#include "core/config.h"
 #include "core/err.h"
+#include "core/http.h"
 #include "core/model.h"
+#include "core/provider.h"
 #include "core/providers/openstack_priv.h"
 #include "core/xalloc.h"
 #include "core/yamltree.h"
@@ -17,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static json_t *sample(const char *rel)
 {
@@ -319,6 +327,444 @@ static void test_clouds(void **state)
     ynode_free(s);
 }
 
+/* ---- through the transport seam ------------------------------------------------------- */
+
+extern const struct provider_ops prov_openstack_ops;
+
+/*
+ * A fake Nova + Ironic: `servers` (id, name, status, updated) paged by
+ * limit/marker, filtered by changes-since (ISO strings compare in time
+ * order), plus `deleted` (id -> time) reported as status DELETED; Ironic
+ * nodes with their instance_uuid.  Every URL asked for is kept in `urls`.
+ */
+struct fake_api {
+    json_t *servers;   /* array */
+    json_t *deleted;   /* id -> updated */
+    json_t *nodes;     /* array of {uuid, name, instance_uuid, ...} */
+    json_t *urls;      /* array of strings */
+};
+
+static char *query_arg(const char *url, const char *name)
+{
+    const char *q = strchr(url, '?');
+    size_t n = strlen(name);
+    char *out = NULL;
+
+    while (q != NULL) {
+        q++;
+        if (strncmp(q, name, n) == 0 && q[n] == '=') {
+            const char *v = q + n + 1, *e = strchr(v, '&');
+            size_t len = e ? (size_t)(e - v) : strlen(v);
+            char *d = xcalloc(1, len + 1);
+            size_t j = 0;
+            for (size_t i = 0; i < len; i++) {
+                if (v[i] == '%' && i + 2 < len) {
+                    unsigned c;
+                    sscanf(v + i + 1, "%2x", &c);
+                    d[j++] = (char)c;
+                    i += 2;
+                } else {
+                    d[j++] = v[i];
+                }
+            }
+            out = d;
+            break;
+        }
+        q = strchr(q, '&');
+    }
+    return out;
+}
+
+static int fake_perform(void *fctx, const struct http_request *req, struct http_response *resp)
+{
+    struct fake_api *f = fctx;
+    const char *url = http_request_url(req);
+    char *limit_s = query_arg(url, "limit"), *marker = query_arg(url, "marker");
+    char *since = query_arg(url, "changes-since");
+    size_t limit = limit_s ? (size_t)atol(limit_s) : 1000, i;
+    json_t *src = NULL, *page = json_array(), *doc = json_object(), *it;
+    const char *key = NULL, *idk = "id";
+    int started;
+
+    json_array_append_new(f->urls, json_string(url));
+    if (strstr(url, "/compute/servers/detail") != NULL) {
+        src = json_array();
+        json_array_foreach(f->servers, i, it) {
+            if (since == NULL || strcmp(json_string_value(json_object_get(it, "updated")), since) >= 0)
+                json_array_append(src, it);
+        }
+        if (since != NULL) {
+            const char *id;
+            json_object_foreach(f->deleted, id, it) {
+                if (strcmp(json_string_value(it), since) >= 0)
+                    json_array_append_new(src, json_pack("{s:s, s:s, s:s, s:O}", "id", id, "name",
+                                                         "gone", "status", "DELETED", "updated", it));
+            }
+        }
+        key = "servers";
+    } else if (strstr(url, "/compute/os-hypervisors/detail") != NULL) {
+        src = json_array(); /* Ironic's hypervisors are left out anyway */
+        key = "hypervisors";
+    } else if (strstr(url, "/baremetal/v1/nodes") != NULL) {
+        src = json_incref(f->nodes);
+        key = "nodes";
+        idk = "uuid";
+    }
+    if (src == NULL) {
+        resp->status = 404;
+        resp->body = xstrdup("{\"itemNotFound\": {\"message\": \"no such fake\", \"code\": 404}}");
+        goto out;
+    }
+    started = marker == NULL;
+    json_array_foreach(src, i, it) {
+        if (!started) {
+            started = strcmp(json_string_value(json_object_get(it, idk)), marker) == 0;
+            continue;
+        }
+        if (json_array_size(page) < limit)
+            json_array_append(page, it);
+    }
+    json_object_set_new(doc, key, page);
+    page = NULL;
+    resp->status = 200;
+    resp->body = json_dumps(doc, JSON_INDENT(1)); /* spaces and newlines: raw text kept as sent */
+out:
+    resp->body_len = strlen(resp->body);
+    json_decref(src);
+    json_decref(page);
+    json_decref(doc);
+    free(limit_s);
+    free(marker);
+    free(since);
+    return 0;
+}
+
+static json_t *fake_server(int i, const char *updated)
+{
+    char id[40], name[16];
+
+    snprintf(id, sizeof id, "00000000-0000-0000-0000-%012d", i);
+    snprintf(name, sizeof name, "vm-%02d", i);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s}}", "id", id, "name", name, "status",
+                     "ACTIVE", "updated", updated, "OS-EXT-STS:vm_state", "active", "flavor",
+                     "original_name", "m1.tiny");
+}
+
+/* A provider over the fake: noauth, compute (+ baremetal) endpoints, pages of `page`. */
+static struct provider *fake_provider(struct fake_api *f, int with_ironic, int page,
+                                      struct http_transport *tr)
+{
+    struct http_opts ho = {0};
+    struct provider *p = provider_new(&prov_openstack_ops, "os", NULL);
+    struct os *os = provider_priv(p);
+
+    tr->perform = fake_perform;
+    tr->ctx = f;
+    ho.transport = tr;
+    os->p = p;
+    os->page_size = page;
+    os->cloud.name = xstrdup("fake");
+    os->cloud.auth_type = xstrdup("none");
+    os->cloud.interface = xstrdup("public");
+    os->versions_done = 1;
+    os->is_admin = 0;
+    os->endpoint[OS_SVC_COMPUTE] = xstrdup("http://fake/compute");
+    if (with_ironic)
+        os->endpoint[OS_SVC_BAREMETAL] = xstrdup("http://fake/baremetal");
+    os->http = http_multi_new(&ho);
+    return p;
+}
+
+static void fake_provider_free(struct provider *p)
+{
+    prov_openstack_ops.close(p);
+    provider_free(p);
+}
+
+static const struct resource *find_row(const struct res_list *l, const char *name)
+{
+    for (size_t i = 0; i < l->len; i++)
+        if (strcmp(l->items[i]->name, name) == 0)
+            return l->items[i];
+    return NULL;
+}
+
+static int urls_with(const struct fake_api *f, const char *what)
+{
+    size_t i;
+    json_t *u;
+    int n = 0;
+
+    json_array_foreach(f->urls, i, u)
+        n += strstr(json_string_value(u), what) != NULL;
+    return n;
+}
+
+static void test_refresh_changes_since(void **state)
+{
+    struct fake_api f = {json_array(), json_object(), json_array(), json_array()};
+    struct http_transport tr;
+    struct provider *p;
+    struct res_list l1, l2, l3;
+    struct rt_error err = {0};
+    const struct resource *r;
+
+    (void)state;
+    for (int i = 0; i < 5; i++)
+        json_array_append_new(f.servers, fake_server(i, "2020-01-01T00:00:00Z"));
+    p = fake_provider(&f, 0, 2, &tr);
+    res_list_init(&l1);
+    res_list_init(&l2);
+    res_list_init(&l3);
+
+    /* First listing: everything, in pages of 2 (2 + 2 + 1), raw JSON as sent. */
+    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l1, &err), 0);
+    assert_int_equal(l1.len, 5);
+    assert_int_equal(urls_with(&f, "/servers/detail"), 3);
+    assert_int_equal(urls_with(&f, "changes-since"), 0);
+    assert_string_equal(l1.items[0]->name, "vm-00");
+    assert_string_equal(l1.items[4]->name, "vm-04");
+    assert_non_null(l1.items[0]->raw);
+    assert_non_null(strstr(l1.items[0]->raw, "\"name\": \"vm-00\""));
+    assert_int_equal(l1.items[0]->raw[0], '{');
+    assert_int_equal(l1.items[0]->raw[strlen(l1.items[0]->raw) - 1], '}');
+
+    /* vm-01 is stopped, vm-03 deleted, vm-05 created; the rest did not move. */
+    json_object_set_new(json_array_get(f.servers, 1), "status", json_string("SHUTOFF"));
+    json_object_set_new(json_array_get(f.servers, 1), "updated", json_string("2999-01-01T00:00:00Z"));
+    json_object_set_new(f.deleted, json_string_value(json_object_get(json_array_get(f.servers, 3), "id")),
+                        json_string("2999-01-01T00:00:00Z"));
+    json_array_remove(f.servers, 3);
+    json_array_append_new(f.servers, fake_server(5, "2999-01-01T00:00:01Z"));
+    json_array_clear(f.urls);
+
+    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l2, &err), 0);
+    /* Only changes-since, answered with vm-01, vm-05 and the deleted vm-03: 2 pages of 2. */
+    assert_int_equal(urls_with(&f, "/servers/detail"), 2);
+    assert_int_equal(urls_with(&f, "changes-since="), 2);
+    assert_int_equal(l2.len, 5);
+    assert_null(find_row(&l2, "vm-03"));
+    r = find_row(&l2, "vm-01");
+    assert_non_null(r);
+    assert_int_equal(r->status, RES_STATUS_SHUTOFF);
+    assert_non_null(r->raw);  /* changed: new raw JSON for the store */
+    r = find_row(&l2, "vm-05");
+    assert_non_null(r);
+    assert_non_null(r->raw);
+    r = find_row(&l2, "vm-00");
+    assert_non_null(r);
+    assert_int_equal(r->status, RES_STATUS_ACTIVE);
+    assert_null(r->raw);      /* unchanged: the stored raw JSON is still right */
+    assert_int_equal(res_hash(r), res_hash(l1.items[0]));
+    /* The listing order is still first-seen order. */
+    assert_string_equal(l2.items[0]->name, "vm-00");
+    assert_string_equal(l2.items[4]->name, "vm-05");
+
+    /* Nothing changed.  The fake's times lie in the future, so changes-since returns the
+     * same three again (2 pages): same `updated`, so nothing is mapped again, no raw JSON
+     * goes out, and the rows are the same. */
+    json_array_clear(f.urls);
+    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l3, &err), 0);
+    assert_int_equal(urls_with(&f, "changes-since="), 2);
+    assert_int_equal(l3.len, 5);
+    for (size_t i = 0; i < l3.len; i++) {
+        assert_int_equal(res_hash(l3.items[i]), res_hash(l2.items[i]));
+        assert_null(l3.items[i]->raw);
+    }
+
+    res_list_done(&l1);
+    res_list_done(&l2);
+    res_list_done(&l3);
+    fake_provider_free(p);
+    json_decref(f.servers);
+    json_decref(f.deleted);
+    json_decref(f.nodes);
+    json_decref(f.urls);
+}
+
+/* A Nova bare-metal instance and its Ironic node point at each other. */
+static void test_baremetal_link(void **state)
+{
+    struct fake_api f = {json_array(), json_object(), json_array(), json_array()};
+    struct http_transport tr;
+    struct provider *p;
+    struct res_list inst, hosts;
+    struct rt_error err = {0};
+    const struct resource *vm, *bm, *node = NULL;
+
+    (void)state;
+    json_array_append_new(f.servers, fake_server(0, "2020-01-01T00:00:00Z"));
+    json_array_append_new(f.servers, fake_server(1, "2020-01-01T00:00:00Z"));
+    json_array_append_new(f.nodes, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "uuid",
+                                             "6d85703a-565d-469a-96ce-30b6de53079d", "name", "bm-0",
+                                             "instance_uuid", "00000000-0000-0000-0000-000000000001",
+                                             "power_state", "power on", "provision_state", "active",
+                                             "maintenance", 0));
+    json_array_append_new(f.nodes, json_pack("{s:s, s:s, s:n, s:s, s:s, s:b}", "uuid",
+                                             "1be26c0b-03f2-4d2e-ae87-c02d7f33c123", "name", "bm-1",
+                                             "instance_uuid", "power_state", "power off",
+                                             "provision_state", "available", "maintenance", 0));
+    p = fake_provider(&f, 1, 10, &tr);
+    res_list_init(&inst);
+    res_list_init(&hosts);
+    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &inst, &err), 0);
+    if (prov_openstack_ops.list(p, RES_KIND_HOST, &hosts, &err) < 0)
+        fail_msg("hosts: %s", err.msg);
+    assert_int_equal(inst.len, 2);
+    assert_int_equal(hosts.len, 2);
+    bm = find_row(&inst, "vm-01");
+    vm = find_row(&inst, "vm-00");
+    assert_non_null(bm);
+    assert_non_null(vm);
+    assert_string_equal(res_get(bm, "type"), "baremetal");
+    assert_string_equal(res_get(bm, "host"), "6d85703a-565d-469a-96ce-30b6de53079d");
+    assert_string_equal(res_get(vm, "type"), "vm");
+    node = find_row(&hosts, "bm-0");
+    assert_non_null(node);
+    assert_string_equal(node->id, res_get(bm, "host"));
+    assert_string_equal(res_get(node, "instance_id"), bm->id);
+    assert_null(res_get(find_row(&hosts, "bm-1"), "instance_id"));
+    res_list_done(&inst);
+    res_list_done(&hosts);
+    fake_provider_free(p);
+    json_decref(f.servers);
+    json_decref(f.deleted);
+    json_decref(f.nodes);
+    json_decref(f.urls);
+}
+
+static void test_array_spans(void **state)
+{
+    static const char t[] = " { \"links\": [{\"a\": \"]\"}], \"servers\" : [ {\"id\": \"x\\\"}\", \"n\": [1, {}]},"
+                            "\n {\"id\": \"y\"} , 3, \"s\", null ], \"more\": 1}";
+    static const char e[] = "{\"servers\": []}";
+    size_t *sp = NULL;
+
+    (void)state;
+    assert_int_equal(os_json_array_spans(t, strlen(t), "servers", &sp), 5);
+    assert_int_equal((int)(sp[1] - sp[0]), (int)strlen("{\"id\": \"x\\\"}\", \"n\": [1, {}]}"));
+    assert_memory_equal(t + sp[0], "{\"id\": \"x\\\"}\", \"n\": [1, {}]}", sp[1] - sp[0]);
+    assert_memory_equal(t + sp[2], "{\"id\": \"y\"}", sp[3] - sp[2]);
+    assert_memory_equal(t + sp[4], "3", 1);
+    assert_memory_equal(t + sp[6], "\"s\"", 3);
+    assert_int_equal((int)(sp[9] - sp[8]), 4);
+    free(sp);
+    assert_int_equal(os_json_array_spans(e, strlen(e), "servers", &sp), 0);
+    free(sp);
+    assert_int_equal(os_json_array_spans(t, strlen(t), "nodes", &sp), -1);
+    assert_null(sp);
+    assert_int_equal(os_json_array_spans(t, 40, "servers", &sp), -1);
+    assert_null(sp);
+}
+
+/* ---- file permissions and the verify: false warning ---------------------------------------- */
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+    FILE *fp = fopen(path, "w");
+
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    assert_int_equal(chmod(path, mode), 0);
+}
+
+/* Point the clouds.yaml search at `dir` only. */
+static void clouds_env(const char *dir, char **clouds, char **secure)
+{
+    *clouds = xasprintf("%s/clouds.yaml", dir);
+    *secure = xasprintf("%s/secure.yaml", dir);
+    setenv("OS_CLIENT_CONFIG_FILE", *clouds, 1);
+    setenv("OS_CLIENT_SECURE_FILE", *secure, 1);
+    setenv("XDG_CONFIG_HOME", dir, 1);
+    unsetenv("OS_CLOUD");
+}
+
+static void test_clouds_secret_perms(void **state)
+{
+    char *dir = make_tmpdir(), *clouds, *secure;
+    struct os_cloud oc;
+    struct rt_error err = {0};
+    static const char with_pw[] = "clouds:\n  c:\n    auth:\n      auth_url: http://127.0.0.1:9/v3\n"
+                                  "      username: u\n      password: pw\n      project_name: p\n"
+                                  "      user_domain_name: Default\n      project_domain_name: Default\n";
+    static const char no_pw[] = "clouds:\n  c:\n    auth:\n      auth_url: http://127.0.0.1:9/v3\n"
+                                "      username: u\n      project_name: p\n"
+                                "      user_domain_name: Default\n      project_domain_name: Default\n";
+
+    (void)state;
+    clouds_env(dir, &clouds, &secure);
+    /* A readable clouds.yaml with a password: refused, with the chmod to run. */
+    write_file(clouds, with_pw, 0644);
+    assert_int_equal(os_cloud_load("c", &oc, &err), -1);
+    assert_non_null(strstr(err.msg, "others can read it"));
+    assert_non_null(strstr(err.msg, "chmod 600"));
+    assert_non_null(strstr(err.msg, "clouds.yaml"));
+    write_file(clouds, with_pw, 0640);
+    assert_int_equal(os_cloud_load("c", &oc, &err), -1);
+    write_file(clouds, with_pw, 0600);
+    assert_int_equal(os_cloud_load("c", &oc, &err), 0);
+    assert_string_equal(oc.password, "pw");
+    os_cloud_done(&oc);
+    /* No secret in clouds.yaml: it may be readable; the password in secure.yaml may not. */
+    write_file(clouds, no_pw, 0644);
+    write_file(secure, "clouds:\n  c:\n    auth:\n      password: pw2\n", 0604);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(os_cloud_load("c", &oc, &err), -1);
+    assert_non_null(strstr(err.msg, "secure.yaml"));
+    assert_non_null(strstr(err.msg, "others can read it"));
+    assert_int_equal(chmod(secure, 0600), 0);
+    assert_int_equal(os_cloud_load("c", &oc, &err), 0);
+    assert_string_equal(oc.password, "pw2");
+    os_cloud_done(&oc);
+    unsetenv("OS_CLIENT_CONFIG_FILE");
+    unsetenv("OS_CLIENT_SECURE_FILE");
+    rm_rf(dir);
+    free(dir);
+    free(clouds);
+    free(secure);
+}
+
+/* verify: false opens, but leaves a permanent warning on the provider. */
+static void test_verify_false_warning(void **state)
+{
+    char *dir = make_tmpdir(), *clouds, *secure, *cfgp = NULL;
+    struct rt_error err = {0};
+    struct config *cfg;
+    struct provider *p;
+
+    (void)state;
+    clouds_env(dir, &clouds, &secure);
+    cfgp = xasprintf("%s/config.yaml", dir);
+    write_file(cfgp, "providers:\n  - name: os\n    type: openstack\n    cloud: bm\n", 0600);
+    for (int verify = 0; verify < 2; verify++) {
+        char *text = xasprintf("clouds:\n  bm:\n    auth_type: none\n    verify: %s\n"
+                               "    baremetal_endpoint_override: http://127.0.0.1:9\n",
+                               verify ? "true" : "false");
+        write_file(clouds, text, 0644);
+        free(text);
+        cfg = config_load(cfgp, &err);
+        if (cfg == NULL)
+            fail_msg("config: %s", err.msg);
+        p = provider_new(&prov_openstack_ops, "os", NULL);
+        if (provider_open(p, config_find_provider(cfg, "os"), &err) < 0)
+            fail_msg("open: %s", err.msg);
+        if (verify)
+            assert_string_equal(provider_warning(p), "");
+        else
+            assert_string_equal(provider_warning(p), "TLS verification off (verify: false)");
+        provider_free(p);
+        config_free(cfg);
+    }
+    unsetenv("OS_CLIENT_CONFIG_FILE");
+    unsetenv("OS_CLIENT_SECURE_FILE");
+    rm_rf(dir);
+    free(dir);
+    free(clouds);
+    free(secure);
+    free(cfgp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -330,6 +776,11 @@ int main(void)
         cmocka_unit_test(test_error_text),
         cmocka_unit_test(test_time),
         cmocka_unit_test(test_clouds),
+        cmocka_unit_test(test_refresh_changes_since),
+        cmocka_unit_test(test_baremetal_link),
+        cmocka_unit_test(test_array_spans),
+        cmocka_unit_test(test_clouds_secret_perms),
+        cmocka_unit_test(test_verify_false_warning),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -141,6 +141,74 @@ static void test_scrollback(void **state)
     term_free(t);
 }
 
+/* Lines numbered from `from` to `to` (exclusive), one per row. */
+static void feed_numbered(struct term *t, int from, int to, int width)
+{
+    for (int i = from; i < to; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "L%0*d\r\n", width - 1, i);
+        FEED(t, line);
+    }
+}
+
+static void assert_view_row(const struct term *t, int row, const char *want)
+{
+    char got[128];
+
+    assert_string_equal(term_view_row_text(t, row, got, sizeof got), want);
+}
+
+/*
+ * The ring (capacity 100) after 2.5 times its capacity: the newest 100
+ * pushed lines in order, the view held still while scrolled back, lines
+ * popped back by a taller screen, and reused slots growing for wider lines.
+ */
+static void test_scrollback_ring(void **state)
+{
+    struct term *t = mk(4, 10);
+    char row[128];
+
+    (void)state;
+    feed_numbered(t, 0, 250, 4); /* L000..L249; L000..L246 pushed, L147.. kept */
+    assert_int_equal(term_scrollback_lines(t), 100);
+    assert_string_equal(term_row_text(t, 0, row, sizeof row), "L247");
+    assert_view_row(t, 0, "L247");
+    term_scroll(t, 1000);
+    assert_int_equal(term_scroll_offset(t), 100);
+    assert_view_row(t, 0, "L147");
+    assert_view_row(t, 3, "L150");
+    term_scroll(t, -99);
+    assert_view_row(t, 0, "L246");
+    assert_view_row(t, 1, "L247");
+    term_scroll(t, 49); /* offset 50: row 0 is L197 */
+    assert_view_row(t, 0, "L197");
+    feed_numbered(t, 250, 260, 4);
+    assert_int_equal(term_scroll_offset(t), 60);
+    assert_view_row(t, 0, "L197"); /* still, although the ring wrapped under it */
+    assert_view_row(t, 1, "L198");
+    term_scroll(t, TERM_SCROLL_BOTTOM);
+    assert_view_row(t, 0, "L257");
+    /* A taller screen pops the newest lines back from the wrapped ring. */
+    term_resize(t, 8, 10);
+    {
+        size_t popped = 100 - term_scrollback_lines(t);
+        char want[16];
+        assert_true(popped > 0);
+        snprintf(want, sizeof want, "L%03d", 257 - (int)popped);
+        assert_string_equal(term_row_text(t, 0, row, sizeof row), want);
+    }
+    /* Wider lines into slots that held narrower ones, past capacity again. */
+    term_resize(t, 8, 20);
+    feed_numbered(t, 0, 150, 16);
+    assert_int_equal(term_scrollback_lines(t), 100);
+    assert_view_row(t, 0, "L000000000000143");
+    term_scroll(t, 1);
+    assert_view_row(t, 0, "L000000000000142");
+    term_scroll(t, 1000);
+    assert_view_row(t, 0, "L000000000000043");
+    term_free(t);
+}
+
 static void test_resize(void **state)
 {
     struct term *t = mk(4, 10);
@@ -261,10 +329,15 @@ static void test_draw(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_text_and_sgr),    cmocka_unit_test(test_altscreen),
-        cmocka_unit_test(test_wide_and_utf8),   cmocka_unit_test(test_scrollback),
-        cmocka_unit_test(test_resize),          cmocka_unit_test(test_keys),
-        cmocka_unit_test(test_title_untrusted), cmocka_unit_test(test_draw),
+        cmocka_unit_test(test_text_and_sgr),
+        cmocka_unit_test(test_altscreen),
+        cmocka_unit_test(test_wide_and_utf8),
+        cmocka_unit_test(test_scrollback),
+        cmocka_unit_test(test_scrollback_ring),
+        cmocka_unit_test(test_resize),
+        cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_title_untrusted),
+        cmocka_unit_test(test_draw),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     strbuf_done(&sent);

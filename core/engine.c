@@ -456,10 +456,24 @@ static void run_job(struct worker *w, struct act_job *job)
 
 /* ---- worker: inventory and health --------------------------------------------------- */
 
+/* Answer a refresh of k whose rows are the ones sent last time. */
+static void post_unchanged(struct worker *w, enum res_kind k, int64_t now)
+{
+    struct engine_event *ev = event_new(ENGINE_EV_SYNC, w->name, k);
+
+    ev->unchanged = 1;
+    post(w->e, ev);
+    pthread_mutex_lock(&w->e->lock);
+    w->info.synced_at[k] = now;
+    pthread_mutex_unlock(&w->e->lock);
+    if (w->info.state != PROV_STATE_CONNECTED)
+        set_state(w, PROV_STATE_CONNECTED, NULL);
+}
+
 static void sync_kind(struct worker *w, enum res_kind k)
 {
     uint64_t h = RT_FNV_INIT, rh;
-    int cache_failed = 0;
+    int cache_failed = 0, lrc;
     struct res_list rows;
     struct rt_error err = {0};
     struct engine_event *ev;
@@ -477,7 +491,14 @@ static void sync_kind(struct worker *w, enum res_kind k)
         post(w->e, ev);
         return;
     }
-    if (provider_list(w->p, k, &rows, &err) < 0) {
+    lrc = provider_list_refresh(w->p, k, &rows, &err);
+    if (lrc == 1 && w->list_hash[k] != 0) {
+        /* The provider knows nothing changed since its last list(): no rows to compare. */
+        res_list_done(&rows);
+        post_unchanged(w, k, now);
+        return;
+    }
+    if (lrc < 0) {
         res_list_done(&rows);
         ev = event_new(ENGINE_EV_SYNC_FAILED, w->name, k);
         ev->err = err;
@@ -497,16 +518,11 @@ static void sync_kind(struct worker *w, enum res_kind k)
         h = rt_fnv1a(h, r->id, strlen(r->id) + 1);
         h = rt_fnv1a(h, &rh, sizeof rh);
     }
-    if (w->list_hash[k] != 0 && w->list_hash[k] == h && w->info.state == PROV_STATE_CONNECTED) {
+    if (w->list_hash[k] != 0 && w->list_hash[k] == h) {
         /* Nothing changed since the last refresh: no store writes, no new rows for the
          * consumers (an idle wall display stays idle), but the request is answered. */
         res_list_done(&rows);
-        ev = event_new(ENGINE_EV_SYNC, w->name, k);
-        ev->unchanged = 1;
-        post(w->e, ev);
-        pthread_mutex_lock(&w->e->lock);
-        w->info.synced_at[k] = now;
-        pthread_mutex_unlock(&w->e->lock);
+        post_unchanged(w, k, now);
         return;
     }
     w->list_hash[k] = h;

@@ -45,6 +45,7 @@ struct provider {
     uint32_t kinds;
     uint64_t actions;
     int opened;
+    int may_skip; /* inside provider_list_refresh() */
     void *priv;
     char warning[128];     /* provider_set_warning(); "" none */
 };
@@ -190,6 +191,22 @@ int provider_list(struct provider *p, enum res_kind k, struct res_list *out, str
     if (p->ops->list == NULL || (p->kinds & RT_KIND_BIT(k)) == 0)
         return unsupported(p, res_kind_plural(k), err);
     return p->ops->list(p, k, out, err);
+}
+
+int provider_list_refresh(struct provider *p, enum res_kind k, struct res_list *out,
+                          struct rt_error *err)
+{
+    int rc;
+
+    p->may_skip = 1;
+    rc = provider_list(p, k, out, err);
+    p->may_skip = 0;
+    return rc;
+}
+
+int provider_list_may_skip(const struct provider *p)
+{
+    return p->may_skip;
 }
 
 int provider_get(struct provider *p, enum res_kind k, const char *id, struct resource **out,

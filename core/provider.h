@@ -100,7 +100,10 @@ struct provider_ops {
     /* MUST. Release everything open() made. Never fails. */
     void (*close)(struct provider *p);
     /* MAY. Every resource of kind k; `out` is empty on entry and owned by the caller.
-     * Items carry their raw JSON in ->raw when the backend has one. */
+     * Items carry their raw JSON in ->raw when the backend has one.  Returns 0 or -1 with
+     * err.  MAY return 1 (out left empty) when provider_list_may_skip(p) is true and it
+     * knows nothing of kind k changed since its previous successful list() of k: the engine
+     * keeps what it sent last time. */
     int (*list)(struct provider *p, enum res_kind k, struct res_list *out, struct rt_error *err);
     /* MAY. One resource; *out owned by the caller. RT_ERR_NOT_FOUND if it is gone. */
     int (*get)(struct provider *p, enum res_kind k, const char *id, struct resource **out,
@@ -156,6 +159,11 @@ void provider_request_refresh(struct provider *p, uint32_t kinds);
 int provider_open(struct provider *p, const struct config_provider *cp, struct rt_error *err);
 void provider_close(struct provider *p);
 int provider_list(struct provider *p, enum res_kind k, struct res_list *out, struct rt_error *err);
+/* The engine's refresh: like provider_list() but the provider may answer 1, "unchanged". */
+int provider_list_refresh(struct provider *p, enum res_kind k, struct res_list *out,
+                          struct rt_error *err);
+/* For list() implementations: may this call answer 1 ("unchanged")? */
+int provider_list_may_skip(const struct provider *p);
 int provider_get(struct provider *p, enum res_kind k, const char *id, struct resource **out,
                  struct rt_error *err);
 int provider_act(struct provider *p, const struct act_request *req, char **task_ref,

@@ -56,6 +56,8 @@
 
 struct demo {
     struct dworld *w;
+    uint32_t listed;                       /* kinds whose last list() is still current */
+    uint64_t listed_token[RES_KIND__COUNT]; /* the world token at that list() */
 };
 
 /* ---- phases ------------------------------------------------------------------------- */
@@ -2458,6 +2460,21 @@ static int demo_list(struct provider *p, enum res_kind k, struct res_list *out,
     if (k == RES_KIND_EVENT) {
         demo_events(w, w->now_ms / 1000, 24, out); /* the last day */
         return 0;
+    }
+    /* Kinds that change only through writes (not with the clock) are unchanged while
+     * the world's token is the same and no operation is running (progress moves). */
+    if (k != RES_KIND_HOST && (unsigned)k < 32) {
+        int running = 0;
+        for (size_t i = 0; i < w->ops.n && !running; i++)
+            running = w->ops.v[i].phase < w->ops.v[i].nph && !w->ops.v[i].gone;
+        if (!running && provider_list_may_skip(p) && (d->listed & RT_KIND_BIT(k)) &&
+            d->listed_token[k] == w->token)
+            return 1;
+        if (running)
+            d->listed &= ~RT_KIND_BIT(k);
+        else
+            d->listed |= RT_KIND_BIT(k);
+        d->listed_token[k] = w->token;
     }
     n = demo_count(w, k);
     if (k == RES_KIND_INSTANCE)

@@ -1544,10 +1544,57 @@ static void test_faults(void **state)
     demo_world_free(w2);
 }
 
+/* The engine's refresh may be answered "unchanged" (1) until something is written. */
+static void test_list_unchanged(void **state)
+{
+    struct store *st = mem_store();
+    struct provider *p = demo_open_env(st, "lab", 42, 0, 1000);
+    struct res_list rows;
+    struct rt_error err = {0};
+    const char *name;
+
+    (void)state;
+    res_list_init(&rows);
+    assert_int_equal(provider_list_refresh(p, RES_KIND_INSTANCE, &rows, &err), 0);
+    assert_true(rows.len >= 200);
+    name = NULL;
+    for (size_t i = 0; i < rows.len && name == NULL; i++) {
+        const char *locked = res_get(rows.items[i], "locked");
+        if (rows.items[i]->status == RES_STATUS_ACTIVE && locked != NULL &&
+            strcmp(locked, "false") == 0)
+            name = rows.items[i]->name;
+    }
+    assert_non_null(name);
+    {
+        char *n = xstrdup(name);
+        res_list_done(&rows);
+        assert_int_equal(provider_list_refresh(p, RES_KIND_INSTANCE, &rows, &err), 1);
+        assert_int_equal(rows.len, 0);
+        /* A plain list() always returns the rows. */
+        assert_int_equal(provider_list(p, RES_KIND_INSTANCE, &rows, &err), 0);
+        assert_true(rows.len >= 200);
+        res_list_done(&rows);
+        /* Hosts change with the clock: never "unchanged". */
+        assert_int_equal(provider_list_refresh(p, RES_KIND_HOST, &rows, &err), 0);
+        res_list_done(&rows);
+        assert_int_equal(provider_list_refresh(p, RES_KIND_HOST, &rows, &err), 0);
+        res_list_done(&rows);
+        /* After a change the rows come back. */
+        act_ok(p, RES_KIND_INSTANCE, "reboot", n, NULL);
+        assert_int_equal(provider_list_refresh(p, RES_KIND_INSTANCE, &rows, &err), 0);
+        assert_true(rows.len >= 200);
+        res_list_done(&rows);
+        free(n);
+    }
+    provider_free(p);
+    store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_list_unchanged),
         cmocka_unit_test(test_default_fleet),
         cmocka_unit_test(test_scale),
         cmocka_unit_test(test_instance_lifecycle),

@@ -409,9 +409,26 @@ int form_draw(const struct form *f, WINDOW *w, const struct theme *th, int ascii
         if (per == 2)
             draw_text(w, row + 1, vx, valw, err != NULL ? err : "",
                       err != NULL ? theme_attr(th, ROLE_ERROR_MSG) : body, DRAW_LEFT, ascii);
-        else if (focused)
-            draw_text(w, y + h - 3, x + 2, width - 4, err != NULL ? err : "",
-                      err != NULL ? theme_attr(th, ROLE_ERROR_MSG) : body, DRAW_LEFT, ascii);
+    }
+    if (per == 1) {
+        /* One line for errors: the focused field's, else the first field that has one,
+         * named, since its own row may be scrolled away. */
+        const char *err = NULL;
+        char line[200];
+        int which = -1;
+        for (size_t i = 0; i < f->n && err == NULL; i++) {
+            size_t j = i == 0 ? (size_t)f->focus : (i <= (size_t)f->focus ? i - 1 : i);
+            if (f->fields[j].touched || f->tried) {
+                err = form_field_error(f, (int)j, buf, sizeof buf);
+                which = (int)j;
+            }
+        }
+        if (err != NULL && which != f->focus)
+            snprintf(line, sizeof line, "%s: %s", f->fields[which].label, err);
+        else
+            snprintf(line, sizeof line, "%s", err != NULL ? err : "");
+        draw_text(w, y + h - 3, x + 2, width - 4, line,
+                  err != NULL ? theme_attr(th, ROLE_ERROR_MSG) : body, DRAW_LEFT, ascii);
     }
     draw_text(w, y + h - 2, x + 2, width - 4, "Tab: next field   Enter: submit   Esc: cancel",
               theme_attr(th, ROLE_DIM), DRAW_CENTER, ascii);

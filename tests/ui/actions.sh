@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # A create through the form to ACTIVE with progress shown; a snapshot; a
-# delete that demands the name; a security-group rule added and removed.
+# delete that demands the name; a security-group rule added and removed; all
+# from the keyboard, at 80x24 and at 200x60 (UI_SIZES overrides).
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 export RACKTOP_DEMO_SPEED=2
-start 120 40
+for size in ${UI_SIZES:-80x24 200x60}; do
+new_server
+rm -rf "$XDG_STATE_HOME"
+start "${size%x*}" "${size#*x}"
 wait_for "Instances  1/250"
 # The form's choices come from the fleet: wait until flavors and images are in.
 keys 7; wait_for "Flavors  1/"
@@ -73,4 +77,6 @@ wait_for "remove-rule web: succeeded" 30
 wait_gone "8443 " 10
 keys q
 wait_for "RACKTOP-EXITED 0"
+echo "ok at $size"
+done
 pass

@@ -12,54 +12,11 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/providers/redfish.h"
-#include "tui/sanitize.h"
+#include "tui/ttyline.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
-
-/* Read one line from /dev/tty without echo into buf.  0, or -1 (no terminal, EOF). */
-static int tty_read_secret(const char *prompt, char *buf, size_t len)
-{
-    int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
-    struct termios old, quiet;
-    char clean[512];
-    size_t n = 0;
-    int restore = 0, rc = 0;
-
-    if (fd < 0)
-        return -1;
-    sanitize_into(clean, sizeof clean, prompt, 0);
-    (void)!write(fd, clean, strlen(clean));
-    if (tcgetattr(fd, &old) == 0) {
-        quiet = old;
-        quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-        quiet.c_lflag |= ICANON;
-        restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
-    }
-    for (;;) {
-        char ch;
-        ssize_t r = read(fd, &ch, 1);
-        if (r <= 0) {
-            rc = -1;
-            break;
-        }
-        if (ch == '\n' || ch == '\r')
-            break;
-        if (n + 1 < len)
-            buf[n++] = ch;
-    }
-    buf[n] = '\0';
-    if (restore)
-        tcsetattr(fd, TCSAFLUSH, &old);
-    (void)!write(fd, "\n", 1);
-    close(fd);
-    if (rc < 0)
-        explicit_bzero(buf, len);
-    return rc;
-}
 
 int cli_secret_ask(struct engine *e, struct rt_error *err)
 {
@@ -83,7 +40,7 @@ int cli_secret_ask(struct engine *e, struct rt_error *err)
                               "racktop on a terminal to be asked for it", cp->name, names);
         snprintf(prompt, sizeof prompt, "Password for provider '%s' (BMC %s): ", cp->name,
                  names);
-        if (tty_read_secret(prompt, pw, sizeof pw) < 0)
+        if (ttyline_read(prompt, 0, pw, sizeof pw) < 0)
             return rt_err_set(err, RT_ERR_CONFIG, 0,
                               "provider '%s': no password given for BMC %s", cp->name, names);
         if (pw[0] == '\0') {

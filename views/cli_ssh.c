@@ -35,6 +35,7 @@
 #include "tui/app.h"
 #include "tui/keymap.h"
 #include "tui/sanitize.h"
+#include "tui/ttyline.h"
 #include "tui/term.h"
 #include "tui/theme.h"
 
@@ -151,48 +152,13 @@ out:
 /* Ask on /dev/tty; echo off unless echo.  New string or NULL (no terminal, EOF). */
 static char *tty_ask(const char *prompt, int echo)
 {
-    int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
-    struct termios old, raw;
-    char buf[1024], clean[1024];
-    size_t n = 0;
-    int restore = 0;
+    char buf[1024];
+    char *s = NULL;
 
-    if (fd < 0)
-        return NULL;
-    sanitize_into(clean, sizeof clean, prompt, 0);
-    (void)!write(fd, clean, strlen(clean));
-    if (!echo && tcgetattr(fd, &old) == 0) {
-        raw = old;
-        raw.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-        restore = tcsetattr(fd, TCSANOW, &raw) == 0;
-    }
-    for (;;) {
-        char ch;
-        ssize_t r = read(fd, &ch, 1);
-        if (r <= 0) {
-            n = (size_t)-1;
-            break;
-        }
-        if (ch == '\n' || ch == '\r')
-            break;
-        if (n + 1 < sizeof buf)
-            buf[n++] = ch;
-    }
-    if (restore) {
-        tcsetattr(fd, TCSANOW, &old);
-        (void)!write(fd, "\n", 1);
-    }
-    close(fd);
-    if (n == (size_t)-1) {
-        explicit_bzero(buf, sizeof buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    {
-        char *s = xstrdup(buf);
-        explicit_bzero(buf, sizeof buf);
-        return s;
-    }
+    if (ttyline_read(prompt, echo, buf, sizeof buf) == 0)
+        s = xstrdup(buf);
+    explicit_bzero(buf, sizeof buf);
+    return s;
 }
 
 static void zfree_str(char *s)

@@ -2165,6 +2165,18 @@ static int undeploy(struct rf *rf, struct rf_bmc *b, struct rf_sys *s, json_t *s
 
 /* ---- actions ------------------------------------------------------------------------- */
 
+
+/* Host power verbs -> ComputerSystem.Reset type and the PowerState to wait for (NULL: none). */
+static const struct {
+    const char *verb, *reset_type, *expect;
+} power_verbs[] = {
+    {"power-on", "On", "On"},
+    {"power-off", "ForceOff", "Off"},
+    {"shutdown", "GracefulShutdown", "Off"},
+    {"restart", "GracefulRestart", "On"},
+    {"nmi", "Nmi", NULL},
+};
+
 static int rf_act(struct provider *p, const struct act_request *req, char **task_ref,
                   struct rt_error *err)
 {
@@ -2245,27 +2257,21 @@ static int rf_act(struct provider *p, const struct act_request *req, char **task
         goto out;
     }
     types = reset_types(rf, b, sys);
-    if (strcmp(verb, "power-on") == 0) {
-        rt = "On";
-        expect = "On";
-    } else if (strcmp(verb, "power-off") == 0) {
-        rt = "ForceOff";
-        expect = "Off";
-    } else if (strcmp(verb, "shutdown") == 0) {
-        rt = "GracefulShutdown";
-        expect = "Off";
-    } else if (strcmp(verb, "restart") == 0) {
-        rt = "GracefulRestart";
-        expect = "On";
-    } else if (strcmp(verb, "nmi") == 0) {
-        rt = "Nmi";
-    } else if (strcmp(verb, "power-cycle") == 0) {
+    for (size_t i = 0; i < sizeof power_verbs / sizeof power_verbs[0]; i++) {
+        if (strcmp(verb, power_verbs[i].verb) == 0) {
+            rt = power_verbs[i].reset_type;
+            expect = power_verbs[i].expect;
+        }
+    }
+    if (strcmp(verb, "power-cycle") == 0) {
+        /* An off host is simply powered on; else PowerCycle where advertised. */
         expect = "On";
         if (strcmp(rf_power_word(rf_str(sys, "PowerState")), "off") == 0)
             rt = "On";
         else
             rt = reset_target(sys, types, "PowerCycle") != NULL ? "PowerCycle" : "ForceRestart";
-    } else {
+    }
+    if (rt == NULL) {
         rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "provider '%s' cannot '%s' hosts",
                    provider_name(p), verb);
         goto out;

@@ -23,14 +23,17 @@ int ttyline_read(const char *prompt, int echo, char *buf, size_t len)
     buf[0] = '\0';
     if (fd < 0)
         return -1;
-    sanitize_into(clean, sizeof clean, prompt, 0);
-    (void)!write(fd, clean, strlen(clean));
+    /* Echo goes off before the prompt shows: whoever answers it (a person
+     * or a program) never sees it while typed-ahead text is still echoed,
+     * and TCSAFLUSH drops only what was typed before the question. */
     if (!echo && tcgetattr(fd, &old) == 0) {
         quiet = old;
         quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
         quiet.c_lflag |= ICANON;
         restore = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
     }
+    sanitize_into(clean, sizeof clean, prompt, 0);
+    (void)!write(fd, clean, strlen(clean));
     for (;;) {
         char ch;
         ssize_t r = read(fd, &ch, 1);

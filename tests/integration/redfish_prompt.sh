@@ -32,46 +32,10 @@ one_line_err
 # pty_run INPUT ARGS...: racktop on a new pty (stdin, stderr and /dev/tty), stdout to
 # $T/out; INPUT is typed after the prompt shows.  The terminal's text goes to $T/tty.
 pty_run() {
-    python3 - "$T" "$RACKTOP" "$@" <<'PY'
-import os, pty, select, sys, time
-tdir, racktop, typed = sys.argv[1], sys.argv[2], sys.argv[3]
-pid, fd = pty.fork()
-if pid == 0:
-    out = os.open(os.path.join(tdir, "out"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(out, 1)
-    os.execv(racktop, [racktop] + sys.argv[4:])
-seen, sent, end, status = b"", False, time.time() + 30, None
-while status is None:
-    if time.time() > end:
-        os.kill(pid, 9)
-    r, _, _ = select.select([fd], [], [], 0.2)
-    if r:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # EIO: the child closed the terminal
-            chunk = b""
-        seen += chunk
-        if not chunk:
-            _, status = os.waitpid(pid, 0)
-            break
-    if not sent and b"Password for provider" in seen:
-        time.sleep(0.1)
-        os.write(fd, typed.encode().decode("unicode_escape").encode())
-        sent = True
-    done, st = os.waitpid(pid, os.WNOHANG)
-    if done != 0:
-        status = st
-while select.select([fd], [], [], 0.2)[0]:  # what it wrote before it ended
-    try:
-        chunk = os.read(fd, 4096)
-    except OSError:
-        break
-    if not chunk:
-        break
-    seen += chunk
-open(os.path.join(tdir, "tty"), "wb").write(seen)
-sys.exit(os.waitstatus_to_exitcode(status))
-PY
+    local typed=$1
+    shift
+    python3 "$RT_SRC_DIR/tests/support/pty_answer.py" --prompt "Password for provider" \
+        --tty "$T/tty" --stdout "$T/out" --timeout 30 "$typed" -- "$RACKTOP" "$@"
 }
 rc=0; pty_run 'secret\n' list hosts -o json || rc=$?
 [ "$rc" = 0 ] || die "racktop on a pty exited $rc: $(cat "$T/tty")"

@@ -45,14 +45,14 @@ expect_rc 255 "no usable auth without a terminal"
 err_has "authentication to 'root@127.0.0.1:$P' failed"
 
 # Password typed at the prompt on a terminal.
-rt_tty "$RT_TEST_PASSWORD"$'\n' ssh -p "$P" root@127.0.0.1 -- 'echo pw-ok'
+rt_tty 'password:' "$RT_TEST_PASSWORD\n" -- ssh -p "$P" root@127.0.0.1 -- 'echo pw-ok'
 expect_rc 0 "password auth"
 grep -q "password:" "$T/out" || die "no password prompt: $(cat "$T/out")"
 grep -q "pw-ok" "$T/out" || die "no output after password auth: $(cat "$T/out")"
 grep -qF "$RT_TEST_PASSWORD" "$T/out" && die "the password was echoed"
 
 # Wrong password three times: a clear error.
-rt_tty $'wrong1\nwrong2\nwrong3\n' ssh -p "$P" root@127.0.0.1 -- 'echo nope'
+rt_tty 'password:' 'wrong1\n' 'wrong2\n' 'wrong3\n' -- ssh -p "$P" root@127.0.0.1 -- 'echo nope'
 expect_rc 255 "wrong password"
 grep -q "authentication to 'root@127.0.0.1:$P' failed" "$T/out" || die "no auth failure message: $(cat "$T/out")"
 

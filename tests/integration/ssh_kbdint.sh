@@ -50,7 +50,7 @@ expect_rc 255 "no terminal: cannot answer"
 err_has "authentication to 'root@127.0.0.1:$P' failed"
 
 # The prompt is shown, the answer not echoed, the command runs.
-rt_tty "$RT_TEST_PASSWORD"$'\n' ssh -p "$P" root@127.0.0.1 -- 'echo kbd-ok'
+rt_tty 'Password:' "$RT_TEST_PASSWORD\n" -- ssh -p "$P" root@127.0.0.1 -- 'echo kbd-ok'
 expect_rc 0 "keyboard-interactive auth"
 grep -q "Password:" "$T/out" || die "no keyboard-interactive prompt: $(cat "$T/out")"
 grep -q "kbd-ok" "$T/out" || die "no output after keyboard-interactive auth: $(cat "$T/out")"
@@ -59,7 +59,7 @@ grep -q "PAM: .*succeeded\|Accepted keyboard-interactive/pam" "$T/kbd/sshd.log" 
     die "sshd did not accept keyboard-interactive/pam"
 
 # A wrong answer: a clear error, no crash.
-rt_tty $'wrong1\nwrong2\nwrong3\nwrong4\n' ssh -p "$P" root@127.0.0.1 -- 'echo nope'
+rt_tty 'Password:' 'wrong1\n' 'wrong2\n' 'wrong3\n' 'wrong4\n' -- ssh -p "$P" root@127.0.0.1 -- 'echo nope'
 [ "$RC" != 0 ] || die "a wrong answer logged in"
 grep -q "authentication to 'root@127.0.0.1:$P' failed" "$T/out" || die "no auth failure message: $(cat "$T/out")"
 grep -q "nope" "$T/out" && die "the command ran after a wrong answer"

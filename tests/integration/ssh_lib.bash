@@ -140,11 +140,16 @@ expect_rc() { [ "$RC" = "$1" ] || { echo "--- out"; head -c 2000 "$T/out"; echo 
 err_has() { grep -qF -- "$1" "$T/err" || die "stderr lacks '$1': $(cat "$T/err")"; }
 out_is() { [ "$(cat "$T/out")" = "$1" ] || die "stdout is '$(head -c 500 "$T/out")', expected '$1'"; }
 
-# rt_tty INPUT ARGS...: racktop on a pseudo-terminal (for prompts), INPUT typed into it
+# rt_tty PROMPT_REGEX ANSWERS -- ARGS...: racktop on a pseudo-terminal (for
+# prompts); each answer is typed when the next prompt shows, never earlier.
+# The terminal's text goes to $T/out (and $T/err).
 rt_tty() {
-    local input=$1; shift
-    local cmd="timeout 60 $(printf '%q ' "$RACKTOP" "$@")"
+    local prompt=$1 answers=()
+    shift
+    while [ "$1" != -- ]; do answers+=("$1"); shift; done
+    shift
     RC=0
-    { sleep 1; printf '%s' "$input"; sleep 3; } | script -qefc "$cmd" /dev/null > "$T/out" 2>&1 || RC=$?
+    python3 "$RT_SRC_DIR/tests/support/pty_answer.py" --prompt "$prompt" --tty "$T/out" \
+        --timeout 60 "${answers[@]}" -- "$RACKTOP" "$@" || RC=$?
     cp "$T/out" "$T/err"
 }

@@ -9,7 +9,8 @@ pkgs=(build-essential cmake pkg-config libncurses-dev libcurl4-openssl-dev libja
 if [ "${1:-}" = "--test" ]; then
     pkgs+=(libcmocka-dev tmux jq sqlite3 python3 procps openssh-server openssh-client
            libvirt-daemon-system qemu-system-x86 qemu-utils busybox-static cpio linux-image-cloud-amd64
-           openssl ironic-api ironic-conductor python3-openstackclient python3-ironicclient)
+           openssl ironic-api ironic-conductor python3-openstackclient python3-ironicclient
+           vim-tiny htop)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -24,11 +24,12 @@ static const struct param_def p_none[] = {{NULL}};
 
 static const struct param_def p_inst_create[] = {
     {"flavor", PARAM_STR, 1, NULL, "flavor name or id"},
-    {"image", PARAM_STR, 1, NULL, "image name or id"},
+    {"image", PARAM_STR, 1, NULL, "image name or id, or volume:ID to boot from a volume"},
     {"type", PARAM_ENUM, 0, "vm|baremetal", "instance type (default from the flavor)"},
     {"region", PARAM_STR, 0, NULL, "region"},
     {"zone", PARAM_STR, 0, NULL, "availability zone"},
-    {"network", PARAM_STR, 0, NULL, "network name"},
+    {"network", PARAM_STR, 0, NULL,
+     "network names or ids and port:ID, comma-separated; or auto or none"},
     {"secgroups", PARAM_STR, 0, NULL, "comma-separated security group names"},
     {"keypair", PARAM_STR, 0, NULL, "key pair name"},
     {"server_group", PARAM_STR, 0, NULL, "server group name"},
@@ -75,6 +76,7 @@ static const struct param_def p_add_rule[] = {
     {"port", PARAM_PORT, 0, NULL, "port or range, e.g. 443 or 8000-8080 (tcp/udp)"},
     {"remote", PARAM_CIDR, 0, NULL, "remote CIDR (default 0.0.0.0/0)"},
     {"ethertype", PARAM_ENUM, 0, "IPv4|IPv6", "ether type (default from remote)"},
+    {"remote_group", PARAM_STR, 0, NULL, "remote security group name or id (instead of remote)"},
     {NULL}};
 static const struct param_def p_remove_rule[] = {
     {"rule", PARAM_STR, 1, NULL, "rule id"}, {NULL}};
@@ -90,6 +92,12 @@ static const struct param_def p_inst_delete[] = {
     {"storage", PARAM_BOOL, 0, NULL, "libvirt: also delete its disks (default false)"}, {NULL}};
 static const struct param_def p_locate[] = {
     {"state", PARAM_ENUM, 1, "on|off|blink", "indicator LED state"}, {NULL}};
+static const struct param_def p_clean[] = {
+    {"steps", PARAM_STR, 0, NULL,
+     "manual clean steps: interface.step[,interface.step...] or a JSON list of step objects "
+     "(default deploy.erase_devices_metadata)"},
+    {"disable_ramdisk", PARAM_BOOL, 0, NULL, "run the steps without booting the agent ramdisk"},
+    {NULL}};
 
 static const struct action_def actions[] = {
     /* instances */
@@ -173,6 +181,15 @@ static const struct action_def actions[] = {
      "power off at once, without asking the guest"},
     {"clone", RES_KIND_INSTANCE, 0, K(INSTANCE) | K(VOLUME), p_clone,
      "copy a shut-off VM and its disks to a new VM on the same host"},
+    /* hosts, appended later (bare-metal provision verbs) */
+    {"inspect", RES_KIND_HOST, 0, K(HOST), p_none,
+     "bare metal: discover the hardware (manageable -> inspecting -> manageable)"},
+    {"clean", RES_KIND_HOST, ACTION_DESTRUCTIVE, K(HOST), p_clean,
+     "bare metal: manual cleaning with the given steps (manageable -> cleaning -> manageable)"},
+    {"abort", RES_KIND_HOST, 0, K(HOST), p_none,
+     "bare metal: abort the running inspection, cleaning or rescue (a *wait state)"},
+    {"rebuild", RES_KIND_HOST, ACTION_DESTRUCTIVE, K(HOST) | K(INSTANCE), p_none,
+     "bare metal: redeploy the deployed image (active -> deploying -> active)"},
 };
 
 _Static_assert(sizeof actions / sizeof actions[0] <= RT_ACTION_MAX, "too many actions for a mask");

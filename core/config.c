@@ -52,6 +52,7 @@
 #define OFF(field) offsetof(struct config, field)
 
 static int check_jump(const char *text, char *why, size_t whylen);
+static int check_detach_key(const char *text, char *why, size_t whylen);
 
 static const struct config_option options[] = {
     {"theme", CONFIG_TYPE_STRING, "default", 1, 64,
@@ -77,6 +78,10 @@ static const struct config_option options[] = {
     {"ssh.jump", CONFIG_TYPE_STRING, "", 0, 1024,
      "jump hosts for instances with only private addresses: [user@]host[:port][,...] or none",
      OFF(ssh.jump), check_jump},
+    {"console.detach_key", CONFIG_TYPE_STRING, "ctrl-]", 1, 16,
+     "key that leaves an SSH console for the dashboard, the session staying open: a control "
+     "key (ctrl-], ctrl-a, ...) or F1-F12",
+     OFF(console_detach_key), check_detach_key},
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
@@ -445,6 +450,49 @@ static int providers_parse(struct config *cfg, const struct ynode *key, const st
             return -1;
     }
     return 0;
+}
+
+/* ---- console: ----------------------------------------------------------------------- */
+
+/*
+ * console.detach_key: a key the remote side can do without.  "ctrl-X" (also
+ * "C-X", "^X") for X in a-z, backslash, ], ^ or _, except the control keys
+ * a shell needs as themselves (ctrl-h backspace, ctrl-i tab, ctrl-j and ctrl-m enter,
+ * ctrl-[ escape), or F1..F12.  The syntax is a subset of tui/keymap.h's
+ * keymap_parse_key(), which the console uses to read it.
+ */
+static int check_detach_key(const char *text, char *why, size_t whylen)
+{
+    const char *k = NULL;
+    char *end = NULL;
+
+    if (strncasecmp(text, "ctrl-", 5) == 0)
+        k = text + 5;
+    else if (strncasecmp(text, "c-", 2) == 0)
+        k = text + 2;
+    else if (text[0] == '^')
+        k = text + 1;
+    if (k != NULL && k[0] != '\0' && k[1] == '\0') {
+        int c = k[0] >= 'A' && k[0] <= 'Z' ? k[0] + ('a' - 'A') : k[0];
+        if (c == 'h' || c == 'i' || c == 'j' || c == 'm' || c == '[') {
+            snprintf(why, whylen,
+                     "'%s' is a key the remote shell needs (backspace, tab, enter or escape); "
+                     "pick another control key such as ctrl-] or ctrl-g",
+                     text);
+            return -1;
+        }
+        if ((c >= 'a' && c <= 'z') || c == '\\' || c == ']' || c == '^' || c == '_')
+            return 0;
+    } else if ((text[0] == 'F' || text[0] == 'f') && text[1] >= '1' && text[1] <= '9') {
+        long n = strtol(text + 1, &end, 10);
+        if (*end == '\0' && n >= 1 && n <= 12)
+            return 0;
+    }
+    snprintf(why, whylen,
+             "must be a control key (ctrl-a..ctrl-z, ctrl-\\, ctrl-], ctrl-^, ctrl-_) or F1..F12, "
+             "e.g. \"ctrl-]\" (got '%s')",
+             text);
+    return -1;
 }
 
 /* ---- ssh: --------------------------------------------------------------------------- */

@@ -10,6 +10,7 @@
  *     retention: {metrics: 7d}
  *     ssh: {user: ops, port: 22, jump: "bastion", host: ...,
  *           zones: {az1: {jump: ...}}, providers: {lab: {...}}}   (consoles; config_ssh_for())
+ *     console: {detach_key: "ctrl-]"}   (leaves a console, the session stays open)
  *     keys: {...}                  (key overrides, handed to the keymap as a subtree)
  *     providers:
  *       - name: lab                (unique, [a-z0-9_.-]+, shown in every row)
@@ -103,6 +104,7 @@ struct config {
     int64_t refresh_health_s;
     int64_t retention_metrics_s;
     struct config_ssh ssh; /* `ssh:` top level (options ssh.*) */
+    char *console_detach_key; /* console.detach_key: "ctrl-]" (a keymap_parse_key() name) */
     /* `ssh: {zones: {ZONE: {...}}, providers: {NAME: {...}}}` overrides, file order. */
     struct config_ssh *ssh_zones, *ssh_providers;
     size_t n_ssh_zones, n_ssh_providers;

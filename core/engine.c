@@ -44,6 +44,13 @@ struct act_job {
     struct act_job *next;
 };
 
+struct detail_job {
+    enum res_kind kind;
+    char *id;
+    int lines;
+    struct detail_job *next;
+};
+
 struct running {
     struct task_rec task;
     const struct action_def *action;
@@ -65,6 +72,7 @@ struct worker {
     /* Guarded by e->lock. */
     uint32_t want_kinds;
     struct act_job *jobs, *jobs_tail;
+    struct detail_job *djobs;        /* engine_detail() requests, newest first */
     struct provider_info info;
     /* Worker-thread only. */
     struct provider *p;
@@ -116,7 +124,7 @@ const char *prov_state_name(enum prov_state s)
 const char *engine_ev_name(enum engine_ev t)
 {
     static const char *const names[] = {"sync", "upsert", "delete", "sync-failed",
-                                        "task", "provider", "metrics"};
+                                        "task", "provider", "metrics", "detail"};
     return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "unknown";
 }
 
@@ -138,6 +146,7 @@ void engine_event_free(struct engine_event *ev)
     if (ev == NULL)
         return;
     res_list_done(&ev->rows);
+    res_detail_done(&ev->detail);
     free(ev->id);
     task_rec_done(&ev->task);
     free(ev);
@@ -454,6 +463,30 @@ static void run_job(struct worker *w, struct act_job *job)
     w->next_poll = rt_mono_ms();
 }
 
+static void run_detail(struct worker *w, struct detail_job *job)
+{
+    struct engine_event *ev = event_new(ENGINE_EV_DETAIL, w->name, job->kind);
+    struct detail_request req = {job->kind, job->id, job->lines};
+
+    ev->id = xstrdup(job->id);
+    if (!w->opened)
+        rt_err_set(&ev->err, RT_ERR_TRANSPORT, 0, "provider '%s' is unreachable: %s", w->name,
+                   w->info.last_error);
+    else if (provider_detail(w->p, &req, &ev->detail, &ev->err) < 0)
+        res_detail_done(&ev->detail);
+    post(w->e, ev);
+}
+
+static void detail_jobs_free(struct detail_job *j)
+{
+    while (j != NULL) {
+        struct detail_job *next = j->next;
+        free(j->id);
+        free(j);
+        j = next;
+    }
+}
+
 /* ---- worker: inventory and health --------------------------------------------------- */
 
 /* Answer a refresh of k whose rows are the ones sent last time. */
@@ -627,6 +660,15 @@ static void worker_request_refresh(void *ctx, uint32_t kinds)
     pthread_mutex_unlock(&w->e->lock);
 }
 
+/* prov_env.stopping: any thread, without the lock (a provider may call it while the
+ * worker holds nothing, or from a callback). */
+static int worker_stopping(void *ctx)
+{
+    struct worker *w = ctx;
+
+    return __atomic_load_n(&w->e->stop, __ATOMIC_RELAXED);
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -649,6 +691,7 @@ static void *worker_main(void *arg)
         env.demo_speed = e->opts.demo_speed;
         env.timeout_s = e->cfg->timeout_s;
         env.request_refresh = worker_request_refresh;
+        env.stopping = worker_stopping;
         env.request_ctx = w;
         env.secret = w->secret;
         w->p = provider_new(w->ops, w->name, &env);
@@ -661,11 +704,14 @@ static void *worker_main(void *arg)
     while (!e->stop) {
         int64_t now = rt_mono_ms(), deadline = 0;
         struct act_job *jobs;
+        struct detail_job *djobs;
         uint32_t kinds;
         int do_poll, do_inv, do_health, do_open;
 
         jobs = w->jobs;
         w->jobs = w->jobs_tail = NULL;
+        djobs = w->djobs;
+        w->djobs = NULL;
         do_open = w->p != NULL && !w->opened && now >= w->next_open;
         do_inv = w->opened && e->opts.auto_refresh && now >= w->next_inventory;
         if (do_inv)
@@ -677,7 +723,7 @@ static void *worker_main(void *arg)
             kinds = 0; /* keep them for after the open; answer jobs now */
         do_poll = w->opened && w->nrunning > 0 && now >= w->next_poll;
         do_health = w->opened && e->opts.auto_refresh && now >= w->next_health;
-        if (jobs == NULL && kinds == 0 && !do_poll && !do_health && !do_open && !do_inv) {
+        if (jobs == NULL && djobs == NULL && kinds == 0 && !do_poll && !do_health && !do_open && !do_inv) {
             struct timespec ts;
             if (w->p != NULL && !w->opened)
                 deadline = min_deadline(deadline, w->next_open);
@@ -716,6 +762,10 @@ static void *worker_main(void *arg)
             free(jobs);
             jobs = next;
         }
+        /* Answer the newest detail request first: the one a describe view waits on. */
+        for (struct detail_job *j = djobs; j != NULL; j = j->next)
+            run_detail(w, j);
+        detail_jobs_free(djobs);
         for (int k = 0; k < RES_KIND__COUNT; k++) {
             if (kinds & RT_KIND_BIT(k))
                 sync_kind(w, (enum res_kind)k);
@@ -845,7 +895,7 @@ void engine_free(struct engine *e)
     if (e == NULL)
         return;
     pthread_mutex_lock(&e->lock);
-    e->stop = 1;
+    __atomic_store_n(&e->stop, 1, __ATOMIC_RELAXED); /* also read by worker_stopping() */
     for (size_t i = 0; i < e->nworkers; i++)
         pthread_cond_signal(&e->workers[i].cond);
     pthread_mutex_unlock(&e->lock);
@@ -872,6 +922,8 @@ void engine_free(struct engine *e)
             free(w->jobs);
             w->jobs = next;
         }
+        detail_jobs_free(w->djobs);
+        w->djobs = NULL;
         if (w->e != NULL)
             pthread_cond_destroy(&w->cond);
         if (w->secret != NULL) {
@@ -1015,6 +1067,34 @@ int engine_act(struct engine *e, const char *provider, const struct action_def *
     else
         w->jobs = job;
     w->jobs_tail = job;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&e->lock);
+    return 0;
+}
+
+int engine_detail(struct engine *e, const char *provider, enum res_kind k, const char *id,
+                  int lines, struct rt_error *err)
+{
+    int i = provider != NULL ? engine_provider_index(e, provider) : -1;
+    struct worker *w;
+    struct detail_job *job;
+
+    if (i < 0)
+        return rt_err_set(err, RT_ERR_NOT_FOUND, 0, "no provider '%s'",
+                          provider != NULL ? provider : "(none)");
+    w = &e->workers[i];
+    if (w->ops == NULL || w->ops->detail == NULL)
+        return rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "provider '%s' (%s) has no resource detail",
+                          w->name, w->type);
+    if (id == NULL || id[0] == '\0')
+        return rt_err_set(err, RT_ERR_ARG, 0, "detail: no resource id");
+    job = xcalloc(1, sizeof *job);
+    job->kind = k;
+    job->id = xstrdup(id);
+    job->lines = lines;
+    pthread_mutex_lock(&e->lock);
+    job->next = w->djobs;
+    w->djobs = job;
     pthread_cond_signal(&w->cond);
     pthread_mutex_unlock(&e->lock);
     return 0;

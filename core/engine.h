@@ -89,6 +89,7 @@ enum engine_ev {
     ENGINE_EV_TASK,     /* task changed (progress, state) */
     ENGINE_EV_PROVIDER, /* info changed (state, error, caps) */
     ENGINE_EV_METRICS,  /* new samples for provider's hosts are in the store */
+    ENGINE_EV_DETAIL,   /* answer to engine_detail(): (kind, id), detail or err */
 };
 
 struct engine_event {
@@ -100,6 +101,7 @@ struct engine_event {
     char *id;
     struct task_rec task;
     struct provider_info info;
+    struct res_detail detail; /* ENGINE_EV_DETAIL; owned by the event */
     struct rt_error err;
 };
 
@@ -139,6 +141,14 @@ void engine_refresh(struct engine *e, const char *provider, uint32_t kinds);
 int engine_act(struct engine *e, const char *provider, const struct action_def *a,
                const char *target_id, const char *target_name, const struct params *params,
                char **task_id, struct rt_error *err);
+
+/* Fetch the on-demand detail of one resource (provider_ops.detail: history, console
+ * output) on the provider's worker thread.  The answer is exactly one ENGINE_EV_DETAIL
+ * event with ev->kind, ev->id and either ev->detail or ev->err.  `lines`: tail length of
+ * log-like sections, 0 = the provider's default.  Returns -1 at once (no event) with
+ * RT_ERR_NOT_FOUND for an unknown provider, RT_ERR_UNSUPPORTED when it has no detail. */
+int engine_detail(struct engine *e, const char *provider, enum res_kind k, const char *id,
+                  int lines, struct rt_error *err);
 
 /* Providers. */
 size_t engine_provider_count(const struct engine *e);

@@ -13,7 +13,8 @@
  *
  * Per-host counts live in a hash map of small counters keyed by host key.
  * Easy handles are recycled through a free list (curl_easy_reset keeps the
- * handle's caches; connections stay in the multi handle's pool).
+ * handle's caches; connections stay in the multi handle's pool); at the end
+ * of http_run() the list is cut back to HTTP_POOL_KEEP handles.
  *
  * Threading: one http_multi per thread; nothing global except
  * curl_global_init, done once under pthread_once.
@@ -37,6 +38,11 @@
 #include <time.h>
 
 #define HTTP_MAX_BODY (32u * 1024 * 1024)
+/* Spare easy handles kept between runs.  A burst of 2 000 requests needs 2 000 handles
+ * (~5 KiB each in libcurl 7.88, more with their buffers); keeping them all after the
+ * burst held ~11 MiB for nothing (docs/BENCHMARKS.md, "Redfish").  Connections do not
+ * live in the easy handles but in the multi handle's cache, so they stay open. */
+#define HTTP_POOL_KEEP 32
 
 struct hdr {
     char *name, *value;
@@ -720,6 +726,8 @@ static void setup_easy(struct http_multi *m, struct http_request *rq)
     }
     if (m->o.cacert != NULL)
         curl_easy_setopt(e, CURLOPT_CAINFO, m->o.cacert);
+    if (m->o.recv_buffer > 0)
+        curl_easy_setopt(e, CURLOPT_BUFFERSIZE, m->o.recv_buffer);
     if (rq->insecure || rq->pin_spki != NULL) {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -876,6 +884,16 @@ static void fail_all(struct http_multi *m, enum rt_err code, const char *msg)
     }
 }
 
+void http_poke(struct http_multi *m)
+{
+    int running = 0;
+
+    if (m->o.transport != NULL || m->queue.len + m->active.len == 0)
+        return;
+    start_eligible(m, rt_mono_ms());
+    curl_multi_perform(m->multi, &running);
+}
+
 size_t http_run(struct http_multi *m, int64_t deadline_ms)
 {
     size_t done = 0;
@@ -888,6 +906,11 @@ size_t http_run(struct http_multi *m, int64_t deadline_ms)
             done += before;
             fail_all(m, RT_ERR_TIMEOUT, "deadline passed before a reply");
             continue; /* callbacks may have queued more: fail those too */
+        }
+        if (m->o.cancelled != NULL && m->o.cancelled(m->o.cancel_ctx)) {
+            done += before;
+            fail_all(m, RT_ERR_TRANSPORT, "cancelled");
+            continue;
         }
         next = start_eligible(m, now);
         if (m->o.transport != NULL) {
@@ -932,6 +955,8 @@ size_t http_run(struct http_multi *m, int64_t deadline_ms)
                 wait = next - now;
             if (wait > 1000)
                 wait = 1000;
+            if (m->o.cancelled != NULL && wait > 200)
+                wait = 200; /* look at the cancel flag often enough for a prompt quit */
             if (wait < 0)
                 wait = 0;
             if (m->active.len > 0)
@@ -942,6 +967,8 @@ size_t http_run(struct http_multi *m, int64_t deadline_ms)
             }
         }
     }
+    while (m->npool > HTTP_POOL_KEEP)
+        curl_easy_cleanup(m->pool[--m->npool]);
     return done;
 }
 

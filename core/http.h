@@ -111,6 +111,14 @@ struct http_opts {
                                * reopened between sweeps.  Capped by RLIMIT_NOFILE. */
     const char *cacert;       /* extra CA bundle for every request, or NULL */
     const struct http_transport *transport; /* NULL: libcurl (the real network) */
+    /* Asked by http_run() at least every 200 ms: non-zero ends the run at once, what is
+     * left completing with RT_ERR_TRANSPORT "cancelled" (the user is quitting).  NULL:
+     * never. */
+    int (*cancelled)(void *ctx);
+    void *cancel_ctx;
+    long recv_buffer;         /* libcurl's receive buffer per transfer in flight
+                               * (CURLOPT_BUFFERSIZE, 1024..); 0 = libcurl's 16 KiB.
+                               * Small replies from thousands of hosts at once want less. */
 };
 
 /* Called once per request, on the thread running http_run(). `resp` and `req` are
@@ -129,6 +137,10 @@ void http_submit(struct http_multi *m, struct http_request *rq, http_done_fn don
 /* Drive every request until none is left or rt_mono_ms() >= deadline_ms (then the rest
  * complete with RT_ERR_TIMEOUT). Returns the number of requests completed. May block. */
 size_t http_run(struct http_multi *m, int64_t deadline_ms);
+/* Start what may start and move every transfer as far as it goes without waiting (a
+ * queued request goes onto the wire).  Completions are delivered by the next http_run().
+ * Never blocks; with a transport (tests) it does nothing. */
+void http_poke(struct http_multi *m);
 /* Requests queued or in flight. */
 size_t http_pending(const struct http_multi *m);
 

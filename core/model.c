@@ -61,6 +61,25 @@ static const struct field_def host_fields[] = {
     {"bios_version", FIELD_STR, "BIOS", "bare metal: BIOS/firmware version"},
     {"bmc_firmware", FIELD_STR, "BMC_FW", "bare metal: BMC firmware version"},
     {"boot_override", FIELD_STR, "BOOT", "bare metal: boot override, e.g. Pxe/Once/UEFI"},
+    {"cpu_summary", FIELD_STR, "CPUS",
+     "bare metal: processors, e.g. 2 x Xeon E5, 16 cores, 32 threads, OK"},
+    {"processors", FIELD_JSON, "PROCESSORS",
+     "bare metal: one object per processor: id, socket, type, model, cores, threads, speed_mhz, "
+     "health"},
+    {"mem_summary", FIELD_STR, "MEMORY", "bare metal: memory, e.g. 96 GiB in 4 DIMMs, OK"},
+    {"dimms", FIELD_JSON, "DIMMS",
+     "bare metal: one object per memory module: slot, size_mib, type, speed_mhz, health"},
+    {"storage_controllers", FIELD_JSON, "CONTROLLERS",
+     "bare metal: one object per storage controller: name, model, firmware, health"},
+    {"drives", FIELD_JSON, "DRIVES",
+     "bare metal: one object per drive: id, model, size_gb, media, protocol, health"},
+    {"volumes", FIELD_JSON, "VOLUMES",
+     "bare metal: one object per volume: name, raid, size_gb, health"},
+    {"nics", FIELD_JSON, "NICS",
+     "bare metal: one object per network interface: id, mac, speed_mbps, link, ipv4, health"},
+    {"boot_order", FIELD_JSON, "BOOT_ORDER", "bare metal: the persistent boot order"},
+    {"boot_targets", FIELD_JSON, "BOOT_TARGETS",
+     "bare metal: boot override targets the BMC offers"},
 };
 
 static const struct field_def instance_fields[] = {
@@ -596,6 +615,82 @@ const char *res_field_display(const struct resource *r, int idx, char *buf, size
         return buf;
     }
     return v;
+}
+
+/* One JSON scalar as describe shows it: strings as they are, integral numbers without
+ * a fraction, lists of strings joined. */
+static void describe_scalar(json_t *v, struct strbuf *sb)
+{
+    size_t i;
+    json_t *it;
+
+    if (json_is_string(v)) {
+        strbuf_adds(sb, json_string_value(v));
+    } else if (json_is_integer(v)) {
+        strbuf_addf(sb, "%lld", (long long)json_integer_value(v));
+    } else if (json_is_real(v)) {
+        strbuf_addf(sb, "%g", json_real_value(v));
+    } else if (json_is_boolean(v)) {
+        strbuf_adds(sb, json_is_true(v) ? "yes" : "no");
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, it) {
+            if (i > 0)
+                strbuf_adds(sb, " ");
+            describe_scalar(it, sb);
+        }
+    } else if (json_is_object(v)) {
+        strbuf_adds(sb, "{...}");
+    }
+}
+
+size_t res_field_describe(const struct resource *r, int idx, struct strbuf *sb)
+{
+    size_t n, lines = 0, i;
+    const struct field_def *defs = res_schema(r->kind, &n);
+    json_t *j = NULL, *item;
+    char buf[1024];
+
+    if (idx < 0 || (size_t)idx >= r->nfields || r->fields[idx] == NULL)
+        return 0;
+    if (defs[idx].type == FIELD_JSON)
+        j = json_loads(r->fields[idx], 0, NULL);
+    if (!json_is_array(j) || json_array_size(j) == 0 || !json_is_object(json_array_get(j, 0))) {
+        const char *v = res_field_display(r, idx, buf, sizeof buf);
+        json_decref(j);
+        if (v == NULL || v[0] == '\0')
+            return 0;
+        strbuf_adds(sb, v);
+        return 1;
+    }
+    json_array_foreach(j, i, item) {
+        const char *key;
+        json_t *v;
+        int first = 1;
+        if (lines > 0)
+            strbuf_addc(sb, '\n');
+        lines++;
+        if (!json_is_object(item)) {
+            describe_scalar(item, sb);
+            continue;
+        }
+        /* The first member labels the line; the others follow as "key value". */
+        json_object_foreach(item, key, v) {
+            if (json_is_null(v))
+                continue;
+            if (first == 1) {
+                describe_scalar(v, sb);
+                strbuf_addc(sb, ':');
+            } else {
+                strbuf_addf(sb, "%s %s ", first == 2 ? "" : ",", key);
+                describe_scalar(v, sb);
+            }
+            first = first == 1 ? 2 : 0;
+        }
+        if (first == 2)
+            sb->buf[--sb->len] = '\0'; /* a label alone: no colon */
+    }
+    json_decref(j);
+    return lines;
 }
 
 /*

@@ -138,6 +138,12 @@ void res_set_raw_take(struct resource *r, char *raw_json);
 char *res_json_strlist(const char *const *items, size_t n); /* new string '["a","b"]' */
 /* Render a field for a table cell: lists become "a, b". Writes into buf. */
 const char *res_field_display(const struct resource *r, int idx, char *buf, size_t len);
+/* Render a field for describe (`racktop show`, the dashboard's describe view): like
+ * res_field_display(), except that a JSON array of objects gives one line per object,
+ * "first-value: key value, key value, ..." (e.g. "CPU1: model Xeon, cores 8, health OK"),
+ * lines separated by '\n' (no trailing one).  Appends to sb; returns the number of lines
+ * (0 when the field is unknown or empty).  The text is backend data: sanitise it. */
+size_t res_field_describe(const struct resource *r, int idx, struct strbuf *sb);
 /* Does a JSON string list contain s? */
 int res_json_list_has(const char *json, const char *s);
 

@@ -157,6 +157,11 @@ void provider_request_refresh(struct provider *p, uint32_t kinds)
         p->env.request_refresh(p->env.request_ctx, kinds);
 }
 
+int provider_stopping(const struct provider *p)
+{
+    return p->env.stopping != NULL && p->env.stopping(p->env.request_ctx) != 0;
+}
+
 int provider_open(struct provider *p, const struct config_provider *cp, struct rt_error *err)
 {
     enum prov_open rc = p->ops->open(p, cp, err);
@@ -252,6 +257,37 @@ int provider_metrics(struct provider *p, int64_t since, struct metric_list *out,
     if (p->ops->metrics == NULL)
         return unsupported(p, "health metrics", err);
     return p->ops->metrics(p, since, out, err);
+}
+
+int provider_detail(struct provider *p, const struct detail_request *req, struct res_detail *out,
+                    struct rt_error *err)
+{
+    if (req == NULL || req->id == NULL || req->id[0] == '\0')
+        return rt_err_set(err, RT_ERR_ARG, 0, "detail: no resource id");
+    if (p->ops->detail == NULL)
+        return unsupported(p, "resource detail", err);
+    return p->ops->detail(p, req, out, err);
+}
+
+void res_detail_add(struct res_detail *d, const char *title, const char *text)
+{
+    d->items = xgrow(d->items, &d->cap, d->len + 1, sizeof *d->items);
+    d->items[d->len].title = xstrdup(title != NULL ? title : "");
+    d->items[d->len].text = xstrdup(text != NULL ? text : "");
+    d->len++;
+}
+
+void res_detail_done(struct res_detail *d)
+{
+    if (d == NULL)
+        return;
+    for (size_t i = 0; i < d->len; i++) {
+        free(d->items[i].title);
+        free(d->items[i].text);
+    }
+    free(d->items);
+    d->items = NULL;
+    d->len = d->cap = 0;
 }
 
 void metric_list_push(struct metric_list *l, const char *host, const char *metric, int64_t ts,

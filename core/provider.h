@@ -21,6 +21,7 @@
  *     provider_list(p, RES_KIND_INSTANCE, &rows, &err);   worker, on refresh
  *     provider_act(p, &req, &ref, &err);                  worker, on an action
  *     provider_task_poll(p, ref, &prog, &err);            worker, until done
+ *     provider_detail(p, &dreq, &detail, &err);           worker, when a describe opens
  *     provider_close(p); provider_free(p);
  *
  * To add a provider: write core/providers/NAME.c exporting one
@@ -58,6 +59,10 @@ struct prov_env {
      * e.g. a backend's event callback; requests merge. Use provider_request_refresh(). */
     void (*request_refresh)(void *ctx, uint32_t kinds);
     void *request_ctx;
+    /* Non-zero once the engine shuts down (same ctx; any thread): a provider waiting on
+     * the network (a refresh with hung BMCs) gives up and returns, so quitting is prompt.
+     * NULL: never.  Use provider_stopping(). */
+    int (*stopping)(void *ctx);
 };
 
 /* One action request. Borrowed by the provider for the duration of act(). */
@@ -85,6 +90,28 @@ struct metric_sample {
 
 struct metric_list {
     struct metric_sample *items;
+    size_t len, cap;
+};
+
+/*
+ * On-demand detail of one resource for the describe view: what is too costly to fetch
+ * with every listing (an instance's action history, its console output, an event log).
+ * Named sections of plain text, in the order to show them; the text is backend text and
+ * the consumer sanitises it before it reaches a terminal.
+ */
+struct detail_request {
+    enum res_kind kind;
+    const char *id;   /* borrowed */
+    int lines;        /* tail length of log-like sections (console output); 0 = default */
+};
+
+struct res_detail_section {
+    char *title;      /* "actions", "console" */
+    char *text;       /* lines separated by '\n'; a section that failed says why */
+};
+
+struct res_detail {
+    struct res_detail_section *items;
     size_t len, cap;
 };
 
@@ -121,6 +148,13 @@ struct provider_ops {
     /* MAY. Health samples taken after `since` (epoch s); appended to `out`. */
     int (*metrics)(struct provider *p, int64_t since, struct metric_list *out,
                    struct rt_error *err);
+    /* MAY. On-demand detail of one resource (see struct res_detail), appended to `out`
+     * (owned by the caller). May block. A section that could not be fetched carries its
+     * error text and the others are still returned; -1 with err only when nothing could
+     * be (the resource is gone: RT_ERR_NOT_FOUND). Kinds without detail: return 0 and
+     * append nothing. */
+    int (*detail)(struct provider *p, const struct detail_request *req, struct res_detail *out,
+                  struct rt_error *err);
 };
 
 /* The registered provider types, NULL-terminated. */
@@ -153,6 +187,8 @@ int provider_can(const struct provider *p, const struct action_def *a);
 /* Event-driven refresh: a backend event (a domain stopped, a node changed) asks the engine
  * to re-list these kinds. Safe from any thread. */
 void provider_request_refresh(struct provider *p, uint32_t kinds);
+/* 1 when the engine is shutting down (prov_env.stopping), else 0. Safe from any thread. */
+int provider_stopping(const struct provider *p);
 
 /* Checked dispatch (libvirt's public wrappers): argument checks, NULL method ->
  * RT_ERR_UNSUPPORTED with a message naming the provider. */
@@ -172,6 +208,12 @@ int provider_task_poll(struct provider *p, const char *task_ref, struct task_pro
                        struct rt_error *err);
 int provider_metrics(struct provider *p, int64_t since, struct metric_list *out,
                      struct rt_error *err);
+int provider_detail(struct provider *p, const struct detail_request *req, struct res_detail *out,
+                    struct rt_error *err);
+
+/* Detail sections. add copies title and text; done frees every section (NULL-safe). */
+void res_detail_add(struct res_detail *d, const char *title, const char *text);
+void res_detail_done(struct res_detail *d);
 
 /* Metric lists. push copies host; metric must be a static string. */
 void metric_list_push(struct metric_list *l, const char *host, const char *metric, int64_t ts,

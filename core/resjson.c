@@ -3,6 +3,7 @@
  */
 #include "resjson.h"
 
+#include "jscan.h"
 #include "strbuf.h"
 #include "util.h"
 #include "xalloc.h"
@@ -236,13 +237,12 @@ static void write_field(struct strbuf *sb, const struct resource *r, size_t i,
         }
         break;
     case FIELD_JSON: {
-        json_t *j = json_loads(v, JSON_DECODE_ANY, NULL);
-        char *txt = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER)
-                              : NULL;
-        json_decref(j);
-        if (txt != NULL) {
-            strbuf_adds(sb, txt);
-            free(txt);
+        /* Well-formed JSON goes out as it is (the mappers store it compact): checked
+         * without building a tree, which was most of printing 10 000 servers. */
+        struct jscan c;
+        jscan_init(&c, v, strlen(v));
+        if (jscan_skip(&c, NULL, NULL) == 0 && jscan_end(&c, NULL) == 0) {
+            strbuf_adds(sb, v);
             return;
         }
         break;

@@ -1,5 +1,6 @@
 /*
- * term.h - a terminal widget: libvterm emulates, curses draws.
+ * term.h - a terminal widget: libvterm parses, our screen model keeps the
+ * cells (tui/term.c), curses draws.
  *
  * Remote output is fed to libvterm and only ever reaches the operator's
  * terminal as cells drawn through curses, so nothing the remote side sends
@@ -25,9 +26,9 @@
  *     scrollback: term_scroll(t, +rows / -rows), term_scroll(t, TERM_SCROLL_BOTTOM)
  *     term_free(t);
  *
- * Colours: libvterm's palette indexes 0-255 map to curses colours through
- * pairs allocated on demand (above the theme's pairs); default colours stay
- * the terminal's defaults; RGB colours map to the nearest of 256.
+ * Colours: palette indexes 0-255 map to curses colours through pairs
+ * allocated on demand (above the theme's pairs); default colours stay the
+ * terminal's defaults; RGB colours map to the nearest of 256.
  * Without colours, bold/underline/reverse are still drawn.
  *
  * Threading: UI thread only.
@@ -50,7 +51,13 @@ void term_set_output(struct term *t, void (*cb)(void *ctx, const char *buf, size
 void term_set_resize(struct term *t, void (*cb)(void *ctx, int rows, int cols), void *ctx);
 /* Feed remote output. */
 void term_feed(struct term *t, const char *buf, size_t n);
-/* Resize the emulated screen (reflow is libvterm's). Returns 1 if it changed. */
+/*
+ * Resize the emulated screen (no reflow: rows keep their top-left cells; a
+ * shorter screen pushes rows above the cursor into the scrollback, a taller
+ * one pops them back; a shorter one also resets the remote's scroll region,
+ * which libvterm 0.1.4 would otherwise leave below the last row and crash
+ * on).  Calls the resize callback.  Returns 1 if it changed.
+ */
 int term_resize(struct term *t, int rows, int cols);
 void term_size(const struct term *t, int *rows, int *cols);
 /*
@@ -69,6 +76,12 @@ void term_paste(struct term *t, const char *s, size_t n);
  */
 void term_draw(struct term *t, WINDOW *w, int y, int x, int h, int width, int ascii, int *cy,
                int *cx);
+/*
+ * Damage: 1 if anything on the screen, the cursor or the view changed since
+ * the last term_draw() (which clears it); term_row_dirty() for one live row.
+ */
+int term_changed(const struct term *t);
+int term_row_dirty(const struct term *t, int row);
 /* Scroll the view by delta lines (positive: back in history). */
 void term_scroll(struct term *t, int delta);
 int term_scroll_offset(const struct term *t);
@@ -94,6 +107,8 @@ char *term_row_text(const struct term *t, int row, char *buf, size_t len);
  * offset applied, rows above the live screen come from the scrollback.
  */
 char *term_view_row_text(const struct term *t, int row, char *buf, size_t len);
+/* Text of scrollback line i (0: the oldest), as term_row_text(); "" out of range. */
+char *term_scrollback_text(const struct term *t, size_t i, char *buf, size_t len);
 void term_cursor(const struct term *t, int *row, int *col, int *visible);
 
 #endif

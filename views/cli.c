@@ -42,6 +42,7 @@ struct session {
     struct fleet *f;
     int started;
     int failures;          /* providers that did not refresh */
+    unsigned char *warned; /* per provider: its permanent warning went to stderr */
 };
 
 static const char usage_text[] =
@@ -49,7 +50,7 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  list <kind> [-o table|json|csv] [--provider NAME] [--filter TEXT]\n"
-    "  show <kind> <id-or-name> [-o table|json] [--provider NAME]\n"
+    "  show <kind> <id-or-name> [-o table|json] [--provider NAME] [--lines N] [--no-detail]\n"
     "  do <action> <kind> <id-or-name> [key=value ...] [--yes] [--wait] [--provider NAME]\n"
     "  audit [-o table|json] [--verify] [--limit N]\n"
     "  info [-o table|json]\n"
@@ -136,6 +137,7 @@ static int session_open(struct session *s, const struct engine_opts *opts, struc
 
 static void session_close(struct session *s)
 {
+    free(s->warned);
     fleet_free(s->f);
     engine_free(s->e);
 }
@@ -152,6 +154,23 @@ static int session_start(struct session *s, struct rt_error *err)
     return 0;
 }
 
+/* A provider's permanent caveat (provider_set_warning: TLS verification off), once per
+ * provider and command, on stderr. */
+static void session_warn(struct session *s, size_t i, const struct provider_info *info)
+{
+    char clean[300];
+
+    if (info->warning[0] == '\0')
+        return;
+    if (s->warned == NULL)
+        s->warned = xcalloc(engine_provider_count(s->e), 1);
+    if (i >= engine_provider_count(s->e) || s->warned[i])
+        return;
+    s->warned[i] = 1;
+    sanitize_into(clean, sizeof clean, info->warning, 0);
+    fprintf(stderr, "racktop: warning: provider '%s': %s\n", info->name, clean);
+}
+
 /* Wait for every provider to answer a refresh of `kinds`. Warns about failures. */
 static int session_sync(struct session *s, uint32_t kinds, struct rt_error *err)
 {
@@ -160,10 +179,6 @@ static int session_sync(struct session *s, uint32_t kinds, struct rt_error *err)
     int64_t deadline = rt_mono_ms() + engine_config(s->e)->timeout_s * 1000;
     size_t left = 0;
 
-    if (fleet_load_cache(s->f, engine_store(s->e), kinds, err) < 0) {
-        free(pending);
-        return -1;
-    }
     if (session_start(s, err) < 0) {
         free(pending);
         return -1;
@@ -174,6 +189,12 @@ static int session_sync(struct session *s, uint32_t kinds, struct rt_error *err)
             left++;
     }
     engine_refresh(s->e, NULL, kinds);
+    /* The cache loads while the providers fetch (the engine's own store connection, WAL):
+     * events wait in the queue and apply on top of it below. */
+    if (fleet_load_cache(s->f, engine_store(s->e), kinds, err) < 0) {
+        free(pending);
+        return -1;
+    }
     while (left > 0) {
         struct pollfd pfd = {engine_fd(s->e), POLLIN, 0};
         struct engine_event *ev;
@@ -197,6 +218,8 @@ static int session_sync(struct session *s, uint32_t kinds, struct rt_error *err)
                     s->failures++;
                 }
             }
+            if (ev->type == ENGINE_EV_PROVIDER && pi >= 0)
+                session_warn(s, (size_t)pi, &ev->info);
             if (ev->type == ENGINE_EV_PROVIDER && pi >= 0 && pending[pi] != 0) {
                 /* The provider could not open (auth, config, unreachable): say why now
                  * rather than waiting out the timeout. */
@@ -215,6 +238,11 @@ static int session_sync(struct session *s, uint32_t kinds, struct rt_error *err)
             fleet_apply(s->f, ev);
             engine_event_free(ev);
         }
+    }
+    for (size_t i = 0; i < np; i++) {
+        struct provider_info info;
+        engine_provider_info(s->e, i, &info);
+        session_warn(s, i, &info);
     }
     for (size_t i = 0; i < np && left > 0; i++) {
         if (pending[i] != 0) {
@@ -583,10 +611,61 @@ out:
 
 /* ---- show --------------------------------------------------------------------------- */
 
+#define SHOW_USAGE                                                                         \
+    "usage: racktop show <kind> <id-or-name> [-o table|json] [--provider NAME] [--lines N] " \
+    "[--no-detail]"
+
+/*
+ * The provider's on-demand detail of one resource (history, console output: provider_ops
+ * .detail), fetched on its worker thread; waits for the answer up to the timeout.  Other
+ * events are dropped (the caller holds pointers into the fleet).  0 with `out` filled (or
+ * left empty when the provider has no detail), -1 with err.
+ */
+static int session_detail(struct session *s, const char *provider, enum res_kind k,
+                          const char *id, int lines, struct res_detail *out,
+                          struct rt_error *err)
+{
+    int64_t deadline = rt_mono_ms() + engine_config(s->e)->timeout_s * 1000;
+    struct rt_error e2 = {0};
+
+    if (engine_detail(s->e, provider, k, id, lines, &e2) < 0)
+        return e2.code == RT_ERR_UNSUPPORTED ? 0 : (rt_err_copy(err, &e2), -1);
+    for (;;) {
+        struct pollfd pfd = {engine_fd(s->e), POLLIN, 0};
+        struct engine_event *ev;
+        int64_t now = rt_mono_ms();
+
+        if (now >= deadline)
+            return rt_err_set(err, RT_ERR_TRANSPORT, 0, "provider '%s' did not send the detail "
+                              "of '%s' within %llds", provider, id,
+                              (long long)engine_config(s->e)->timeout_s);
+        if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
+            return rt_err_set(err, RT_ERR_INTERNAL, errno, "poll: %s", strerror(errno));
+        while ((ev = engine_next_event(s->e)) != NULL) {
+            if (ev->type == ENGINE_EV_DETAIL && ev->kind == k && ev->id != NULL &&
+                strcmp(ev->provider, provider) == 0 && strcmp(ev->id, id) == 0) {
+                int rc = 0;
+                if (ev->err.code != RT_OK) {
+                    rt_err_copy(err, &ev->err);
+                    rc = -1;
+                } else {
+                    *out = ev->detail;
+                    memset(&ev->detail, 0, sizeof ev->detail);
+                }
+                engine_event_free(ev);
+                return rc;
+            }
+            engine_event_free(ev);
+        }
+    }
+}
+
 static int cmd_show(const struct engine_opts *opts, int argc, char **argv)
 {
     static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
                                              {"provider", required_argument, NULL, 'p'},
+                                             {"lines", required_argument, NULL, 'n'},
+                                             {"no-detail", no_argument, NULL, 'N'},
                                              {NULL, 0, NULL, 0}};
     enum out_fmt fmt = OUT_TABLE;
     const char *provider = NULL;
@@ -594,8 +673,10 @@ static int cmd_show(const struct engine_opts *opts, int argc, char **argv)
     struct rt_error err = {0};
     const struct resource *r;
     struct res_list store_rows;
-    char *raw = NULL;
-    int k, c, rc = 0;
+    struct res_detail detail = {0};
+    char *raw = NULL, *detail_err = NULL;
+    int k, c, rc = 0, want_detail = 1;
+    long long lines = 0;
 
     optind = 0; /* 0: glibc re-initialises its scan state (ordering mode) */
     while ((c = getopt_long(argc, argv, "o:p:", longopts, NULL)) != -1) {
@@ -605,11 +686,16 @@ static int cmd_show(const struct engine_opts *opts, int argc, char **argv)
                 return fail(2, "unknown output format '%s' (expected table or json)", optarg);
             break;
         case 'p': provider = optarg; break;
-        default: return fail(2, "usage: racktop show <kind> <id-or-name> [-o table|json] [--provider NAME]");
+        case 'n':
+            if (rt_parse_int(optarg, &lines) < 0 || lines < 1 || lines > 10000)
+                return fail(2, "--lines must be a whole number from 1 to 10000 (got '%s')", optarg);
+            break;
+        case 'N': want_detail = 0; break;
+        default: return fail(2, SHOW_USAGE);
         }
     }
     if (argc - optind != 2)
-        return fail(2, "usage: racktop show <kind> <id-or-name> [-o table|json] [--provider NAME]");
+        return fail(2, SHOW_USAGE);
     if (parse_kind(argv[optind], &k) != 0)
         return 2;
     if (session_open(&s, opts, &err) < 0)
@@ -640,12 +726,27 @@ static int cmd_show(const struct engine_opts *opts, int argc, char **argv)
             goto out;
         }
         raw = store_get_raw(engine_store(s.e), r->provider, r->kind, r->id, NULL);
+        if (want_detail) {
+            struct rt_error derr = {0};
+            if (session_detail(&s, r->provider, r->kind, r->id, (int)lines, &detail, &derr) < 0)
+                detail_err = xstrdup(derr.msg);
+        }
     }
     if (fmt == OUT_JSON) {
         json_t *o = res_to_json(r, fleet_is_stale(s.f, r->kind, r->provider));
         json_t *rawj = raw != NULL ? json_loads(raw, 0, NULL) : NULL;
         char *txt;
         json_object_set_new(o, "raw", rawj != NULL ? rawj : json_null());
+        if (detail.len > 0 || detail_err != NULL) {
+            json_t *arr = json_array();
+            for (size_t i = 0; i < detail.len; i++)
+                json_array_append_new(arr, json_pack("{s:s,s:s}", "title", detail.items[i].title,
+                                                     "text", detail.items[i].text));
+            if (detail_err != NULL)
+                json_array_append_new(arr, json_pack("{s:s,s:s}", "title", "error", "text",
+                                                     detail_err));
+            json_object_set_new(o, "detail", arr);
+        }
         txt = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
         puts(txt != NULL ? txt : "{}");
         free(txt);
@@ -668,10 +769,38 @@ static int cmd_show(const struct engine_opts *opts, int argc, char **argv)
                  fleet_is_stale(s.f, r->kind, r->provider) ? " [stale: cached]" : "");
         LINE("status", scratch);
         for (size_t i = 0; i < nf; i++) {
-            const char *v = res_field_display(r, (int)i, scratch, sizeof scratch);
-            LINE(defs[i].name, v != NULL && v[0] != '\0' ? v : NULL);
+            /* Lists of parts (processors, drives, ...) give one line each. */
+            struct strbuf fv = STRBUF_INIT;
+            char *line, *nl;
+            if (res_field_describe(r, (int)i, &fv) == 0)
+                LINE(defs[i].name, NULL);
+            for (line = fv.buf; line != NULL && fv.len > 0; line = nl != NULL ? nl + 1 : NULL) {
+                nl = strchr(line, '\n');
+                if (nl != NULL)
+                    *nl = '\0';
+                LINE(line == fv.buf ? defs[i].name : "", line);
+            }
+            strbuf_done(&fv);
         }
 #undef LINE
+        if (detail_err != NULL) {
+            sanitize_into(clean, sizeof clean, detail_err, 0);
+            printf("detail:          %s\n", clean);
+        }
+        for (size_t i = 0; i < detail.len; i++) {
+            /* Backend text (a console log): line by line through the sanitizer. */
+            char *dup = xstrdup(detail.items[i].text);
+            sanitize_into(clean, sizeof clean, detail.items[i].title, 0);
+            printf("%s:\n", clean);
+            for (char *line = dup, *nl; line != NULL && *line; line = nl != NULL ? nl + 1 : NULL) {
+                nl = strchr(line, '\n');
+                if (nl != NULL)
+                    *nl = '\0';
+                sanitize_into(clean, sizeof clean, line, 0);
+                printf("  %s\n", clean);
+            }
+            free(dup);
+        }
         if (raw != NULL) {
             json_t *rawj = json_loads(raw, 0, NULL);
             char *txt = rawj != NULL ? json_dumps(rawj, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
@@ -694,6 +823,8 @@ static int cmd_show(const struct engine_opts *opts, int argc, char **argv)
         rc = 1;
 out:
     free(raw);
+    free(detail_err);
+    res_detail_done(&detail);
     res_list_done(&store_rows);
     session_close(&s);
     return rc;

@@ -332,7 +332,8 @@ struct console {
     struct term *t;
     struct store *st;
     struct app *a;
-    int detach_key;
+    int detach_key;       /* console.detach_key */
+    char detach_name[32]; /* its name as configured */
     enum ssh_state state;
     char msg[1024]; /* status line text (sanitised when drawn) */
     int prompting;  /* 1: password-like prompt, 2: host key yes/no */
@@ -374,8 +375,9 @@ static void con_draw(void *ctx, struct app *a, WINDOW *w, int h, int width)
     } else if (k->msg[0]) {
         snprintf(line, sizeof line, " %s [%s] %s", title, ssh_state_name(k->state), k->msg);
     } else {
-        snprintf(line, sizeof line, " %s [%s]%s  ctrl-]: quit  shift-PgUp/PgDn: scroll", title,
-                 ssh_state_name(k->state), term_scroll_offset(k->t) > 0 ? " [scrolled back]" : "");
+        snprintf(line, sizeof line, " %s [%s]%s  %s: quit  shift-PgUp/PgDn: scroll", title,
+                 ssh_state_name(k->state), term_scroll_offset(k->t) > 0 ? " [scrolled back]" : "",
+                 k->detach_name);
     }
     sanitize_into(clean, sizeof clean, line, app_ascii(a));
     wattrset(w, theme_attr(th, k->prompting ? ROLE_INPUT_FOCUS : ROLE_STATUS));
@@ -541,7 +543,8 @@ static int con_tick(void *ctx, struct app *a)
     return con_fd(ctx, a, -1, 0);
 }
 
-static int run_console(struct ssh_conn *c, struct store *st, const char *theme_name)
+static int run_console(struct ssh_conn *c, struct store *st, const struct config *cfg,
+                       const char *theme_name)
 {
     struct app_options ao = {.ascii = -1};
     struct rt_error err = {0};
@@ -553,7 +556,7 @@ static int run_console(struct ssh_conn *c, struct store *st, const char *theme_n
     memset(&k, 0, sizeof k);
     k.c = c;
     k.st = st;
-    k.detach_key = CONSOLE_DETACH_KEY;
+    k.detach_key = console_detach_key(cfg, k.detach_name, sizeof k.detach_name);
     k.state = ssh_conn_state(c);
     a = app_new(&ao, &err);
     if (a == NULL)
@@ -725,7 +728,7 @@ int cli_ssh_main(const struct engine_opts *eopts, int argc, char **argv)
                 ssh_conn_event_free(ev);
             }
             if (rc < 0 && open_now) {
-                rc = run_console(c, engine_store(e), NULL);
+                rc = run_console(c, engine_store(e), engine_config(e), NULL);
                 break;
             }
         }

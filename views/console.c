@@ -79,6 +79,8 @@ struct consoles {
     struct session **v;
     size_t n, cap;
     unsigned next_id;
+    int detach_key;       /* console.detach_key */
+    char detach_name[32]; /* as configured, for the title line */
 };
 
 static struct app *cs_app(const struct consoles *cs)
@@ -345,6 +347,21 @@ static void ask_secret(struct session *s, const struct ssh_conn_event *ev)
 
 /* ---- events ------------------------------------------------------------------------- */
 
+/*
+ * A message of racktop's own in the terminal, after the remote output, in
+ * brackets and sanitised: the title line holds it too, but is cut at 80
+ * columns.  Only once the remote side is done writing (exit, refusal).
+ */
+static void console_note(struct session *s, const char *text)
+{
+    char clean[600];
+
+    sanitize_into(clean, sizeof clean, text, 0);
+    term_feed(s->t, "\r\n[", 3);
+    term_feed(s->t, clean, strlen(clean));
+    term_feed(s->t, "]\r\n", 3);
+}
+
 static void session_event(struct session *s, const struct ssh_conn_event *ev)
 {
     struct dash *d = s->cs->d;
@@ -368,6 +385,7 @@ static void session_event(struct session *s, const struct ssh_conn_event *ev)
             snprintf(s->msg, sizeof s->msg, "remote shell killed by signal %s", ev->exit_signal);
         else
             snprintf(s->msg, sizeof s->msg, "remote shell exited with status %d", ev->exit_status);
+        console_note(s, s->msg);
         break;
     case SSH_EV_HOSTKEY:
         switch (ssh_hostkey_check(engine_store(dash_engine(d)), ev, SSH_HOSTKEY_ASK, why,
@@ -379,6 +397,7 @@ static void session_event(struct session *s, const struct ssh_conn_event *ev)
             snprintf(s->msg, sizeof s->msg, "REFUSED: %s", why);
             ssh_conn_hostkey_reply(s->c, 0);
             dash_message(d, 1, "ssh %s: %s", s->name, why);
+            console_note(s, s->msg);
             break;
         case SSH_VERDICT_ASK:
             ask_hostkey(s, ev);
@@ -485,7 +504,7 @@ static void console_draw(void *ctx, struct app *a, WINDOW *w, int h, int width)
     snprintf(state, sizeof state, "[%s]", ssh_state_name(s->state));
     snprintf(line, sizeof line, " %s  %s%s%s  %s%s%s%s  %s: detach%s", s->name, target_text(s),
              jump[0] ? " via " : "", jump, state, s->msg[0] ? "  " : "", s->msg,
-             down ? "  r: reconnect" : "", CONSOLE_DETACH_NAME,
+             down ? "  r: reconnect" : "", s->cs->detach_name,
              term_scroll_offset(s->t) > 0 ? "  [scrolled back]" : "");
     draw_text(w, 0, 0, width, line, theme_attr(th, ROLE_STATUS), DRAW_LEFT, dash_ascii(d));
     /* The link state in its own colour. */
@@ -505,7 +524,7 @@ static int console_key(void *ctx, struct app *a, int ch)
     int rows, cols;
 
     (void)a;
-    if (ch == CONSOLE_DETACH_KEY) {
+    if (ch == s->cs->detach_key) {
         dash_message(s->cs->d, 0, "%s: detached, the session stays open (:sessions lists it)",
                      s->name);
         return APP_CLOSE;
@@ -849,7 +868,27 @@ struct consoles *consoles_new(struct dash *d)
     struct consoles *cs = xcalloc(1, sizeof *cs);
 
     cs->d = d;
+    cs->detach_key =
+        console_detach_key(engine_config(dash_engine(d)), cs->detach_name, sizeof cs->detach_name);
     return cs;
+}
+
+int console_detach_key(const struct config *cfg, char *name, size_t len)
+{
+    const char *want = cfg != NULL ? cfg->console_detach_key : NULL;
+    int key = want != NULL ? keymap_parse_key(want) : -1;
+
+    if (key < 0) { /* no config, or a name config_load() would not have let through */
+        key = CONSOLE_DETACH_DEFAULT;
+        want = "ctrl-]";
+    }
+    snprintf(name, len, "%s", want);
+    return key;
+}
+
+const char *console_detach_name(const struct consoles *cs)
+{
+    return cs != NULL ? cs->detach_name : "ctrl-]";
 }
 
 void consoles_free(struct consoles *cs)

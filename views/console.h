@@ -13,7 +13,8 @@
  *   :console NAME            re-enter NAME's session, or open the form
  *   :sessions                the list; enter re-enters, r reconnects,
  *                            ctrl-d closes
- *   in the console           CONSOLE_DETACH_KEY goes back to the dashboard,
+ *   in the console           the detach key (console.detach_key, ctrl-] by
+ *                            default) goes back to the dashboard,
  *                            the session stays; after a disconnect `r`
  *                            reconnects; shift-PgUp/PgDn scroll back
  *
@@ -41,9 +42,19 @@ struct dash;
 struct view;
 struct consoles;
 
-/* The key that leaves a console with its session alive: the one place to change it. */
-#define CONSOLE_DETACH_KEY KEYMAP_CTRL(']')
-#define CONSOLE_DETACH_NAME "ctrl-]"
+struct config;
+
+/* The default of console.detach_key (core/config.c's options table has the same). */
+#define CONSOLE_DETACH_DEFAULT KEYMAP_CTRL(']')
+
+/*
+ * The key that leaves a console with its session alive: console.detach_key
+ * of cfg (validated by config_load), else ctrl-].  Its name as configured
+ * goes into name (for the title line and help).  Returns the key code.
+ */
+int console_detach_key(const struct config *cfg, char *name, size_t len);
+/* The dashboard's detach key name (borrowed from cs; NULL: the default), for help. */
+const char *console_detach_name(const struct consoles *cs);
 
 /* The dashboard's session list (after app_new); free before app_free(). */
 struct consoles *consoles_new(struct dash *d);

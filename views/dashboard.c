@@ -141,6 +141,7 @@ struct dash {
     int nwall, wall_index;
     struct consoles *consoles; /* SSH console sessions (console.c) */
     int start_timer;            /* starts the engine after the first frame */
+    struct pager *detail_pager; /* the describe waiting for engine_detail(), or NULL */
 };
 
 /* ---- accessors for panes.c and actions.c -------------------------------------------- */
@@ -396,6 +397,9 @@ static void task_event(struct dash *d, struct engine_event *ev)
     d->audit_loaded = 0;
 }
 
+static int describe_detail(struct dash *d, const struct engine_event *ev);
+static const char detail_placeholder[] = "\n(fetching history and console output...)\n";
+
 static int on_engine(void *ctx, struct app *a, int fd, short revents)
 {
     struct dash *d = ctx;
@@ -432,6 +436,9 @@ static int on_engine(void *ctx, struct app *a, int fd, short revents)
         case ENGINE_EV_METRICS:
             hmap_clear(d->spark);
             changed = 1;
+            break;
+        case ENGINE_EV_DETAIL:
+            changed |= describe_detail(d, ev);
             break;
         }
         engine_event_free(ev);
@@ -991,6 +998,11 @@ struct pager {
     struct textview *tv;
     char *fields, *raw; /* the two texts `y` switches between */
     int showing_raw;
+    /* A describe waiting for the provider's detail (engine_detail): which resource, and
+     * where in `fields` the "fetching..." line starts (the sections replace it). */
+    char *dprov, *did;
+    enum res_kind dkind;
+    size_t dmark;
 };
 
 static void pager_draw(void *ctx, struct app *a, WINDOW *w, int h, int width)
@@ -1025,15 +1037,20 @@ static void pager_destroy(void *ctx)
 {
     struct pager *p = ctx;
 
+    if (p->d->detail_pager == p)
+        p->d->detail_pager = NULL;
     textview_free(p->tv);
     free(p->fields);
     free(p->raw);
+    free(p->dprov);
+    free(p->did);
     free(p);
 }
 
 static const struct app_layer_ops pager_ops = {"pager", pager_draw, pager_key, pager_destroy};
 
-void dash_show_text(struct dash *d, const char *title, const char *text, const char *alt)
+static struct pager *show_text(struct dash *d, const char *title, const char *text,
+                               const char *alt)
 {
     struct pager *p = xcalloc(1, sizeof *p);
 
@@ -1043,6 +1060,39 @@ void dash_show_text(struct dash *d, const char *title, const char *text, const c
     p->raw = xstrdup(alt);
     textview_set_text(p->tv, text);
     app_push(d->app, &pager_ops, p, APP_LAYER_MODAL);
+    return p;
+}
+
+void dash_show_text(struct dash *d, const char *title, const char *text, const char *alt)
+{
+    show_text(d, title, text, alt);
+}
+
+/* ENGINE_EV_DETAIL: put the sections into the describe that asked for them, if it is
+ * still open (the text view sanitises them).  1 when the screen changed. */
+static int describe_detail(struct dash *d, const struct engine_event *ev)
+{
+    struct pager *p = d->detail_pager;
+    struct strbuf sb = STRBUF_INIT;
+
+    if (p == NULL || ev->id == NULL || ev->kind != p->dkind || strcmp(ev->provider, p->dprov) != 0 ||
+        strcmp(ev->id, p->did) != 0)
+        return 0;
+    d->detail_pager = NULL;
+    strbuf_addf(&sb, "%.*s", (int)p->dmark, p->fields);
+    if (ev->err.code != RT_OK)
+        strbuf_addf(&sb, "\ndetail: %s\n", ev->err.msg);
+    for (size_t i = 0; i < ev->detail.len; i++)
+        strbuf_addf(&sb, "\n%s:\n%s%s", ev->detail.items[i].title, ev->detail.items[i].text,
+                    ev->detail.items[i].text[0] != '\0' &&
+                            ev->detail.items[i].text[strlen(ev->detail.items[i].text) - 1] != '\n'
+                        ? "\n" : "");
+    strbuf_adds(&sb, p->fields + p->dmark + strlen(detail_placeholder));
+    free(p->fields);
+    p->fields = strbuf_take(&sb);
+    if (!p->showing_raw)
+        textview_set_text(p->tv, p->fields);
+    return 1;
 }
 
 static char *pretty_json(const char *raw)
@@ -1063,6 +1113,8 @@ static void open_describe(struct dash *d, int raw)
     size_t nf;
     const struct field_def *defs;
     char buf[1024], *rawjson = NULL, *title;
+    size_t dmark = (size_t)-1;
+    struct pager *pg;
 
     if (rule != NULL) {
         strbuf_addf(&sb, "rule        %s\ndirection   %s\nethertype   %s\nprotocol    %s\n"
@@ -1088,13 +1140,28 @@ static void open_describe(struct dash *d, int raw)
     if (r->updated_at > 0)
         strbuf_addf(&sb, "%-18s %s\n", "updated", rt_iso8601(r->updated_at, buf, sizeof buf));
     for (size_t i = 0; i < nf; i++) {
-        const char *val = res_field_display(r, (int)i, buf, sizeof buf);
-        strbuf_addf(&sb, "%-18s %s\n", defs[i].name, val != NULL && val[0] ? val : "-");
+        /* Lists of parts (processors, drives, ...) give one line each, aligned. */
+        struct strbuf fv = STRBUF_INIT;
+        const char *line, *nl;
+        if (res_field_describe(r, (int)i, &fv) == 0)
+            strbuf_addf(&sb, "%-18s -\n", defs[i].name);
+        for (line = fv.buf; line != NULL && fv.len > 0; line = nl != NULL ? nl + 1 : NULL) {
+            nl = strchr(line, '\n');
+            strbuf_addf(&sb, "%-18s %.*s\n", line == fv.buf ? defs[i].name : "",
+                        (int)(nl != NULL ? (size_t)(nl - line) : strlen(line)), line);
+        }
+        strbuf_done(&fv);
     }
     if (r->kind == RES_KIND_SECGROUP && res_get(r, "rules") != NULL) {
         char *rules = pretty_json(res_get(r, "rules"));
         strbuf_addf(&sb, "\nrules:\n%s\n", rules);
         free(rules);
+    }
+    if (r->kind != RES_KIND_TASK && r->kind != RES_KIND_AUDIT && !raw &&
+        engine_detail(d->e, r->provider, r->kind, r->id, 0, NULL) == 0) {
+        /* Fetched on the provider's worker; describe_detail() replaces this line. */
+        dmark = sb.len;
+        strbuf_adds(&sb, detail_placeholder);
     }
     strbuf_adds(&sb, "\n(y: the backend's raw JSON; /: search; q or esc: close)\n");
     if (r->kind != RES_KIND_TASK && r->kind != RES_KIND_AUDIT) {
@@ -1103,8 +1170,15 @@ static void open_describe(struct dash *d, int raw)
         free(j);
     }
     title = xasprintf("%s %s", res_kind_name(r->kind), r->name);
-    dash_show_text(d, title, raw && rawjson != NULL ? rawjson : sb.buf,
+    pg = show_text(d, title, raw && rawjson != NULL ? rawjson : sb.buf,
                    raw && rawjson != NULL ? sb.buf : rawjson);
+    if (dmark != (size_t)-1) {
+        pg->dprov = xstrdup(r->provider);
+        pg->did = xstrdup(r->id);
+        pg->dkind = r->kind;
+        pg->dmark = dmark;
+        d->detail_pager = pg;
+    }
     if (raw && rawjson != NULL) {
         /* Started on the raw text: `y` goes back to the fields. */
     }
@@ -1136,6 +1210,13 @@ static void open_help(struct dash *d)
                      "     :region NAME   show one region (:region all for every one)\n"
                      "     :console NAME  SSH console on an instance (opens, or re-enters)\n"
                      "     :q             quit\n");
+    if (!d->read_only)
+        strbuf_addf(&sb,
+                    "\nIn an SSH console:\n"
+                    "  %-14s back to the dashboard, the session stays open\n"
+                    "  %-14s (config.yaml: console.detach_key)\n"
+                    "  shift-PgUp/Dn  scroll back\n",
+                    console_detach_name(d->consoles), "");
     if (d->read_only)
         strbuf_adds(&sb, "\nRead-only: no action that changes anything is offered.\n");
     dash_show_text(d, "Help", sb.buf, NULL);

@@ -57,6 +57,8 @@ static const struct pane_column host_cols[] = {
     FIELD("zone", "ZONE", 10, 12, 5),
     NUMF("instances", "INST", 4, 5, 6),
     FIXED(COL_PROVIDER, "provider", "PROVIDER", 8, 12, 6),
+    /* Why a host is unreachable or its data stale (a BMC's error); wide screens only. */
+    FIELD("last_error", "LAST ERROR", 40, 90, 7),
 };
 
 static const struct pane_column vol_cols[] = {

@@ -15,13 +15,18 @@
  * snapshots, Neutron security groups, Glance images, Nova flavors, keypairs,
  * server groups and availability zones map one to one (openstack_map.c).
  *
- * Refresh: lists page with limit/marker, and each page is handled and freed
- * before the next is asked for.  Servers are cached by id, mapped, with their
- * `updated` time (struct os_srv); later refreshes ask only for changes-since
- * the last one (deleted servers come back with status DELETED and leave the
- * cache) and re-map only servers whose `updated` moved, so a fleet of
- * thousands costs one small request when nothing changed.  A server's raw
- * JSON is the text cut out of the page as received (os_json_array_spans), and
+ * Refresh: lists page with limit/marker.  A page is scanned, not parsed
+ * (core/jscan.c checks all of it and builds nothing it was not asked for):
+ * servers are mapped straight from the spans of the members the mapping reads
+ * (os_map_server_text()), nodes from small objects of only those members; the
+ * next page is asked for as soon as the marker is known, so the backend
+ * prepares it while this one is mapped, and each page is freed before the
+ * next is handled.  Servers are cached by id, mapped and packed into one
+ * allocation each, with their `updated` time (struct os_srv); later refreshes
+ * ask only for changes-since the last one (deleted servers come back with
+ * status DELETED and leave the cache) and re-map only servers whose `updated`
+ * moved, so a fleet of thousands costs one small request when nothing
+ * changed.  A row's raw JSON is the text cut out of the page as received, and
  * only rows that were (re)mapped carry it to the engine.
  *
  * Actions are accepted by the backend in act() and followed by task_poll()
@@ -39,6 +44,7 @@
 #include "core/err.h"
 #include "core/hmap.h"
 #include "core/http.h"
+#include "core/jscan.h"
 #include "core/model.h"
 #include "core/provider.h"
 #include "core/strbuf.h"
@@ -81,122 +87,267 @@ static char *qesc(const char *s)
     return strbuf_take(&b);
 }
 
-/* Each item's JSON text, parallel to the items fetch_all() collects. */
-struct raw_vec {
-    char **v;
+/*
+ * One page as fetch_pages() hands it to its callback; everything is borrowed for the
+ * call.  The items are either built (jansson objects of only the listing's keys) or, for
+ * the big server listings, left as text: n rows of nkeys member spans, mapped from the
+ * text directly (os_map_server_text()).
+ */
+struct os_page {
+    const char *text;                /* the reply body */
+    size_t n;                        /* items */
+    const struct jscan_span *item;   /* each item's bytes in text (its raw JSON) */
+    json_t *items;                   /* built mode: the items, else NULL */
+    const struct jscan_span *field;  /* fields mode: field[i * nkeys + k], else NULL */
+    size_t nkeys;
+};
+
+typedef void (*page_fn)(void *ctx, const struct os_page *pg);
+
+/* Growable arrays of spans, reused from page to page. */
+struct span_vec {
+    struct jscan_span *v;
     size_t n, cap;
 };
 
-static void raw_vec_push(struct raw_vec *rv, char *s)
+static struct jscan_span *span_vec_grow(struct span_vec *sv, size_t more)
 {
-    if (rv->n == rv->cap) {
-        rv->cap = rv->cap ? 2 * rv->cap : 256;
-        rv->v = xrealloc(rv->v, rv->cap * sizeof *rv->v);
+    if (sv->n + more > sv->cap) {
+        sv->cap = sv->cap ? 2 * sv->cap : 1024;
+        if (sv->cap < sv->n + more)
+            sv->cap = sv->n + more;
+        sv->v = xrealloc(sv->v, sv->cap * sizeof *sv->v);
     }
-    rv->v[rv->n++] = s;
-}
-
-static void raw_vec_done(struct raw_vec *rv)
-{
-    for (size_t i = 0; i < rv->n; i++)
-        free(rv->v[i]);
-    free(rv->v);
-    memset(rv, 0, sizeof *rv);
-}
-
-/* The raw text of a page's items, as sent (serialised again if the text cannot be cut). */
-static void collect_raw(const struct os_reply *rep, const char *key, json_t *items,
-                        struct raw_vec *rv)
-{
-    size_t *sp = NULL, i;
-    long n = rep->body != NULL ? os_json_array_spans(rep->body, rep->body_len, key, &sp) : -1;
-    json_t *it;
-
-    if (n >= 0 && (size_t)n == json_array_size(items)) {
-        for (i = 0; i < (size_t)n; i++)
-            raw_vec_push(rv, xstrndup(rep->body + sp[2 * i], sp[2 * i + 1] - sp[2 * i]));
-    } else {
-        json_array_foreach(items, i, it)
-            raw_vec_push(rv, json_dumps(it, JSON_COMPACT));
-    }
-    free(sp);
+    sv->n += more;
+    return sv->v + sv->n - more;
 }
 
 /*
- * A page of items, handed over as soon as it arrives: `items` is borrowed;
- * raws (NULL unless asked for) holds each item's JSON text in the same order,
- * and the callback may take entries (setting them to NULL).
+ * Scan one page (core/jscan.c) instead of parsing it whole: the items of the array under
+ * `key` go to pg, built (items not NULL) as objects of only `keys` (NULL: whole), or as
+ * member spans (fields not NULL).  The whole reply is checked on the way, so a malformed
+ * or truncated page is an error naming the service, the request, the byte and the
+ * request id.
  */
-typedef void (*page_fn)(void *ctx, json_t *items, struct raw_vec *raws);
+static int scan_page(const struct os_reply *rep, enum os_svc s, const char *path,
+                     const char *key, const char *const *keys, struct os_page *pg,
+                     struct span_vec *items, struct span_vec *fields, struct rt_error *err)
+{
+    struct jscan c;
+    struct jscan_span k, span;
+    struct jscan_error je = {0};
+    int rc, found = 0;
+
+    jscan_init(&c, rep->body != NULL ? rep->body : "", rep->body_len);
+    if (jscan_peek(&c) != JSCAN_TYPE_OBJECT) {
+        /* Not an object: tell a malformed reply from a misplaced list. */
+        if (jscan_skip(&c, NULL, &je) < 0 || jscan_end(&c, &je) < 0)
+            goto bad;
+        goto missing;
+    }
+    if (jscan_enter(&c, &je) < 0)
+        goto bad;
+    while ((rc = jscan_next(&c, &k, &je)) > 0) {
+        if (found || !jscan_key_is(&c, k, key) || jscan_peek(&c) != JSCAN_TYPE_ARRAY) {
+            if (jscan_skip(&c, NULL, &je) < 0)
+                goto bad;
+            continue;
+        }
+        found = 1;
+        if (jscan_enter(&c, &je) < 0)
+            goto bad;
+        while ((rc = jscan_next(&c, NULL, &je)) > 0) {
+            int obj = jscan_peek(&c) == JSCAN_TYPE_OBJECT;
+            if (fields != NULL) {
+                struct jscan_span *f = span_vec_grow(fields, pg->nkeys);
+                if (obj ? jscan_fields(&c, keys, f, &span, &je) < 0
+                        : jscan_skip(&c, &span, &je) < 0)
+                    goto bad;
+                if (!obj) /* not an object: no members (the mapper skips it) */
+                    memset(f, 0, pg->nkeys * sizeof *f);
+            } else {
+                json_t *it;
+                if (obj)
+                    it = jscan_pick(&c, keys, &span, &je);
+                else /* not an object: kept as it is (the mappers skip it) */
+                    it = jscan_skip(&c, &span, &je) == 0 ? jscan_build(c.text, span) : NULL;
+                if (it == NULL)
+                    goto bad;
+                json_array_append_new(pg->items, it);
+            }
+            *span_vec_grow(items, 1) = span;
+        }
+        if (rc < 0)
+            goto bad;
+    }
+    if (rc < 0 || jscan_end(&c, &je) < 0)
+        goto bad;
+    if (!found)
+        goto missing;
+    pg->text = c.text;
+    pg->n = items->n;
+    pg->item = items->v;
+    pg->field = fields != NULL ? fields->v : NULL;
+    return 0;
+missing:
+    return rt_err_set(err, RT_ERR_PARSE, 0, "%s GET %s: the reply has no '%s' list (request id "
+                      "%s)", os_svc_name(s), path, key, rep->request_id ? rep->request_id : "none");
+bad:
+    return rt_err_set(err, RT_ERR_PARSE, 0, "%s GET %s: the reply is not JSON: %s (request id "
+                      "%s)", os_svc_name(s), path, je.msg[0] ? je.msg : "empty",
+                      rep->request_id ? rep->request_id : "none");
+}
 
 /*
  * GET every page of a collection: `path` (may already carry a query), the
- * collection key in the reply, the id key used as the marker.  Each page goes
- * to `fn` and is freed before the next one is asked for, so a fleet is never
- * held as one tree (freeing 10 000 parsed servers at once was a fifth of a
- * listing's CPU).  With `want_raw`, the callback also gets each item's text.
+ * collection key in the reply, the id key used as the marker (it must be among
+ * `keys`, the members the callback reads; NULL: all).  Each page goes to `fn`
+ * and is freed before the next one is asked for, so a fleet is never held as
+ * one tree (freeing 10 000 parsed servers at once was a fifth of a listing's
+ * CPU).  Pages are scanned, not parsed (scan_page()): only the members in
+ * `keys` are ever built, or with `as_fields` none at all (a server is 2 KiB of
+ * JSON, the mapping reads a fifth of it).  The next page is asked for as soon
+ * as this one's marker is known, before this one is mapped, so the backend
+ * and the client work at the same time.
  */
-static int fetch_pages(struct os *os, enum os_svc s, const char *path, const char *key,
-                       const char *id_key, int want_raw, page_fn fn, void *ctx,
-                       struct rt_error *err)
+static char *page_url(struct os *os, const char *path, const char *marker)
 {
-    char *marker = NULL;
+    char *m = marker != NULL ? qesc(marker) : NULL;
+    char *url = xasprintf("%s%slimit=%d%s%s", path, strchr(path, '?') ? "&" : "?",
+                          os->page_size, m ? "&marker=" : "", m ? m : "");
+
+    free(m);
+    return url;
+}
+
+static int fetch_pages(struct os *os, enum os_svc s, const char *path, const char *key,
+                       const char *id_key, const char *const *keys, int as_fields, page_fn fn,
+                       void *ctx, struct rt_error *err)
+{
+    struct span_vec items = {0}, fields = {0};
+    struct os_call *next;
+    char *marker = NULL, *url;
+    size_t k_id = 0;
     int rc = -1;
 
-    for (;;) {
+    if (as_fields) {
+        RT_ASSERT(keys != NULL);
+        while (keys[k_id] != NULL && strcmp(keys[k_id], id_key) != 0)
+            k_id++;
+        RT_ASSERT(keys[k_id] != NULL);
+    }
+    url = page_url(os, path, NULL);
+    next = os_get_begin(os, s, url, err);
+    free(url);
+    if (next == NULL)
+        goto out;
+    while (next != NULL) {
         struct os_reply rep;
-        struct raw_vec raws = {0};
-        json_t *items;
+        struct os_page pg = {0};
         size_t n;
-        char *url, *m = marker != NULL ? qesc(marker) : NULL;
 
-        url = xasprintf("%s%slimit=%d%s%s", path, strchr(path, '?') ? "&" : "?", os->page_size,
-                        m ? "&marker=" : "", m ? m : "");
-        free(m);
-        if (os_call(os, s, "GET", url, NULL, &rep, err) < 0) {
-            free(url);
+        if (os_get_end(os, next, &rep, err) < 0) {
+            next = NULL;
             goto out;
         }
-        free(url);
-        items = json_object_get(rep.doc, key);
-        if (!json_is_array(items)) {
-            rt_err_set(err, RT_ERR_PARSE, 0, "%s GET %s: the reply has no '%s' list (request id "
-                       "%s)", os_svc_name(s), path, key,
-                       rep.request_id ? rep.request_id : "none");
+        next = NULL;
+        items.n = fields.n = 0;
+        if (as_fields) {
+            while (keys[pg.nkeys] != NULL)
+                pg.nkeys++;
+        } else {
+            pg.items = json_array();
+        }
+        if (scan_page(&rep, s, path, key, keys, &pg, &items, as_fields ? &fields : NULL,
+                      err) < 0) {
+            json_decref(pg.items);
             os_reply_done(&rep);
             goto out;
         }
-        n = json_array_size(items);
+        n = pg.n;
         free(marker);
-        marker = n > 0 ? xstrdup(js(json_array_get(items, n - 1), id_key)) : NULL;
-        if (want_raw)
-            collect_raw(&rep, key, items, &raws);
-        /* The text is no longer needed: free it before the tree is walked. */
-        free(rep.body);
-        rep.body = NULL;
-        fn(ctx, items, want_raw ? &raws : NULL);
-        raw_vec_done(&raws);
+        if (n == 0)
+            marker = NULL;
+        else if (as_fields)
+            marker = jscan_strdup(pg.text, pg.field[(n - 1) * pg.nkeys + k_id]);
+        else
+            marker = xstrdup(js(json_array_get(pg.items, n - 1), id_key));
+        /* A full page: ask for the next one now, so the backend works on it while this
+         * one is mapped. */
+        if ((int)n >= os->page_size && marker != NULL) {
+            url = page_url(os, path, marker);
+            next = os_get_begin(os, s, url, err);
+            free(url);
+            if (next == NULL) {
+                json_decref(pg.items);
+                os_reply_done(&rep);
+                goto out;
+            }
+        }
+        fn(ctx, &pg);
+        json_decref(pg.items);
         os_reply_done(&rep);
-        if ((int)n < os->page_size || marker == NULL)
-            break;
     }
     rc = 0;
 out:
+    os_get_drop(os, next);
+    free(items.v);
+    free(fields.v);
     free(marker);
     return rc;
 }
 
-static void append_items(void *ctx, json_t *items, struct raw_vec *raws)
+static void append_items(void *ctx, const struct os_page *pg)
 {
-    (void)raws;
-    json_array_extend(ctx, items);
+    json_array_extend(ctx, pg->items);
 }
 
-/* fetch_pages() collecting every item into `out` (increfed). */
+/* fetch_pages() collecting every item, whole, into `out` (increfed). */
 static int fetch_all(struct os *os, enum os_svc s, const char *path, const char *key,
                      const char *id_key, json_t *out, struct rt_error *err)
 {
-    return fetch_pages(os, s, path, key, id_key, 0, append_items, out, err);
+    return fetch_pages(os, s, path, key, id_key, NULL, 0, append_items, out, err);
+}
+
+typedef struct resource *(*map_fn)(const struct os_map_ctx *, json_t *);
+
+/* Map a page as it arrives, each row carrying its item's text as raw JSON. */
+struct map_page {
+    struct os_map_ctx c;       /* with_raw 0: the raw JSON is the text as received */
+    map_fn fn;
+    struct res_list *out;
+    int skip_ironic;           /* hypervisors of type ironic stay out (the node is the host) */
+};
+
+static void map_items(void *ctx, const struct os_page *pg)
+{
+    struct map_page *mp = ctx;
+    json_t *it;
+    size_t i;
+
+    json_array_foreach(pg->items, i, it) {
+        const char *t = mp->skip_ironic ? js(it, "hypervisor_type") : NULL;
+        struct resource *r;
+        if (t != NULL && strcasecmp(t, "ironic") == 0)
+            continue;
+        if ((r = mp->fn(&mp->c, it)) == NULL)
+            continue;
+        res_set_raw_take(r, xstrndup(pg->text + pg->item[i].start,
+                                     pg->item[i].end - pg->item[i].start));
+        res_list_push(mp->out, r);
+    }
+}
+
+/* fetch_pages() mapping each page with fn into out. */
+static int fetch_mapped(struct os *os, enum os_svc s, const char *path, const char *key,
+                        const char *id_key, const char *const *keys, map_fn fn,
+                        int skip_ironic, struct res_list *out, struct rt_error *err)
+{
+    struct map_page mp = {.fn = fn, .out = out, .skip_ironic = skip_ironic};
+
+    map_ctx(os, &mp.c);
+    mp.c.with_raw = 0;
+    return fetch_pages(os, s, path, key, id_key, keys, 0, map_items, &mp, err);
 }
 
 /* uuid -> 1 and instance_uuid -> node uuid, from Ironic (bare-metal linking). */
@@ -244,13 +395,92 @@ static void link_server(struct os *os, struct resource *r)
 }
 
 /*
+ * A mapped row packed into one allocation (the server cache holds 10 000 of them: as
+ * resources they were 25 allocations each, copied for every listing and freed one by
+ * one at exit).  Strings: provider, id, name, raw_status, then the kind's fields, each
+ * NUL-terminated after the header; off[] is UINT32_MAX for a NULL one.
+ */
+struct os_packed {
+    enum res_kind kind;
+    enum res_status status;
+    int progress;
+    int64_t updated_at;
+    size_t nstr;
+    uint32_t off[];
+};
+
+static struct os_packed *pack_res(const struct resource *r)
+{
+    size_t nstr = 4 + r->nfields, len = 0, hdr = sizeof(struct os_packed) + nstr * sizeof(uint32_t);
+    const char *str[64];
+    struct os_packed *pk;
+    char *data;
+
+    RT_ASSERT(nstr <= sizeof str / sizeof str[0]);
+    str[0] = r->provider;
+    str[1] = r->id;
+    str[2] = r->name;
+    str[3] = r->raw_status;
+    for (size_t i = 0; i < r->nfields; i++)
+        str[4 + i] = r->fields[i];
+    for (size_t i = 0; i < nstr; i++)
+        len += str[i] != NULL ? strlen(str[i]) + 1 : 0;
+    pk = xmalloc(hdr + len);
+    pk->kind = r->kind;
+    pk->status = r->status;
+    pk->progress = r->progress;
+    pk->updated_at = r->updated_at;
+    pk->nstr = nstr;
+    data = (char *)pk + hdr;
+    len = 0;
+    for (size_t i = 0; i < nstr; i++) {
+        size_t l;
+        if (str[i] == NULL) {
+            pk->off[i] = UINT32_MAX;
+            continue;
+        }
+        l = strlen(str[i]) + 1;
+        memcpy(data + len, str[i], l);
+        pk->off[i] = (uint32_t)len;
+        len += l;
+    }
+    return pk;
+}
+
+static const char *packed_str(const struct os_packed *pk, size_t i)
+{
+    return pk->off[i] == UINT32_MAX
+               ? NULL
+               : (const char *)pk + sizeof *pk + pk->nstr * sizeof(uint32_t) + pk->off[i];
+}
+
+/* A new resource from its packed form (as res_dup() would copy it). */
+static struct resource *unpack_res(const struct os_packed *pk)
+{
+    struct resource *r = res_new(packed_str(pk, 0), pk->kind, packed_str(pk, 1),
+                                 packed_str(pk, 2));
+
+    RT_ASSERT(r->nfields + 4 == pk->nstr);
+    r->status = pk->status;
+    r->raw_status = xstrdup(packed_str(pk, 3));
+    r->progress = pk->progress;
+    r->updated_at = pk->updated_at;
+    for (size_t i = 0; i < r->nfields; i++)
+        r->fields[i] = xstrdup(packed_str(pk, 4 + i));
+    return r;
+}
+
+/*
  * One cached server: its mapping as of `updated` (without raw JSON and
- * without the bare-metal link, which is applied on every listing), and the
- * raw text received with it until the next listing hands it to the engine.
+ * without the bare-metal link, which is applied on every listing), packed;
+ * between a listing's merge and its end, the freshly mapped row itself
+ * (handed to the engine as it is, not copied) and the raw text received with
+ * it.
  */
 struct os_srv {
     char *updated;
-    struct resource *r;
+    struct os_packed *pk;      /* the mapping, once a listing has ended */
+    struct resource *fresh;    /* mapped in this listing, not yet handed out */
     char *raw;
     uint64_t seq;              /* first seen: listing order */
     uint64_t gen;              /* last full listing that returned it */
@@ -263,7 +493,8 @@ static void os_srv_free(void *p)
     if (e == NULL)
         return;
     free(e->updated);
-    res_free(e->r);
+    free(e->pk);
+    res_free(e->fresh);
     free(e->raw);
     free(e);
 }
@@ -282,47 +513,59 @@ struct merge_ctx {
     size_t pos;                /* items seen so far in this listing */
 };
 
-/* One page of servers into the cache (fetch_pages() callback). */
-static void merge_servers(void *ctx, json_t *items, struct raw_vec *raws)
+/* A string member decoded into buf when it fits, else into a new string left in *heap
+ * (the caller frees it); NULL when it is absent or not a string. */
+static const char *span_str(const char *t, struct jscan_span v, char *buf, size_t size,
+                            char **heap)
+{
+    const char *s = jscan_strcpy(t, v, buf, size);
+
+    if (s == NULL && (s = *heap = jscan_strdup(t, v)) == NULL)
+        return NULL;
+    return s;
+}
+
+/* One page of servers into the cache (fetch_pages() callback, fields mode). */
+static void merge_servers(void *ctx, const struct os_page *pg)
 {
     struct merge_ctx *m = ctx;
     struct os *os = m->os;
-    json_t *srv;
-    const char *id, *st, *upd;
     size_t i;
 
-    json_array_foreach(items, i, srv) {
+    for (i = 0; i < pg->n; i++) {
+        const struct jscan_span *f = pg->field + i * pg->nkeys;
+        char idb[64], stb[32], updb[48], *idh = NULL, *sth = NULL, *updh = NULL;
+        const char *id, *st, *upd;
         struct os_srv *e;
         struct resource *r;
         m->pos++;
-        if ((id = js(srv, "id")) == NULL)
+        if ((id = span_str(pg->text, f[OS_SK_ID], idb, sizeof idb, &idh)) == NULL)
             continue;
         e = hmap_get(os->servers, id);
-        st = js(srv, "status");
+        st = span_str(pg->text, f[OS_SK_STATUS], stb, sizeof stb, &sth);
+        upd = span_str(pg->text, f[OS_SK_UPDATED], updb, sizeof updb, &updh);
         if (st != NULL && (strcmp(st, "DELETED") == 0 || strcmp(st, "SOFT_DELETED") == 0)) {
             hmap_del(os->servers, id);
-            continue;
-        }
-        upd = js(srv, "updated");
-        if (e != NULL && upd != NULL && e->updated != NULL && strcmp(e->updated, upd) == 0) {
+        } else if (e != NULL && upd != NULL && e->updated != NULL &&
+                   strcmp(e->updated, upd) == 0) {
             e->gen = m->gen;   /* unchanged: keep the mapping */
-            continue;
+        } else if ((r = os_map_server_text(&m->c, pg->text, f)) != NULL) {
+            if (e == NULL) {
+                e = xcalloc(1, sizeof *e);
+                e->seq = m->gen * 100000000u + m->pos;
+                hmap_put(os->servers, id, e);
+            }
+            res_free(e->fresh);
+            e->fresh = r;
+            free(e->updated);
+            e->updated = xstrdup(upd);
+            free(e->raw);
+            e->raw = xstrndup(pg->text + pg->item[i].start, pg->item[i].end - pg->item[i].start);
+            e->gen = m->gen;
         }
-        if ((r = os_map_server(&m->c, srv)) == NULL)
-            continue;
-        if (e == NULL) {
-            e = xcalloc(1, sizeof *e);
-            e->seq = m->gen * 100000000u + m->pos;
-            hmap_put(os->servers, id, e);
-        }
-        res_free(e->r);
-        e->r = r;
-        free(e->updated);
-        e->updated = upd != NULL ? xstrdup(upd) : NULL;
-        free(e->raw);
-        e->raw = raws->v[i];
-        raws->v[i] = NULL;
-        e->gen = m->gen;
+        free(idh);
+        free(sth);
+        free(updh);
     }
 }
 
@@ -366,7 +609,8 @@ static int list_servers(struct os *os, struct res_list *out, struct rt_error *er
     map_ctx(os, &m.c);
     m.c.with_raw = 0;
     m.gen = ++os->servers_seq;
-    if (fetch_pages(os, OS_SVC_COMPUTE, path, "servers", "id", 1, merge_servers, &m, err) < 0) {
+    if (fetch_pages(os, OS_SVC_COMPUTE, path, "servers", "id", os_server_keys, 1, merge_servers,
+                    &m, err) < 0) {
         /* What merged stays, but the next listing starts over with a full one. */
         free(os->servers_since);
         os->servers_since = NULL;
@@ -384,15 +628,26 @@ static int list_servers(struct os *os, struct res_list *out, struct rt_error *er
             if (ents[i]->gen == m.gen)
                 ents[k++] = ents[i];
             else
-                hmap_del(os->servers, ents[i]->r->id);
+                hmap_del(os->servers, ents[i]->fresh != NULL ? ents[i]->fresh->id
+                                                             : packed_str(ents[i]->pk, 1));
         }
         n = k;
     }
     qsort(ents, n, sizeof *ents, cmp_srv_seq);
     for (i = 0; i < n; i++) {
-        struct resource *r = res_dup(ents[i]->r);
-        r->raw = ents[i]->raw;
-        ents[i]->raw = NULL;
+        struct os_srv *e = ents[i];
+        struct resource *r;
+        if (e->fresh != NULL) {
+            /* (Re)mapped now: the cache keeps it packed, the row itself goes out. */
+            free(e->pk);
+            e->pk = pack_res(e->fresh);
+            r = e->fresh;
+            e->fresh = NULL;
+        } else {
+            r = unpack_res(e->pk);
+        }
+        r->raw = e->raw;
+        e->raw = NULL;
         link_server(os, r);
         res_list_push(out, r);
     }
@@ -414,29 +669,21 @@ static int list_hosts(struct os *os, struct res_list *out, struct rt_error *err)
     int rc = -1, have_ironic = os->endpoint[OS_SVC_BAREMETAL] != NULL;
 
     map_ctx(os, &c);
-    if (have_ironic) {
-        if (fetch_all(os, OS_SVC_BAREMETAL, "/v1/nodes/detail", "nodes", "uuid", arr, err) < 0)
-            goto out;
-        json_array_foreach(arr, i, it)
-            push_mapped(out, os_map_node(&c, it));
-        json_array_clear(arr);
-    }
+    if (have_ironic && fetch_mapped(os, OS_SVC_BAREMETAL, "/v1/nodes/detail", "nodes", "uuid",
+                                    os_node_keys, os_map_node, 0, out, err) < 0)
+        goto out;
     if (os->endpoint[OS_SVC_COMPUTE] != NULL) {
         struct rt_error e2 = {0};
-        /* Paging of hypervisors needs 2.33; older clouds answer in one page. */
-        if ((os->nova_mv_minor >= 33
-                 ? fetch_all(os, OS_SVC_COMPUTE, "/os-hypervisors/detail", "hypervisors", "id",
-                             arr, &e2)
-                 : -1) < 0 &&
-            os->nova_mv_minor >= 33) {
-            /* Hypervisors are admin-only by default: a 403 just means no VM hosts to show. */
-            if (e2.detail != 403 || !have_ironic) {
-                if (e2.detail != 403) {
-                    rt_err_copy(err, &e2);
-                    goto out;
-                }
+        /* Paging of hypervisors needs 2.33; older clouds answer in one page.  Hypervisors
+         * are admin-only by default: a 403 just means no VM hosts to show. */
+        if (os->nova_mv_minor >= 33) {
+            if (fetch_mapped(os, OS_SVC_COMPUTE, "/os-hypervisors/detail", "hypervisors", "id",
+                             NULL, os_map_hypervisor, have_ironic, out, &e2) < 0 &&
+                e2.detail != 403) {
+                rt_err_copy(err, &e2);
+                goto out;
             }
-        } else if (os->nova_mv_minor < 33) {
+        } else {
             struct os_reply rep;
             if (os_call(os, OS_SVC_COMPUTE, "GET", "/os-hypervisors/detail", NULL, &rep, &e2) == 0) {
                 json_array_extend(arr, json_object_get(rep.doc, "hypervisors"));
@@ -445,12 +692,12 @@ static int list_hosts(struct os *os, struct res_list *out, struct rt_error *err)
                 rt_err_copy(err, &e2);
                 goto out;
             }
-        }
-        json_array_foreach(arr, i, it) {
-            const char *t = js(it, "hypervisor_type");
-            if (have_ironic && t != NULL && strcasecmp(t, "ironic") == 0)
-                continue;
-            push_mapped(out, os_map_hypervisor(&c, it));
+            json_array_foreach(arr, i, it) {
+                const char *t = js(it, "hypervisor_type");
+                if (have_ironic && t != NULL && strcasecmp(t, "ironic") == 0)
+                    continue;
+                push_mapped(out, os_map_hypervisor(&c, it));
+            }
         }
     }
     rc = 0;
@@ -459,34 +706,24 @@ out:
     return rc;
 }
 
-typedef struct resource *(*map_fn)(const struct os_map_ctx *, json_t *);
-
 static int list_simple(struct os *os, enum os_svc s, const char *path, const char *key,
                        const char *id_key, int paged, map_fn fn, struct res_list *out,
                        struct rt_error *err)
 {
     struct os_map_ctx c;
-    json_t *arr = json_array(), *it;
+    struct os_reply rep;
+    json_t *it;
     size_t i;
-    int rc;
 
+    if (paged)
+        return fetch_mapped(os, s, path, key, id_key, NULL, fn, 0, out, err);
+    if (os_call(os, s, "GET", path, NULL, &rep, err) < 0)
+        return -1;
     map_ctx(os, &c);
-    if (paged) {
-        rc = fetch_all(os, s, path, key, id_key, arr, err);
-    } else {
-        struct os_reply rep;
-        rc = os_call(os, s, "GET", path, NULL, &rep, err);
-        if (rc == 0) {
-            json_array_extend(arr, json_object_get(rep.doc, key));
-            os_reply_done(&rep);
-        }
-    }
-    if (rc == 0) {
-        json_array_foreach(arr, i, it)
-            push_mapped(out, fn(&c, it));
-    }
-    json_decref(arr);
-    return rc;
+    json_array_foreach(json_object_get(rep.doc, key), i, it)
+        push_mapped(out, fn(&c, it));
+    os_reply_done(&rep);
+    return 0;
 }
 
 static int list_regions(struct os *os, struct res_list *out)
@@ -785,6 +1022,47 @@ static char *ref(const char *what, const char *id, const char *verb)
     return xasprintf("%s:%s:%s", what, id, verb);
 }
 
+/*
+ * The `networks` of a server create from network=: comma-separated network names or ids
+ * (names resolved through Neutron when it is in the catalog), port:ID, or one of auto/none.
+ * New JSON value, or NULL with err.
+ */
+static json_t *server_networks(struct os *os, const char *v, struct rt_error *err)
+{
+    json_t *nets;
+    char *dup, *save = NULL;
+
+    if (strcmp(v, "auto") == 0 || strcmp(v, "none") == 0)
+        return json_string(v);
+    nets = json_array();
+    dup = xstrdup(v);
+    for (char *t = strtok_r(dup, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+        char *id;
+        if (strncmp(t, "port:", 5) == 0) {
+            json_array_append_new(nets, json_pack("{s:s}", "port", t + 5));
+            continue;
+        }
+        id = os->endpoint[OS_SVC_NETWORK] != NULL
+                 ? resolve(os, OS_SVC_NETWORK, "/v2.0/networks/%s", "/v2.0/networks", "network",
+                           "networks", "network", t, err)
+                 : xstrdup(t);
+        if (id == NULL) {
+            json_decref(nets);
+            nets = NULL;
+            break;
+        }
+        json_array_append_new(nets, json_pack("{s:s}", "uuid", id));
+        free(id);
+    }
+    free(dup);
+    if (nets != NULL && json_array_size(nets) == 0) {
+        json_decref(nets);
+        nets = NULL;
+        rt_err_set(err, RT_ERR_ARG, 0, "'network' names no network");
+    }
+    return nets;
+}
+
 static int act_server_create(struct os *os, const struct act_request *req, char **task_ref,
                              struct rt_error *err)
 {
@@ -813,14 +1091,12 @@ static int act_server_create(struct os *os, const struct act_request *req, char 
             goto out;
         json_object_set_new(srv, "imageRef", json_string(image));
     }
-    if ((v = params_get(pp, "network")) != NULL)
-        json_object_set_new(srv, "networks",
-                            strcmp(v, "auto") == 0 || strcmp(v, "none") == 0
-                                ? json_string(v)
-                                : strncmp(v, "port:", 5) == 0
-                                      ? json_pack("[{s:s}]", "port", v + 5)
-                                      : json_pack("[{s:s}]", "uuid", v));
-    else if (os->nova_mv_minor >= 37)
+    if ((v = params_get(pp, "network")) != NULL) {
+        json_t *nets = server_networks(os, v, err);
+        if (nets == NULL)
+            goto out;
+        json_object_set_new(srv, "networks", nets);
+    } else if (os->nova_mv_minor >= 37)
         json_object_set_new(srv, "networks", json_string("auto"));
     if ((v = params_get(pp, "secgroups")) != NULL) {
         json_t *sgs = json_array();
@@ -857,8 +1133,17 @@ static int act_server_create(struct os *os, const struct act_request *req, char 
         json_object_set_new(srv, "max_count", json_integer(count));
     }
     body = json_pack("{s:O}", "server", srv);
-    if ((v = params_get(pp, "server_group")) != NULL)
-        json_object_set_new(body, "os:scheduler_hints", json_pack("{s:s}", "group", v));
+    if ((v = params_get(pp, "server_group")) != NULL) {
+        /* The scheduler hint wants the group's uuid: resolve a name. */
+        char *g = resolve(os, OS_SVC_COMPUTE, "/os-server-groups/%s", "/os-server-groups",
+                          "server_group", "server_groups", "server group", v, err);
+        if (g == NULL) {
+            json_decref(body);
+            goto out;
+        }
+        json_object_set_new(body, "os:scheduler_hints", json_pack("{s:s}", "group", g));
+        free(g);
+    }
     if (post(os, OS_SVC_COMPUTE, "/servers", body, &rep, err) < 0)
         goto out;
     v = js(json_object_get(rep.doc, "server"), "id");
@@ -1037,6 +1322,8 @@ static int act_host(struct os *os, const struct act_request *req, char **task_re
         if (rc < 0)
             return -1;
     }
+    if (os_node_verb_is_ours(verb))
+        return os_node_provision(os, req, task_ref, err);
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         if (strcmp(map[i].verb, verb) != 0)
             continue;
@@ -1218,7 +1505,17 @@ static int act_secgroup(struct os *os, const struct act_request *req, struct rt_
             json_object_set_new(rule, "port_range_min", json_integer(lo));
             json_object_set_new(rule, "port_range_max", json_integer(hi));
         }
-        if (remote != NULL && strncmp(remote, "group:", 6) == 0)
+        if (params_get(pp, "remote_group") != NULL) {
+            char *g = resolve(os, OS_SVC_NETWORK, "/v2.0/security-groups/%s",
+                              "/v2.0/security-groups", "security_group", "security_groups",
+                              "security group", params_get(pp, "remote_group"), err);
+            if (g == NULL) {
+                json_decref(rule);
+                goto out;
+            }
+            json_object_set_new(rule, "remote_group_id", json_string(g));
+            free(g);
+        } else if (remote != NULL && strncmp(remote, "group:", 6) == 0)
             json_object_set_new(rule, "remote_group_id", json_string(remote + 6));
         else if (remote != NULL)
             json_object_set_new(rule, "remote_ip_prefix", json_string(remote));
@@ -1277,9 +1574,7 @@ static int os_act(struct provider *p, const struct act_request *req, char **task
 
 /* ---- task progress -------------------------------------------------------------------------- */
 
-static void prog_set(struct task_progress *out, enum task_state st, int pct, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void prog_set(struct task_progress *out, enum task_state st, int pct, const char *fmt, ...)
+void os_prog_set(struct task_progress *out, enum task_state st, int pct, const char *fmt, ...)
 {
     va_list ap;
 
@@ -1302,11 +1597,11 @@ static int poll_server(struct os *os, const char *id, const char *verb, struct t
     if (get_one(os, OS_SVC_COMPUTE, path, "server", &srv, &e2) < 0) {
         free(path);
         if (e2.code == RT_ERR_NOT_FOUND && strcmp(verb, "delete") == 0) {
-            prog_set(out, TASK_SUCCEEDED, 100, "deleted");
+            os_prog_set(out, TASK_SUCCEEDED, 100, "deleted");
             return 0;
         }
         if (e2.code == RT_ERR_NOT_FOUND) {
-            prog_set(out, TASK_FAILED, -1, "the instance is gone");
+            os_prog_set(out, TASK_FAILED, -1, "the instance is gone");
             return 0;
         }
         rt_err_copy(err, &e2);
@@ -1319,22 +1614,22 @@ static int poll_server(struct os *os, const char *id, const char *verb, struct t
               ? (int)json_integer_value(json_object_get(srv, "progress")) : -1;
     if (st != NULL && strcmp(st, "ERROR") == 0) {
         const char *f = js(json_object_get(srv, "fault"), "message");
-        prog_set(out, TASK_FAILED, -1, "ERROR%s%s", f ? ": " : "", f ? f : "");
+        os_prog_set(out, TASK_FAILED, -1, "ERROR%s%s", f ? ": " : "", f ? f : "");
     } else if (task != NULL) {
-        prog_set(out, TASK_RUNNING, pct, "%s (%s)", task, st ? st : "?");
+        os_prog_set(out, TASK_RUNNING, pct, "%s (%s)", task, st ? st : "?");
     } else if (strcmp(verb, "delete") == 0) {
-        prog_set(out, TASK_RUNNING, pct, "deleting (%s)", st ? st : "?");
+        os_prog_set(out, TASK_RUNNING, pct, "deleting (%s)", st ? st : "?");
     } else if (st != NULL && (strcmp(st, "BUILD") == 0 || os_server_status(st) == RES_STATUS_BUSY)) {
-        prog_set(out, TASK_RUNNING, pct, "%s", st);
+        os_prog_set(out, TASK_RUNNING, pct, "%s", st);
     } else if ((strcmp(verb, "resize") == 0 || strcmp(verb, "migrate") == 0) &&
                strcmp(st ? st : "", "VERIFY_RESIZE") == 0) {
-        prog_set(out, TASK_SUCCEEDED, 100, "VERIFY_RESIZE: confirm or revert the resize");
+        os_prog_set(out, TASK_SUCCEEDED, 100, "VERIFY_RESIZE: confirm or revert the resize");
     } else if (strcmp(verb, "stop") == 0 && strcmp(st ? st : "", "SHUTOFF") != 0) {
-        prog_set(out, TASK_RUNNING, pct, "stopping (%s)", st ? st : "?");
+        os_prog_set(out, TASK_RUNNING, pct, "stopping (%s)", st ? st : "?");
     } else if (strcmp(verb, "start") == 0 && strcmp(st ? st : "", "ACTIVE") != 0) {
-        prog_set(out, TASK_RUNNING, pct, "starting (%s)", st ? st : "?");
+        os_prog_set(out, TASK_RUNNING, pct, "starting (%s)", st ? st : "?");
     } else {
-        prog_set(out, TASK_SUCCEEDED, 100, "%s", st ? st : "done");
+        os_prog_set(out, TASK_SUCCEEDED, 100, "%s", st ? st : "done");
     }
     json_decref(srv);
     return 0;
@@ -1351,24 +1646,28 @@ static int poll_node(struct os *os, const char *id, const char *verb, struct tas
     free(path);
     if (rc < 0)
         return -1;
+    if (os_node_poll_verb(n, verb, out)) {
+        json_decref(n);
+        return 0;
+    }
     prov = js(n, "provision_state");
     tprov = js(n, "target_provision_state");
     tpow = js(n, "target_power_state");
     le = js(n, "last_error");
     if (os_node_status(prov, NULL, NULL, 0) == RES_STATUS_ERROR) {
-        prog_set(out, TASK_FAILED, -1, "%s: %s", prov, le ? le : "no error text");
+        os_prog_set(out, TASK_FAILED, -1, "%s: %s", prov, le ? le : "no error text");
     } else if (tprov != NULL) {
         const char *step = js(json_object_get(n, "deploy_step"), "step");
         if (step == NULL)
             step = js(json_object_get(n, "clean_step"), "step");
-        prog_set(out, TASK_RUNNING, -1, "%s -> %s%s%s", prov ? prov : "?", tprov,
+        os_prog_set(out, TASK_RUNNING, -1, "%s -> %s%s%s", prov ? prov : "?", tprov,
                  step ? ", step " : "", step ? step : "");
     } else if (tpow != NULL) {
-        prog_set(out, TASK_RUNNING, -1, "%s -> %s", js(n, "power_state") ? js(n, "power_state") : "?", tpow);
+        os_prog_set(out, TASK_RUNNING, -1, "%s -> %s", js(n, "power_state") ? js(n, "power_state") : "?", tpow);
     } else if (le != NULL && *le && strncmp(verb, "power", 5) == 0) {
-        prog_set(out, TASK_FAILED, -1, "%s", le);
+        os_prog_set(out, TASK_FAILED, -1, "%s", le);
     } else {
-        prog_set(out, TASK_SUCCEEDED, 100, "%s, %s", prov ? prov : "?",
+        os_prog_set(out, TASK_SUCCEEDED, 100, "%s, %s", prov ? prov : "?",
                  js(n, "power_state") ? js(n, "power_state") : "?");
     }
     json_decref(n);
@@ -1387,7 +1686,7 @@ static int poll_cinder(struct os *os, const char *what, const char *id, const ch
     if (get_one(os, OS_SVC_VOLUME, path, is_vol ? "volume" : "snapshot", &o, &e2) < 0) {
         free(path);
         if (e2.code == RT_ERR_NOT_FOUND) {
-            prog_set(out, strcmp(verb, "delete") == 0 ? TASK_SUCCEEDED : TASK_FAILED, -1,
+            os_prog_set(out, strcmp(verb, "delete") == 0 ? TASK_SUCCEEDED : TASK_FAILED, -1,
                      strcmp(verb, "delete") == 0 ? "deleted" : "the %s is gone", what);
             return 0;
         }
@@ -1397,20 +1696,20 @@ static int poll_cinder(struct os *os, const char *what, const char *id, const ch
     free(path);
     st = js(o, "status");
     if (st == NULL)
-        prog_set(out, TASK_RUNNING, -1, "no status");
+        os_prog_set(out, TASK_RUNNING, -1, "no status");
     else if (strncmp(st, "error", 5) == 0)
-        prog_set(out, TASK_FAILED, -1, "%s", st);
+        os_prog_set(out, TASK_FAILED, -1, "%s", st);
     else if (strcmp(st, "available") == 0 || strcmp(st, "in-use") == 0) {
         if (strcmp(verb, "attach") == 0 && strcmp(st, "in-use") != 0)
-            prog_set(out, TASK_RUNNING, -1, "attaching (%s)", st);
+            os_prog_set(out, TASK_RUNNING, -1, "attaching (%s)", st);
         else if (strcmp(verb, "detach") == 0 && strcmp(st, "available") != 0)
-            prog_set(out, TASK_RUNNING, -1, "detaching (%s)", st);
+            os_prog_set(out, TASK_RUNNING, -1, "detaching (%s)", st);
         else if (strcmp(verb, "delete") == 0)
-            prog_set(out, TASK_RUNNING, -1, "deleting (%s)", st);
+            os_prog_set(out, TASK_RUNNING, -1, "deleting (%s)", st);
         else
-            prog_set(out, TASK_SUCCEEDED, 100, "%s", st);
+            os_prog_set(out, TASK_SUCCEEDED, 100, "%s", st);
     } else {
-        prog_set(out, TASK_RUNNING, -1, "%s", st);
+        os_prog_set(out, TASK_RUNNING, -1, "%s", st);
     }
     json_decref(o);
     return 0;
@@ -1429,11 +1728,11 @@ static int poll_image(struct os *os, const char *id, struct task_progress *out,
         return -1;
     st = js(o, "status");
     if (st != NULL && strcmp(st, "active") == 0)
-        prog_set(out, TASK_SUCCEEDED, 100, "image %s active", id);
+        os_prog_set(out, TASK_SUCCEEDED, 100, "image %s active", id);
     else if (st != NULL && (strcmp(st, "killed") == 0 || strcmp(st, "deleted") == 0))
-        prog_set(out, TASK_FAILED, -1, "image %s %s", id, st);
+        os_prog_set(out, TASK_FAILED, -1, "image %s %s", id, st);
     else
-        prog_set(out, TASK_RUNNING, -1, "image %s", st ? st : "?");
+        os_prog_set(out, TASK_RUNNING, -1, "image %s", st ? st : "?");
     json_decref(o);
     return 0;
 }
@@ -1505,7 +1804,8 @@ static void set_caps(struct os *os)
                                        "resume", NULL};
     static const char *const host[] = {"power-on", "power-off", "power-cycle", "shutdown",
                                        "restart", "manage", "provide", "provision", "undeploy",
-                                       "maintenance-on", "maintenance-off", NULL};
+                                       "maintenance-on", "maintenance-off", "inspect", "clean",
+                                       "abort", "rebuild", NULL};
     static const char *const vol[] = {"create", "extend", "delete", "snapshot", "revert",
                                       "attach", "detach", NULL};
     static const char *const snap[] = {"delete", "restore", NULL};
@@ -1523,6 +1823,13 @@ static void set_caps(struct os *os)
     if (os->endpoint[OS_SVC_BAREMETAL] != NULL) {
         kinds |= RT_KIND_BIT(RES_KIND_HOST);
         acts |= mask_of(RES_KIND_HOST, host);
+        /* Provision verbs by Ironic microversion: inspect 1.6, abort 1.13, clean 1.15. */
+        if (os->ironic_mv_minor > 0 && os->ironic_mv_minor < 15)
+            acts &= ~mask_of(RES_KIND_HOST, (const char *const[]){"clean", NULL});
+        if (os->ironic_mv_minor > 0 && os->ironic_mv_minor < 13)
+            acts &= ~mask_of(RES_KIND_HOST, (const char *const[]){"abort", NULL});
+        if (os->ironic_mv_minor > 0 && os->ironic_mv_minor < 6)
+            acts &= ~mask_of(RES_KIND_HOST, (const char *const[]){"inspect", NULL});
     }
     if (os->endpoint[OS_SVC_VOLUME] != NULL) {
         kinds |= RT_KIND_BIT(RES_KIND_VOLUME) | RT_KIND_BIT(RES_KIND_SNAPSHOT);
@@ -1653,4 +1960,5 @@ const struct provider_ops prov_openstack_ops = {
     .get = os_get,
     .act = os_act,
     .task_poll = os_task_poll,
+    .detail = os_detail,
 };

@@ -124,8 +124,9 @@ static void add_mv(struct os *os, enum os_svc s, struct http_request *rq)
     }
 }
 
-static void raw_send(struct os *os, enum os_svc s, const char *method, const char *url,
-                     const char *body, int with_token, struct pending *pd)
+/* Queue a request; on_done fills pd when the engine has run it (raw_wait()). */
+static void raw_submit(struct os *os, enum os_svc s, const char *method, const char *url,
+                       const char *body, int with_token, struct pending *pd)
 {
     struct http_request *rq = http_request_new(method, url);
 
@@ -141,6 +142,11 @@ static void raw_send(struct os *os, enum os_svc s, const char *method, const cha
         http_request_set_tls(rq, 1, NULL, 0);
     os->n_requests++;
     http_submit(os->http, rq, on_done, pd);
+}
+
+/* Drive the engine until the request behind pd has completed. */
+static void raw_wait(struct os *os, struct pending *pd)
+{
     while (!pd->done && http_pending(os->http) > 0)
         http_run(os->http, rt_mono_ms() + os->req_timeout_ms * 4 + 1000);
     if (!pd->done) {
@@ -148,6 +154,13 @@ static void raw_send(struct os *os, enum os_svc s, const char *method, const cha
         pd->err_code = RT_ERR_INTERNAL;
         snprintf(pd->err_msg, sizeof pd->err_msg, "request was not run");
     }
+}
+
+static void raw_send(struct os *os, enum os_svc s, const char *method, const char *url,
+                     const char *body, int with_token, struct pending *pd)
+{
+    raw_submit(os, s, method, url, body, with_token, pd);
+    raw_wait(os, pd);
 }
 
 /* ---- error text ------------------------------------------------------------------------- */
@@ -612,61 +625,140 @@ static char *full_url(struct os *os, enum os_svc s, const char *path, struct rt_
     return xasprintf("%s%s", base, path);
 }
 
-int os_call(struct os *os, enum os_svc s, const char *method, const char *path, json_t *body,
-            struct os_reply *out, struct rt_error *err)
-{
-    char *url = NULL, *text = NULL;
-    struct pending pd = {0};
-    int rc = -1;
+/* A request between os_call_begin() and os_call_end(). */
+struct os_call {
+    enum os_svc s;
+    const char *method;        /* static string */
+    char *url, *text;
+    int parse;
+    struct pending pd;
+};
 
-    if (out != NULL)
-        memset(out, 0, sizeof *out);
+static void call_free(struct os_call *c)
+{
+    if (c == NULL)
+        return;
+    pending_done(&c->pd);
+    free(c->url);
+    free(c->text);
+    free(c);
+}
+
+/* Authenticate if needed and queue the request: NULL with err set when it cannot be sent. */
+static struct os_call *call_begin(struct os *os, enum os_svc s, const char *method,
+                                  const char *path, json_t *body, int parse, struct rt_error *err)
+{
+    struct os_call *c;
+    char *url;
+
     if (!is_noauth(os) &&
         (os->token == NULL || (os->token_expires > 0 && rt_now_ms() / 1000 + 60 >= os->token_expires))) {
         if (os_auth(os, err) < 0)
-            return -1;
+            return NULL;
     }
     url = full_url(os, s, path, err);
     if (url == NULL)
-        return -1;
+        return NULL;
+    c = xcalloc(1, sizeof *c);
+    c->s = s;
+    c->method = method;
+    c->url = url;
+    c->parse = parse;
     if (body != NULL)
-        text = json_dumps(body, JSON_COMPACT);
-    raw_send(os, s, method, url, text, 1, &pd);
-    if (pd.status == 401 && !is_noauth(os)) {
+        c->text = json_dumps(body, JSON_COMPACT);
+    raw_submit(os, s, method, url, c->text, 1, &c->pd);
+    return c;
+}
+
+/* Wait for the request, re-authenticate and resend once on a 401, fill out. Frees c. */
+static int call_end(struct os *os, struct os_call *c, struct os_reply *out, struct rt_error *err)
+{
+    enum os_svc s = c->s;
+    const char *method = c->method;
+    int rc = -1;
+
+    raw_wait(os, &c->pd);
+    if (c->pd.status == 401 && !is_noauth(os)) {
         /* The token expired or was revoked: authenticate once more, then resend. */
-        pending_done(&pd);
+        pending_done(&c->pd);
         if (os_auth(os, err) < 0)
             goto out;
-        raw_send(os, s, method, url, text, 1, &pd);
+        raw_send(os, s, method, c->url, c->text, 1, &c->pd);
     }
-    if (pd.status < 200 || pd.status >= 300) {
-        reply_error(os, s, method, url, &pd, err);
+    if (c->pd.status < 200 || c->pd.status >= 300) {
+        reply_error(os, s, method, c->url, &c->pd, err);
         goto out;
     }
     if (out != NULL) {
-        out->status = pd.status;
-        if (pd.body != NULL && *pd.body != '\0') {
+        out->status = c->pd.status;
+        if (c->parse && c->pd.body != NULL && *c->pd.body != '\0') {
             json_error_t je;
-            out->doc = json_loads(pd.body, JSON_DECODE_ANY, &je);
+            out->doc = json_loads(c->pd.body, JSON_DECODE_ANY, &je);
             if (out->doc == NULL) {
                 rt_err_set(err, RT_ERR_PARSE, 0, "%s %s: the reply is not JSON: %s (request id "
                            "%s)", os_svc_name(s), method, je.text,
-                           pd.request_id ? pd.request_id : "none");
+                           c->pd.request_id ? c->pd.request_id : "none");
                 goto out;
             }
         }
-        out->body_len = pd.body != NULL ? strlen(pd.body) : 0;
-        out->body = pd.body;
-        pd.body = NULL;
-        out->request_id = pd.request_id;
-        pd.request_id = NULL;
-        out->location = pd.location;
-        pd.location = NULL;
+        out->body_len = c->pd.body != NULL ? strlen(c->pd.body) : 0;
+        out->body = c->pd.body;
+        c->pd.body = NULL;
+        out->request_id = c->pd.request_id;
+        c->pd.request_id = NULL;
+        out->location = c->pd.location;
+        c->pd.location = NULL;
     }
     rc = 0;
 out:
-    pending_done(&pd);
-    free(url);
-    free(text);
+    call_free(c);
     return rc;
+}
+
+static int call(struct os *os, enum os_svc s, const char *method, const char *path, json_t *body,
+                struct os_reply *out, int parse, struct rt_error *err)
+{
+    struct os_call *c;
+
+    if (out != NULL)
+        memset(out, 0, sizeof *out);
+    if ((c = call_begin(os, s, method, path, body, parse, err)) == NULL)
+        return -1;
+    return call_end(os, c, out, err);
+}
+
+int os_call(struct os *os, enum os_svc s, const char *method, const char *path, json_t *body,
+            struct os_reply *out, struct rt_error *err)
+{
+    return call(os, s, method, path, body, out, 1, err);
+}
+
+int os_call_text(struct os *os, enum os_svc s, const char *method, const char *path,
+                 struct os_reply *out, struct rt_error *err)
+{
+    return call(os, s, method, path, NULL, out, 0, err);
+}
+
+struct os_call *os_get_begin(struct os *os, enum os_svc s, const char *path,
+                             struct rt_error *err)
+{
+    struct os_call *c = call_begin(os, s, "GET", path, NULL, 0, err);
+
+    if (c != NULL)
+        http_poke(os->http);
+    return c;
+}
+
+int os_get_end(struct os *os, struct os_call *c, struct os_reply *out, struct rt_error *err)
+{
+    memset(out, 0, sizeof *out);
+    return call_end(os, c, out, err);
+}
+
+void os_get_drop(struct os *os, struct os_call *c)
+{
+    if (c == NULL)
+        return;
+    raw_wait(os, &c->pd); /* its callback writes into c: it must have run */
+    call_free(c);
 }

@@ -4,13 +4,17 @@
  * Pure functions over jansson values (borrowed; nothing is kept): one per
  * backend object (Nova server, flavor, hypervisor, keypair, server group,
  * availability zone; Ironic node; Cinder volume and snapshot; Neutron
- * security group; Glance image).  They accept every microversion the
+ * security group; Glance image).  The big listings (servers, nodes) build
+ * only the members their mapper reads (os_server_keys, os_node_keys, next
+ * to the mapper): a mapper that reads a new member must name it there, or
+ * listings will not see it (test_openstack.c maps each sample both ways).  They accept every microversion the
  * provider negotiates: older shapes (flavor by id, server group `policies`)
  * and newer ones (embedded flavor, `policy`) both map.  Strings are copied
  * as data; the views sanitise them before they reach a terminal.
  */
 #include "openstack_priv.h"
 
+#include "core/jscan.h"
 #include "core/model.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
@@ -26,6 +30,61 @@ static const char *js(json_t *o, const char *key)
     return json_string_value(json_object_get(o, key));
 }
 
+static int two(const char *p)
+{
+    return (p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9') ? (p[0] - '0') * 10 + p[1] - '0'
+                                                                     : -1;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/*
+ * The common shape "YYYY-MM-DDTHH:MM:SS" (fraction, "Z" or an offset may follow) without
+ * sscanf() and timegm(): they were a tenth of mapping a server.  -1 when the text has
+ * another shape (os_parse_time() then takes the general path).
+ */
+static int64_t fast_time(const char *s)
+{
+    int y1, y2, mo, d, h, mi, se;
+    const char *p = s + 19;
+    int64_t t;
+
+    if (strlen(s) < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
+        s[13] != ':' || s[16] != ':')
+        return -1;
+    y1 = two(s);
+    y2 = two(s + 2);
+    mo = two(s + 5);
+    d = two(s + 8);
+    h = two(s + 11);
+    mi = two(s + 14);
+    se = two(s + 17);
+    if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 ||
+        mi < 0 || mi > 59 || se < 0 || se > 60)
+        return -1;
+    t = days_from_civil(y1 * 100 + y2, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            ;
+    if (*p == '\0' || *p == 'Z')
+        return t;
+    if ((*p == '+' || *p == '-') && strlen(p) >= 6 && two(p + 1) >= 0 && p[3] == ':' &&
+        two(p + 4) >= 0)
+        return t - (*p == '+' ? 1 : -1) * (int64_t)(two(p + 1) * 3600 + two(p + 4) * 60);
+    return -1;
+}
+
 int64_t os_parse_time(const char *s)
 {
     struct tm tm = {0};
@@ -33,7 +92,11 @@ int64_t os_parse_time(const char *s)
     const char *p;
     int64_t t;
 
-    if (s == NULL || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+    if (s == NULL)
+        return 0;
+    if ((t = fast_time(s)) >= 0)
+        return t;
+    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
         return 0;
     p = s + n;
     if (*p == 'T' || *p == ' ') {
@@ -139,9 +202,9 @@ enum res_status os_server_status(const char *st)
     return RES_STATUS_UNKNOWN;
 }
 
-static const char *power_name(json_t *v)
+static const char *power_name(long long v)
 {
-    switch (json_is_integer(v) ? (int)json_integer_value(v) : -1) {
+    switch (v) {
     case 0: return "nostate";
     case 1: return "running";
     case 3: return "paused";
@@ -150,29 +213,6 @@ static const char *power_name(json_t *v)
     case 7: return "suspended";
     default: return NULL;
     }
-}
-
-/* Addresses: floating first, then fixed, in network order. */
-static char *addresses_json(json_t *addrs)
-{
-    json_t *arr = json_array(), *lst, *a;
-    const char *net;
-    char *out;
-    size_t i;
-
-    for (int pass = 0; pass < 2; pass++) {
-        json_object_foreach(addrs, net, lst) {
-            json_array_foreach(lst, i, a) {
-                const char *type = js(a, "OS-EXT-IPS:type");
-                int floating = type != NULL && strcmp(type, "floating") == 0;
-                if (js(a, "addr") != NULL && floating == (pass == 0))
-                    json_array_append_new(arr, json_string(js(a, "addr")));
-            }
-        }
-    }
-    out = json_dumps(arr, JSON_COMPACT);
-    json_decref(arr);
-    return out;
 }
 
 static char *list_of(json_t *arr, const char *key)
@@ -191,59 +231,347 @@ static char *list_of(json_t *arr, const char *key)
     return s;
 }
 
-struct resource *os_map_server(const struct os_map_ctx *c, json_t *srv)
-{
-    struct resource *r = new_res(c, RES_KIND_INSTANCE, srv, "id", "name");
-    json_t *fl, *img, *fault, *prog;
-    const char *st, *task, *hv;
-    char raw[96];
+/* ---- Nova servers, mapped from their text --------------------------------------------------
+ *
+ * A listing of 10 000 servers is 20 MB of JSON; building a jansson tree of it (or even of
+ * the fifth the mapping reads) cost most of a cold listing in allocations.  Servers are
+ * therefore mapped from the spans of their members (core/jscan.c): one checking pass over
+ * the page finds the members named in os_server_keys, and only strings that end up in the
+ * row are copied.  os_map_server() on a jansson value (a single GET) goes through the same
+ * code via its text, so there is one mapping.
+ */
 
-    if (r == NULL)
+/* The members read, in the order of enum os_server_key. */
+const char *const os_server_keys[] = {
+    "id", "name", "status", "updated", "created", "OS-EXT-STS:task_state",
+    "OS-EXT-STS:vm_state", "OS-EXT-STS:power_state", "OS-EXT-SRV-ATTR:hypervisor_hostname",
+    "OS-EXT-SRV-ATTR:host", "OS-EXT-AZ:availability_zone", "flavor", "image", "addresses",
+    "os-extended-volumes:volumes_attached", "security_groups", "key_name", "server_groups",
+    "locked", "fault", "progress", NULL,
+};
+
+_Static_assert(sizeof os_server_keys / sizeof os_server_keys[0] == OS_SK__COUNT + 1,
+               "os_server_keys and enum os_server_key disagree");
+
+/* First byte of a present value ('"', '{', '[', 't', 'f', 'n', or a number's), else 0. */
+static char sp_kind(const char *t, struct jscan_span v)
+{
+    return jscan_has(v) ? t[v.start] : '\0';
+}
+
+/* The decoded string (new), or NULL when the value is absent or not a string. */
+static char *sp_dup(const char *t, struct jscan_span v)
+{
+    return sp_kind(t, v) == '"' ? jscan_strdup(t, v) : NULL;
+}
+
+/* 1 when the value is the string `want`. */
+static int sp_eq(const char *t, struct jscan_span v, const char *want)
+{
+    struct jscan c;
+
+    if (sp_kind(t, v) != '"')
+        return 0;
+    jscan_init(&c, t, v.end);
+    return jscan_key_is(&c, v, want);
+}
+
+/* The decoded string in buf when it fits, else a new one left in *heap (the caller frees
+ * it); NULL when absent or not a string. */
+static const char *sp_str(const char *t, struct jscan_span v, char *buf, size_t size,
+                          char **heap)
+{
+    const char *s = jscan_strcpy(t, v, buf, size);
+
+    if (s == NULL && sp_kind(t, v) == '"')
+        s = *heap = jscan_strdup(t, v);
+    return s;
+}
+
+static int sp_is_int(const char *t, struct jscan_span v)
+{
+    char k = sp_kind(t, v);
+
+    if (k != '-' && (k < '0' || k > '9'))
+        return 0;
+    for (size_t i = v.start; i < v.end; i++) {
+        if (t[i] == '.' || t[i] == 'e' || t[i] == 'E')
+            return 0;
+    }
+    return 1;
+}
+
+/* A JSON integer (json_is_integer()) into *out. */
+static int sp_int(const char *t, struct jscan_span v, long long *out)
+{
+    char buf[32];
+
+    if (!sp_is_int(t, v) || v.end - v.start >= sizeof buf)
+        return 0;
+    memcpy(buf, t + v.start, v.end - v.start);
+    buf[v.end - v.start] = '\0';
+    *out = strtoll(buf, NULL, 10);
+    return 1;
+}
+
+/* set_str() taking the string. */
+static void take_str(struct resource *r, const char *field, char *v)
+{
+    if (v != NULL && *v != '\0')
+        res_set_take(r, field, v);
+    else
+        free(v);
+}
+
+/* set_int_json() / set_bool_json() of a span: the common literals directly, the rest
+ * (reals, strings) through the jansson versions, so both paths agree. */
+static void sp_set_int(struct resource *r, const char *field, const char *t, struct jscan_span v)
+{
+    long long n;
+    json_t *j;
+
+    if (sp_int(t, v, &n)) {
+        res_set_int(r, field, n);
+    } else if (jscan_has(v)) {
+        j = jscan_build(t, v);
+        set_int_json(r, field, j);
+        json_decref(j);
+    }
+}
+
+static void sp_set_bool(struct resource *r, const char *field, const char *t, struct jscan_span v)
+{
+    json_t *j;
+
+    if (sp_kind(t, v) == 't' || sp_kind(t, v) == 'f') {
+        res_set_bool(r, field, sp_kind(t, v) == 't');
+    } else if (sp_kind(t, v) == '"') {
+        j = jscan_build(t, v);
+        set_bool_json(r, field, j);
+        json_decref(j);
+    }
+}
+
+/* The members `keys` of the object at span obj (checked before); all absent if it is not one. */
+static void sp_fields(const char *t, struct jscan_span obj, const char *const *keys,
+                      struct jscan_span *vals)
+{
+    struct jscan c;
+    struct jscan_error e;
+
+    jscan_init(&c, t, obj.end);
+    c.pos = obj.start;
+    if (sp_kind(t, obj) != '{' || jscan_fields(&c, keys, vals, NULL, &e) < 0) {
+        for (size_t i = 0; keys[i] != NULL; i++)
+            vals[i].start = vals[i].end = 0;
+    }
+}
+
+/* A cursor inside the array or object at span v (checked before); -1 if it is neither. */
+static int sp_enter(struct jscan *c, const char *t, struct jscan_span v, char kind)
+{
+    if (sp_kind(t, v) != kind)
+        return -1;
+    jscan_init(c, t, v.end);
+    c->pos = v.start;
+    return jscan_enter(c, NULL);
+}
+
+/* Append a string value as jansson's json_dumps() writes it. */
+static void sp_put_jstr(struct strbuf *b, const char *t, struct jscan_span v)
+{
+    char *d;
+
+    if (memchr(t + v.start, '\\', v.end - v.start) == NULL) {
+        strbuf_add(b, t + v.start, v.end - v.start); /* nothing to escape: as it came */
+        return;
+    }
+    d = jscan_strdup(t, v);
+    strbuf_addc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)d; *p; p++) {
+        switch (*p) {
+        case '"': strbuf_adds(b, "\\\""); break;
+        case '\\': strbuf_adds(b, "\\\\"); break;
+        case '\b': strbuf_adds(b, "\\b"); break;
+        case '\f': strbuf_adds(b, "\\f"); break;
+        case '\n': strbuf_adds(b, "\\n"); break;
+        case '\r': strbuf_adds(b, "\\r"); break;
+        case '\t': strbuf_adds(b, "\\t"); break;
+        default:
+            if (*p < 0x20)
+                strbuf_addf(b, "\\u%04X", *p);
+            else
+                strbuf_addc(b, (char)*p);
+        }
+    }
+    strbuf_addc(b, '"');
+    free(d);
+}
+
+static char *list_end(struct strbuf *b)
+{
+    if (b->len == 0)
+        return xstrdup("[]");
+    strbuf_addc(b, ']');
+    return strbuf_take(b);
+}
+
+/* Addresses: floating first, then fixed, in network order (as addresses_json()). */
+static char *sp_addresses(const char *t, struct jscan_span v)
+{
+    static const char *const keys[] = {"addr", "OS-EXT-IPS:type", NULL};
+    struct strbuf fl = STRBUF_INIT, fx = STRBUF_INIT;
+    struct jscan nets, lst;
+    struct jscan_span net, a, f[2];
+
+    if (sp_enter(&nets, t, v, '{') == 0) {
+        while (jscan_next(&nets, NULL, NULL) > 0) {
+            if (jscan_skip(&nets, &net, NULL) < 0 || sp_enter(&lst, t, net, '[') < 0)
+                continue;
+            while (jscan_next(&lst, NULL, NULL) > 0) {
+                if (jscan_skip(&lst, &a, NULL) < 0)
+                    break;
+                sp_fields(t, a, keys, f);
+                if (sp_kind(t, f[0]) != '"')
+                    continue;
+                {
+                    struct strbuf *b = sp_eq(t, f[1], "floating") ? &fl : &fx;
+                    strbuf_addc(b, b->len == 0 ? '[' : ',');
+                    sp_put_jstr(b, t, f[0]);
+                }
+            }
+        }
+    }
+    if (fl.len == 0)
+        return list_end(&fx);
+    if (fx.len > 0) {
+        strbuf_addc(&fl, ',');
+        strbuf_add(&fl, fx.buf + 1, fx.len - 1);
+    }
+    strbuf_done(&fx);
+    return list_end(&fl);
+}
+
+/* Strings of a list, each a string or an object's `key` member (as list_of()). */
+static char *sp_list_of(const char *t, struct jscan_span v, const char *key)
+{
+    const char *const keys[] = {key, NULL};
+    struct strbuf b = STRBUF_INIT;
+    struct jscan c;
+    struct jscan_span it, f[1];
+
+    if (sp_enter(&c, t, v, '[') == 0) {
+        while (jscan_next(&c, NULL, NULL) > 0 && jscan_skip(&c, &it, NULL) == 0) {
+            if (sp_kind(t, it) == '{') {
+                sp_fields(t, it, keys, f);
+                it = f[0];
+            }
+            if (sp_kind(t, it) == '"') {
+                strbuf_addc(&b, b.len == 0 ? '[' : ',');
+                sp_put_jstr(&b, t, it);
+            }
+        }
+    }
+    return list_end(&b);
+}
+
+struct resource *os_map_server_text(const struct os_map_ctx *c, const char *t,
+                                    const struct jscan_span *v)
+{
+    static const char *const fl_keys[] = {"original_name", "vcpus", "ram", "id", NULL};
+    static const char *const id_key[] = {"id", NULL};
+    static const char *const msg_key[] = {"message", NULL};
+    struct jscan_span f[4];
+    struct resource *r;
+    char idb[64], nameb[128], stb[32], tb[48], *idh = NULL, *nameh = NULL, *sth = NULL;
+    char *tmp = NULL, *task, *hv;
+    const char *id = sp_str(t, v[OS_SK_ID], idb, sizeof idb, &idh), *name, *st;
+    char raw[96];
+    long long n;
+
+    if (id == NULL)
         return NULL;
-    st = js(srv, "status");
-    task = js(srv, "OS-EXT-STS:task_state");
+    name = sp_str(t, v[OS_SK_NAME], nameb, sizeof nameb, &nameh);
+    r = res_new(c->provider, RES_KIND_INSTANCE, id, name != NULL && *name ? name : id);
+    free(nameh);
+    st = sp_str(t, v[OS_SK_STATUS], stb, sizeof stb, &sth);
+    task = sp_dup(t, v[OS_SK_TASK]);
     snprintf(raw, sizeof raw, "%s%s%s", st ? st : "?", task ? "/" : "", task ? task : "");
     res_set_status(r, os_server_status(st), raw);
-    hv = js(srv, "OS-EXT-SRV-ATTR:hypervisor_hostname");
+    free(sth);
+    hv = sp_dup(t, v[OS_SK_HV]);
     res_set(r, "type", hv != NULL && c->node_ids != NULL && json_object_get(c->node_ids, hv)
                            ? "baremetal" : "vm");
-    if (c->node_ids != NULL && js(srv, "id") != NULL && json_object_get(c->node_ids, js(srv, "id")) != NULL)
+    if (c->node_ids != NULL && json_object_get(c->node_ids, id) != NULL)
         res_set(r, "type", "baremetal");
+    free(idh);
     set_str(r, "region", c->region);
-    set_str(r, "zone", js(srv, "OS-EXT-AZ:availability_zone"));
-    set_str(r, "host", hv != NULL ? hv : js(srv, "OS-EXT-SRV-ATTR:host"));
-    fl = json_object_get(srv, "flavor");
-    if (js(fl, "original_name") != NULL) {
-        res_set(r, "flavor", js(fl, "original_name"));
-        set_int_json(r, "vcpus", json_object_get(fl, "vcpus"));
-        set_int_json(r, "ram_mb", json_object_get(fl, "ram"));
+    take_str(r, "zone", sp_dup(t, v[OS_SK_AZ]));
+    take_str(r, "host", hv != NULL ? hv : sp_dup(t, v[OS_SK_HOST]));
+    sp_fields(t, v[OS_SK_FLAVOR], fl_keys, f);
+    if (sp_kind(t, f[0]) == '"') {
+        res_set_take(r, "flavor", sp_dup(t, f[0]));
+        sp_set_int(r, "vcpus", t, f[1]);
+        sp_set_int(r, "ram_mb", t, f[2]);
     } else {
-        set_str(r, "flavor", js(fl, "id"));
+        take_str(r, "flavor", sp_dup(t, f[3]));
     }
-    img = json_object_get(srv, "image");
-    if (json_is_object(img))
-        set_str(r, "image", js(img, "id"));
-    else
+    if (sp_kind(t, v[OS_SK_IMAGE]) == '{') {
+        sp_fields(t, v[OS_SK_IMAGE], id_key, f);
+        take_str(r, "image", sp_dup(t, f[0]));
+    } else {
         res_set(r, "image", "(boot from volume)");
-    res_set_take(r, "addresses", addresses_json(json_object_get(srv, "addresses")));
-    res_set_take(r, "volumes", list_of(json_object_get(srv, "os-extended-volumes:volumes_attached"),
-                                       "id"));
-    res_set_take(r, "security_groups", list_of(json_object_get(srv, "security_groups"), "name"));
-    set_str(r, "keypair", js(srv, "key_name"));
-    if (json_array_size(json_object_get(srv, "server_groups")) > 0)
-        set_str(r, "server_group",
-                json_string_value(json_array_get(json_object_get(srv, "server_groups"), 0)));
-    set_str(r, "vm_state", js(srv, "OS-EXT-STS:vm_state"));
-    set_str(r, "task_state", task);
-    set_str(r, "power_state", power_name(json_object_get(srv, "OS-EXT-STS:power_state")));
-    set_bool_json(r, "locked", json_object_get(srv, "locked"));
-    set_str(r, "created_at", js(srv, "created"));
-    fault = json_object_get(srv, "fault");
-    set_str(r, "fault", js(fault, "message"));
-    prog = json_object_get(srv, "progress");
-    if (task != NULL && json_is_integer(prog))
-        r->progress = (int)json_integer_value(prog);
-    set_updated(r, srv, "updated", "created");
+    }
+    res_set_take(r, "addresses", sp_addresses(t, v[OS_SK_ADDRS]));
+    res_set_take(r, "volumes", sp_list_of(t, v[OS_SK_VOLS], "id"));
+    res_set_take(r, "security_groups", sp_list_of(t, v[OS_SK_SECGROUPS], "name"));
+    take_str(r, "keypair", sp_dup(t, v[OS_SK_KEY]));
+    {
+        struct jscan g;
+        struct jscan_span first;
+        if (sp_enter(&g, t, v[OS_SK_SRVGROUPS], '[') == 0 && jscan_next(&g, NULL, NULL) > 0 &&
+            jscan_skip(&g, &first, NULL) == 0)
+            take_str(r, "server_group", sp_dup(t, first));
+    }
+    take_str(r, "vm_state", sp_dup(t, v[OS_SK_VM]));
+    if (task != NULL && *task != '\0')
+        res_set_take(r, "task_state", task);
+    else
+        free(task);
+    if (sp_int(t, v[OS_SK_POWER], &n))
+        set_str(r, "power_state", power_name(n));
+    sp_set_bool(r, "locked", t, v[OS_SK_LOCKED]);
+    take_str(r, "created_at", sp_dup(t, v[OS_SK_CREATED]));
+    sp_fields(t, v[OS_SK_FAULT], msg_key, f);
+    take_str(r, "fault", sp_dup(t, f[0]));
+    if (sp_kind(t, v[OS_SK_TASK]) == '"' && sp_int(t, v[OS_SK_PROGRESS], &n))
+        r->progress = (int)n;
+    r->updated_at = os_parse_time(sp_str(t, v[OS_SK_UPDATED], tb, sizeof tb, &tmp));
+    free(tmp);
+    tmp = NULL;
+    if (r->updated_at == 0) {
+        r->updated_at = os_parse_time(sp_str(t, v[OS_SK_CREATED], tb, sizeof tb, &tmp));
+        free(tmp);
+    }
+    return r;
+}
+
+struct resource *os_map_server(const struct os_map_ctx *c, json_t *srv)
+{
+    char *text = json_is_object(srv) ? json_dumps(srv, JSON_COMPACT) : NULL;
+    struct jscan_span v[OS_SK__COUNT];
+    struct jscan cur;
+    struct resource *r = NULL;
+
+    if (text == NULL)
+        return NULL;
+    jscan_init(&cur, text, strlen(text));
+    if (jscan_fields(&cur, os_server_keys, v, NULL, NULL) == 0)
+        r = os_map_server_text(c, text, v);
+    if (r != NULL && c->with_raw)
+        res_set_raw_take(r, text);
+    else
+        free(text);
     return r;
 }
 
@@ -402,6 +730,14 @@ enum res_status os_node_status(const char *prov, const char *target_prov, const 
         return RES_STATUS_SHUTOFF;
     return RES_STATUS_UNKNOWN;
 }
+
+/* Every member os_map_node() reads. */
+const char *const os_node_keys[] = {
+    "uuid", "name", "provision_state", "target_provision_state", "power_state",
+    "target_power_state", "maintenance", "maintenance_reason", "conductor_group", "last_error",
+    "instance_uuid", "resource_class", "driver_info", "driver", "properties", "updated_at",
+    "created_at", NULL,
+};
 
 struct resource *os_map_node(const struct os_map_ctx *c, json_t *node)
 {
@@ -624,112 +960,4 @@ struct resource *os_map_image(const struct os_map_ctx *c, json_t *img)
     set_str(r, "region", c->region);
     set_updated(r, img, "updated_at", "created_at");
     return r;
-}
-
-/* ---- raw item text ------------------------------------------------------------------------ */
-
-static size_t skip_ws(const char *s, size_t i, size_t n)
-{
-    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
-        i++;
-    return i;
-}
-
-/* Index just past the string starting at s[i] == '"', or 0 when it does not end. */
-static size_t skip_string(const char *s, size_t i, size_t n)
-{
-    for (i++; i < n; i++) {
-        if (s[i] == '\\')
-            i++;
-        else if (s[i] == '"')
-            return i + 1;
-    }
-    return 0;
-}
-
-/* Index just past the value starting at s[i], or 0 when it is malformed. */
-static size_t skip_value(const char *s, size_t i, size_t n)
-{
-    size_t depth = 0;
-
-    if (i >= n)
-        return 0;
-    if (s[i] == '"')
-        return skip_string(s, i, n);
-    if (s[i] != '{' && s[i] != '[') {
-        size_t st = i;
-        while (i < n && strchr(",}] \t\r\n", s[i]) == NULL)
-            i++;
-        return i > st ? i : 0;
-    }
-    while (i < n) {
-        char ch = s[i];
-        if (ch == '"') {
-            if ((i = skip_string(s, i, n)) == 0)
-                return 0;
-            continue;
-        }
-        if (ch == '{' || ch == '[')
-            depth++;
-        else if (ch == '}' || ch == ']') {
-            if (--depth == 0)
-                return i + 1;
-        }
-        i++;
-    }
-    return 0;
-}
-
-long os_json_array_spans(const char *text, size_t len, const char *key, size_t **spans)
-{
-    size_t i = skip_ws(text, 0, len), klen = strlen(key), cap = 0, n = 0, *sp = NULL;
-
-    *spans = NULL;
-    if (i >= len || text[i] != '{')
-        return -1;
-    i = skip_ws(text, i + 1, len);
-    while (i < len && text[i] == '"') {
-        size_t k0 = i + 1, kend = skip_string(text, i, len);
-        int match;
-        if (kend == 0)
-            return -1;
-        match = kend - 1 - k0 == klen && memcmp(text + k0, key, klen) == 0;
-        i = skip_ws(text, kend, len);
-        if (i >= len || text[i] != ':')
-            return -1;
-        i = skip_ws(text, i + 1, len);
-        if (match && i < len && text[i] == '[') {
-            i = skip_ws(text, i + 1, len);
-            while (i < len && text[i] != ']') {
-                size_t end = skip_value(text, i, len);
-                if (end == 0)
-                    goto bad;
-                if (n == cap) {
-                    cap = cap ? 2 * cap : 64;
-                    sp = xrealloc(sp, 2 * cap * sizeof *sp);
-                }
-                sp[2 * n] = i;
-                sp[2 * n + 1] = end;
-                n++;
-                i = skip_ws(text, end, len);
-                if (i < len && text[i] == ',')
-                    i = skip_ws(text, i + 1, len);
-                else if (i >= len || text[i] != ']')
-                    goto bad;
-            }
-            if (i >= len)
-                goto bad;
-            *spans = sp;
-            return (long)n;
-        }
-        if ((i = skip_value(text, i, len)) == 0)
-            return -1;
-        i = skip_ws(text, i, len);
-        if (i < len && text[i] == ',')
-            i = skip_ws(text, i + 1, len);
-    }
-    return -1;
-bad:
-    free(sp);
-    return -1;
 }

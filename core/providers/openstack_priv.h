@@ -8,6 +8,9 @@
  *                      microversion discovery and os_call(), the one request helper
  *   openstack_map.c    backend JSON -> racktop model (pure functions)
  *   openstack.c        the provider_ops: list (paging), get, act, task_poll
+ *   openstack_ironic.c bare-metal provision verbs inspect, clean, abort, rebuild and
+ *                      their progress
+ *   openstack_detail.c provider_ops.detail: instance action history, console output
  *
  * Threading: one struct os per provider instance, used from that instance's
  * worker thread only.  Secrets (password, application credential secret,
@@ -18,6 +21,7 @@
 #define RT_OPENSTACK_PRIV_H
 
 #include "core/model.h"
+#include "core/provider.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -119,20 +123,28 @@ const char *os_endpoint(struct os *os, enum os_svc s, struct rt_error *err);
  */
 int os_call(struct os *os, enum os_svc s, const char *method, const char *path, json_t *body,
             struct os_reply *out, struct rt_error *err);
+/* os_call() without parsing: out->doc stays NULL, out->body holds the text (the listing
+ * path scans large pages with core/jscan.c instead of building a whole tree). */
+int os_call_text(struct os *os, enum os_svc s, const char *method, const char *path,
+                 struct os_reply *out, struct rt_error *err);
+/*
+ * A GET in two halves, so a listing can ask for page N+1 while it maps page N:
+ * os_get_begin() queues the request and puts it on the wire (http_poke()), or
+ * returns NULL with err set (authentication failed, no endpoint);
+ * os_get_end() waits for it and fills *out as os_call_text() does (0 or -1
+ * with err set), os_get_drop() waits for it and throws the reply away.  Either
+ * frees the call.  Nothing else may wait on os->http in between except other
+ * calls of this provider.
+ */
+struct os_call;
+struct os_call *os_get_begin(struct os *os, enum os_svc s, const char *path,
+                             struct rt_error *err);
+int os_get_end(struct os *os, struct os_call *c, struct os_reply *out, struct rt_error *err);
+void os_get_drop(struct os *os, struct os_call *c);
 /* The backend's error text from an OpenStack error body (all services' shapes). New string. */
 char *os_error_text(const char *body, long status);
 
 /* ---- mapping (openstack_map.c) -------------------------------------------------------- */
-
-/*
- * Byte ranges of the elements of the array under top-level `key` in the JSON
- * object `text` (len bytes): element i is text[spans[2i] .. spans[2i+1]).
- * Lets a list keep each item's raw JSON as the backend sent it instead of
- * serialising the parsed tree again.  Returns the count and a new array in
- * *spans (caller frees), or -1 (*spans NULL) when the key is missing or the
- * text is not well formed.
- */
-long os_json_array_spans(const char *text, size_t len, const char *key, size_t **spans);
 
 struct os_map_ctx {
     const char *provider;      /* provider instance name */
@@ -143,6 +155,24 @@ struct os_map_ctx {
 
 /* ISO 8601 ("2012-09-27T20:42:00Z", "...T20:42:00.000000", "+00:00") -> epoch; 0 if bad. */
 int64_t os_parse_time(const char *s);
+/*
+ * Servers are mapped from their text: os_server_keys (NULL-terminated) are the members
+ * read; v[i] is the span of member os_server_keys[i] in `text` as jscan_fields() finds
+ * it in a checked object.  os_map_server() is the same mapping for a jansson value.
+ * Nodes are built as jansson objects of only os_node_keys, the members os_map_node()
+ * reads.  A mapper that reads a new member names it in its list.
+ */
+struct jscan_span;
+enum os_server_key {
+    OS_SK_ID, OS_SK_NAME, OS_SK_STATUS, OS_SK_UPDATED, OS_SK_CREATED, OS_SK_TASK, OS_SK_VM,
+    OS_SK_POWER, OS_SK_HV, OS_SK_HOST, OS_SK_AZ, OS_SK_FLAVOR, OS_SK_IMAGE, OS_SK_ADDRS,
+    OS_SK_VOLS, OS_SK_SECGROUPS, OS_SK_KEY, OS_SK_SRVGROUPS, OS_SK_LOCKED, OS_SK_FAULT,
+    OS_SK_PROGRESS, OS_SK__COUNT
+};
+extern const char *const os_server_keys[];
+extern const char *const os_node_keys[];
+struct resource *os_map_server_text(const struct os_map_ctx *c, const char *text,
+                                    const struct jscan_span *v);
 struct resource *os_map_server(const struct os_map_ctx *c, json_t *srv);
 struct resource *os_map_flavor(const struct os_map_ctx *c, json_t *fl);
 struct resource *os_map_hypervisor(const struct os_map_ctx *c, json_t *hv);
@@ -160,5 +190,26 @@ const char *os_default_user(const char *os_distro);
 enum res_status os_node_status(const char *prov, const char *target_prov, const char *power,
                                int maintenance);
 enum res_status os_server_status(const char *status);
+
+/* ---- bare-metal provision verbs (openstack_ironic.c) ------------------------------------ */
+
+/* Is `verb` one of inspect, clean, abort, rebuild (handled by os_node_provision)? */
+int os_node_verb_is_ours(const char *verb);
+/* Manual clean steps from the `steps` parameter: "iface.step[,iface.step]" or a JSON list of
+ * step objects; NULL or "" means the default (deploy.erase_devices_metadata).  New array, or
+ * NULL with RT_ERR_ARG. */
+json_t *os_clean_steps_parse(const char *s, struct rt_error *err);
+/* PUT states/provision for one of those verbs; *task_ref "node:ID:VERB" (new string). */
+int os_node_provision(struct os *os, const struct act_request *req, char **task_ref,
+                      struct rt_error *err);
+/* provider_ops.detail (openstack_detail.c). */
+int os_detail(struct provider *p, const struct detail_request *req, struct res_detail *out,
+              struct rt_error *err);
+/* Sets a task's state, percentage (-1 unknown) and message (openstack.c). */
+void os_prog_set(struct task_progress *out, enum task_state st, int pct, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Progress of such a verb from one GET of the node.  1 when `verb` is one of them (out set),
+ * 0 when it is not (out untouched). */
+int os_node_poll_verb(json_t *node, const char *verb, struct task_progress *out);
 
 #endif

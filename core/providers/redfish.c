@@ -20,6 +20,16 @@
  * returns when all are done or the deadline passed: a slow or dead BMC only
  * costs its own rows (kept from the previous refresh, marked with the
  * error).  At most `per_bmc` requests run per BMC and `concurrency` overall.
+ * A BMC with a request that got no reply is "unreachable" for that refresh:
+ * its hosts keep their last known fields, as ERROR "unreachable" with the
+ * reason in last_error.  When the engine shuts down (provider_stopping()),
+ * http_run() is cancelled within 200 ms, so quitting never waits on hung BMCs.
+ *
+ * Inventory details (`details: true`): the Processors, Memory, Storage and
+ * SimpleStorage collections are slots like the others; what they only link
+ * (members without $expand, a Storage's drives, its Volumes collection and
+ * volumes) is gathered per crawl into the synthetic slot "Details" (an object
+ * keyed by the link), which redfish_map.c resolves links against.
  *
  * Documents are kept per system as their reply text with their ETag (the
  * "slots"): later refreshes send If-None-Match and reuse the text on a 304;
@@ -77,12 +87,12 @@
 
 enum slot_id {
     SL_SYS, SL_CHASSIS, SL_ENCL, SL_THERMAL, SL_POWER, SL_ENV, SL_TSUB, SL_PSUB, SL_MANAGER,
-    SL_ETH, SL_PROC, SL_MEM, SL_STOR, SL_SSTOR, SL__COUNT
+    SL_ETH, SL_PROC, SL_MEM, SL_STOR, SL_SSTOR, SL_DETAILS, SL__COUNT
 };
 static const char *const slot_names[SL__COUNT] = {
     "System", "Chassis", "Enclosure", "Thermal", "Power", "EnvironmentMetrics",
     "ThermalSubsystem", "PowerSubsystem", "Manager", "EthernetInterfaces", "Processors",
-    "Memory", "Storage", "SimpleStorage",
+    "Memory", "Storage", "SimpleStorage", "Details",
 };
 
 struct slot {
@@ -116,6 +126,15 @@ struct rf_sys {
     char *host_id;  /* "bmc/Id" */
     int seen;       /* generation of the last refresh that listed it */
     struct slot s[SL__COUNT];
+    /* The inventory details (`details: true`) that are not in the collections: members a
+     * service did not expand, drives, volume collections and volumes, each fetched on its
+     * own.  Gathered here during a crawl, keyed by the link that led to them, then written
+     * to slot SL_DETAILS as one object {"<@odata.id>": document, ...} (no ETag: refetched
+     * by every inventory crawl). */
+    json_t *bag;
+    int bag_reset;  /* this crawl asked for the details: replace SL_DETAILS at its end */
+    int bag_asked;  /* documents requested for the bag in this crawl (RF_BAG_MAX at most:
+                       a BMC listing 100 000 members does not get 100 000 requests) */
 };
 
 struct rf_bmc {
@@ -145,6 +164,9 @@ struct rf_bmc {
     size_t nlcolls, caplcolls;
     int gen;
     char err[256];
+    int unreachable;       /* a request of the last refresh got no reply (timeout, refused,
+                              dropped): its rows are the previous refresh's, shown as ERROR
+                              "unreachable" with err as the reason */
 };
 
 struct rf {
@@ -162,7 +184,16 @@ struct rf {
     int64_t last_inventory; /* mono ms of the last full crawl: list(hosts) and
                                list(instances) of one refresh share it */
     int events_max;         /* newest entries kept per log */
+    int closing;            /* in close(): the logout requests are not cancelled */
 };
+
+/* http_opts.cancelled: the engine is quitting; a refresh waiting on hung BMCs ends now. */
+static int rf_cancelled(void *ctx)
+{
+    struct rf *rf = ctx;
+
+    return !rf->closing && provider_stopping(rf->p);
+}
 
 /* ---- small helpers ------------------------------------------------------------------- */
 
@@ -209,7 +240,10 @@ static struct rf_sys *sys_get(struct rf_bmc *b, const char *sid)
 
     if (s != NULL)
         return s;
-    b->sys = xgrow(b->sys, &b->capsys, b->nsys + 1, sizeof *b->sys);
+    /* Exact growth: most BMCs have one system, and xgrow's 8 slots per BMC were 2.5 MiB
+     * of 1 000 BMCs' memory.  Growth happens only while a Systems collection is read. */
+    b->sys = xrealloc(b->sys, (b->nsys + 1) * sizeof *b->sys);
+    b->capsys = b->nsys + 1;
     s = &b->sys[b->nsys++];
     memset(s, 0, sizeof *s);
     s->sid = xstrdup(sid);
@@ -288,11 +322,14 @@ static void on_reply(void *ctx, const struct http_request *rq, const struct http
         return;
     }
     if (resp->status == 0) {
+        if (resp->err_code == RT_ERR_TIMEOUT || resp->err_code == RT_ERR_TRANSPORT)
+            b->unreachable = 1;
         if (resp->pin_mismatch)
             bmc_fail(b, "BMC '%s': the TLS certificate changed since it was pinned; refused "
                         "(run 'racktop trust' if it was replaced on purpose)", b->name);
         else
-            bmc_fail(b, "BMC '%s': %s %s: %s", b->name, c->method, c->url, resp->err_msg);
+            /* The reason first: it must survive a narrow LAST ERROR column. */
+            bmc_fail(b, "BMC '%s': %s (%s %s)", b->name, resp->err_msg, c->method, c->url);
     } else if (resp->status == 304 && c->slot != NULL && c->slot->text != NULL) {
         text = c->slot->text;
     } else if (resp->status >= 200 && resp->status < 300) {
@@ -504,18 +541,170 @@ static const char *first_link(json_t *links, const char *key)
     return rf_str(json_array_get(arr, 0), "@odata.id");
 }
 
+/* ---- inventory details: members, drives, volumes ------------------------------------ */
+
+#define RF_BAG_MAX 512 /* documents fetched per system for the details, at most */
+
+struct memarg {
+    struct rf_sys *s;
+    char *oid;    /* the link as the referring document gave it: the bag key */
+    int storage;  /* a Storage document: follow its Drives and Volumes */
+};
+
+static void fetch_member(struct rf *rf, struct rf_bmc *b, struct rf_sys *s, const char *oid,
+                         int storage);
+
+/* A member that is only a link ({"@odata.id": ...}): the service did not expand it. */
+static int only_link(const json_t *m)
+{
+    return json_is_object(m) && rf_str(m, "@odata.id") != NULL && json_object_size(m) == 1;
+}
+
+static void bag_add(struct rf_sys *s, const char *key, json_t *doc)
+{
+    if (s->bag == NULL)
+        s->bag = json_object();
+    json_object_set(s->bag, key, doc);
+}
+
+/* Fetch every link-only member of a collection (storage: Storage documents). */
+static void fetch_members(struct rf *rf, struct rf_bmc *b, struct rf_sys *s, json_t *coll,
+                          int storage)
+{
+    json_t *members = json_is_object(coll) ? json_object_get(coll, "Members") : NULL;
+    json_t *m;
+    size_t i;
+
+    json_array_foreach(members, i, m) {
+        if (only_link(m))
+            fetch_member(rf, b, s, rf_str(m, "@odata.id"), storage);
+    }
+}
+
+static void on_volumes(struct rf *rf, struct rf_bmc *b, void *arg, json_t *doc,
+                       const struct http_response *resp)
+{
+    struct memarg *ma = arg;
+
+    (void)resp;
+    if (json_is_object(doc)) {
+        bag_add(ma->s, ma->oid, doc);
+        fetch_members(rf, b, ma->s, doc, 0);
+    }
+    free(ma->oid);
+    free(ma);
+}
+
+/* A Storage document: its drives are links (often under the Chassis), its volumes a
+ * collection. */
+static void storage_links(struct rf *rf, struct rf_bmc *b, struct rf_sys *s, json_t *st)
+{
+    json_t *drives = json_is_object(st) ? json_object_get(st, "Drives") : NULL;
+    const char *vols = rf_link(st, "Volumes");
+    json_t *d;
+    size_t i;
+
+    json_array_foreach(drives, i, d) {
+        if (only_link(d))
+            fetch_member(rf, b, s, rf_str(d, "@odata.id"), 0);
+    }
+    if (vols != NULL && s->bag_asked < RF_BAG_MAX) {
+        struct memarg *ma = xcalloc(1, sizeof *ma);
+        s->bag_asked++;
+        ma->s = s;
+        ma->oid = xstrdup(vols);
+        get(rf, b, vols, NULL, 1, on_volumes, ma);
+    }
+}
+
+static void on_member(struct rf *rf, struct rf_bmc *b, void *arg, json_t *doc,
+                      const struct http_response *resp)
+{
+    struct memarg *ma = arg;
+
+    (void)resp;
+    if (json_is_object(doc)) {
+        bag_add(ma->s, ma->oid, doc);
+        if (ma->storage)
+            storage_links(rf, b, ma->s, doc);
+    }
+    free(ma->oid);
+    free(ma);
+}
+
+static void fetch_member(struct rf *rf, struct rf_bmc *b, struct rf_sys *s, const char *oid,
+                         int storage)
+{
+    struct memarg *ma;
+
+    if (oid == NULL || s->bag_asked >= RF_BAG_MAX)
+        return;
+    s->bag_asked++;
+    ma = xcalloc(1, sizeof *ma);
+    ma->s = s;
+    ma->oid = xstrdup(oid);
+    ma->storage = storage;
+    get(rf, b, oid, NULL, 0, on_member, ma);
+}
+
+/* Processors, Memory, SimpleStorage, EthernetInterfaces: members not expanded. */
+static void on_coll(struct rf *rf, struct rf_bmc *b, void *arg, json_t *doc,
+                    const struct http_response *resp)
+{
+    (void)resp;
+    if (rf->details)
+        fetch_members(rf, b, arg, doc, 0);
+}
+
+static void on_storage_coll(struct rf *rf, struct rf_bmc *b, void *arg, json_t *doc,
+                            const struct http_response *resp)
+{
+    struct rf_sys *s = arg;
+    json_t *members = json_is_object(doc) ? json_object_get(doc, "Members") : NULL;
+    json_t *m;
+    size_t i;
+
+    (void)resp;
+    json_array_foreach(members, i, m) {
+        if (only_link(m))
+            fetch_member(rf, b, s, rf_str(m, "@odata.id"), 1);
+        else
+            storage_links(rf, b, s, m);
+    }
+}
+
+/* After a crawl: the details gathered become slot SL_DETAILS. */
+static void bags_commit(struct rf_bmc *b)
+{
+    for (size_t i = 0; i < b->nsys; i++) {
+        struct rf_sys *s = &b->sys[i];
+        if (s->bag != NULL || (s->bag_reset && b->err[0] == '\0')) {
+            free(s->s[SL_DETAILS].text);
+            s->s[SL_DETAILS].text = s->bag != NULL ? json_dumps(s->bag, JSON_COMPACT) : NULL;
+            free(s->s[SL_DETAILS].url);
+            s->s[SL_DETAILS].url = NULL;
+        }
+        json_decref(s->bag);
+        s->bag = NULL;
+        s->bag_reset = 0;
+        s->bag_asked = 0;
+    }
+}
+
 static void process_system(struct rf *rf, struct rf_bmc *b, struct rf_sys *s, json_t *doc)
 {
     json_t *links = rf_path(doc, "Links");
 
     get(rf, b, first_link(links, "Chassis"), &s->s[SL_CHASSIS], 0, on_chassis, s);
     get(rf, b, first_link(links, "ManagedBy"), &s->s[SL_MANAGER], 0, NULL, NULL);
-    get(rf, b, rf_link(doc, "EthernetInterfaces"), &s->s[SL_ETH], 1, NULL, NULL);
+    get(rf, b, rf_link(doc, "EthernetInterfaces"), &s->s[SL_ETH], 1,
+        rf->details ? on_coll : NULL, s);
     if (rf->details) {
-        get(rf, b, rf_link(doc, "Processors"), &s->s[SL_PROC], 1, NULL, NULL);
-        get(rf, b, rf_link(doc, "Memory"), &s->s[SL_MEM], 1, NULL, NULL);
-        get(rf, b, rf_link(doc, "Storage"), &s->s[SL_STOR], 1, NULL, NULL);
-        get(rf, b, rf_link(doc, "SimpleStorage"), &s->s[SL_SSTOR], 1, NULL, NULL);
+        s->bag_reset = 1;
+        get(rf, b, rf_link(doc, "Processors"), &s->s[SL_PROC], 1, on_coll, s);
+        get(rf, b, rf_link(doc, "Memory"), &s->s[SL_MEM], 1, on_coll, s);
+        get(rf, b, rf_link(doc, "Storage"), &s->s[SL_STOR], 1, on_storage_coll, s);
+        get(rf, b, rf_link(doc, "SimpleStorage"), &s->s[SL_SSTOR], 1, on_coll, s);
     }
 }
 
@@ -982,6 +1171,7 @@ static void start_bmc(struct rf *rf, struct rf_bmc *b, enum crawl_mode mode)
     void *arg = (void *)(intptr_t)mode;
 
     b->err[0] = '\0';
+    b->unreachable = 0;
     b->gen++;
     if (b->refused) {
         char *pin = pin_lookup(rf, b);
@@ -1027,6 +1217,10 @@ static void refresh(struct rf *rf, struct rf_bmc *only, enum crawl_mode mode)
             start_bmc(rf, &rf->bmcs[i], mode);
     }
     http_run(rf->http, deadline);
+    for (size_t i = 0; i < rf->nbmcs; i++) {
+        if (only == NULL || only == &rf->bmcs[i])
+            bags_commit(&rf->bmcs[i]);
+    }
 }
 
 /* ---- documents kept across processes ------------------------------------------------ */
@@ -1158,6 +1352,32 @@ struct docs_load {
     size_t nstale, capstale;
 };
 
+/* A system read from an expanded Systems collection has no ETag of its own, so it is not
+ * kept: take it from the kept collection, so that a BMC that does not answer in the next
+ * process still shows its power state and health (as stale data). */
+static void sys_from_coll(struct rf_bmc *b)
+{
+    json_t *coll = parse(b->coll.text), *m;
+    size_t i;
+
+    json_array_foreach(json_is_object(coll) ? json_object_get(coll, "Members") : NULL, i, m) {
+        const char *id = rf_str(m, "@odata.id"), *sid = rf_str(m, "Id");
+        struct rf_sys *s;
+        char *url;
+        if (id == NULL || sid == NULL || (rf_str(m, "PowerState") == NULL &&
+                                          rf_path(m, "Status") == NULL))
+            continue;
+        s = sys_find(b, sid);
+        if (s == NULL || s->s[SL_SYS].text != NULL)
+            continue;
+        url = http_url_resolve(b->origin, id);
+        slot_set_url(&s->s[SL_SYS], url);
+        free(url);
+        s->s[SL_SYS].text = json_dumps(m, JSON_COMPACT);
+    }
+    json_decref(coll);
+}
+
 static int docs_load_one(void *ctx, const char *key, const char *value)
 {
     struct docs_load *dl = ctx;
@@ -1190,6 +1410,7 @@ static int docs_load_one(void *ctx, const char *key, const char *value)
         for (int k = 0; k < SL__COUNT; k++)
             slot_from_json(&s->s[k], json_object_get(slots, slot_names[k]));
     }
+    sys_from_coll(b);
     b->kept_hash = fnv1a(value);
     json_decref(o);
     return 0;
@@ -1242,6 +1463,11 @@ static void docs_fill(struct rf *rf, struct rf_bmc *b, struct rf_sys *s, struct 
     d->power_sub = pd->d[SL_PSUB];
     d->manager = pd->d[SL_MANAGER];
     d->ethernet = pd->d[SL_ETH];
+    d->processors = pd->d[SL_PROC];
+    d->memory = pd->d[SL_MEM];
+    d->storage = pd->d[SL_STOR];
+    d->simple_storage = pd->d[SL_SSTOR];
+    d->details = pd->d[SL_DETAILS];
     d->last_error = b->err[0] != '\0' ? b->err : NULL;
     if (d->last_error == NULL && b->https && b->insecure)
         d->last_error = "warning: TLS verification is off for this BMC (insecure: true)";
@@ -1260,29 +1486,41 @@ static void parsed_done(struct parsed *pd)
         json_decref(pd->d[i]);
 }
 
+/* The host's raw JSON: {"System":{...},"Chassis":{...},...}, the slot texts as they are.
+ * Allocated to its exact size: a list of 1 000 hosts holds all of them until the engine
+ * has stored them, and a doubling buffer left ~40% of that unused (docs/BENCHMARKS.md). */
 static char *raw_of(struct rf_sys *s)
 {
-    struct strbuf sb = STRBUF_INIT;
-    int first = 1;
+    size_t n = 2, len[SL__COUNT];
+    char *out, *o;
+    json_t *chk;
 
-    strbuf_addc(&sb, '{');
+    for (int i = 0; i < SL__COUNT; i++) {
+        len[i] = s->s[i].text != NULL ? strlen(s->s[i].text) : 0;
+        if (s->s[i].text != NULL)
+            n += 1 + strlen(slot_names[i]) + 3 + len[i]; /* , "name" : text */
+    }
+    out = o = xmalloc(n + 1);
+    *o++ = '{';
     for (int i = 0; i < SL__COUNT; i++) {
         if (s->s[i].text == NULL)
             continue;
-        strbuf_addf(&sb, "%s\"%s\":%s", first ? "" : ",", slot_names[i], s->s[i].text);
-        first = 0;
+        if (o > out + 1)
+            *o++ = ',';
+        o += sprintf(o, "\"%s\":", slot_names[i]);
+        memcpy(o, s->s[i].text, len[i]);
+        o += len[i];
     }
-    strbuf_addc(&sb, '}');
-    /* Only keep it if it is valid JSON (a slot may hold a truncated body). */
-    {
-        json_t *chk = json_loadb(sb.buf, sb.len, 0, NULL);
-        if (chk == NULL) {
-            strbuf_done(&sb);
-            return NULL;
-        }
-        json_decref(chk);
+    *o++ = '}';
+    *o = '\0';
+    /* Only keep it if it is valid JSON (a kept slot read from the store may be damaged). */
+    chk = json_loadb(out, (size_t)(o - out), 0, NULL);
+    if (chk == NULL) {
+        free(out);
+        return NULL;
     }
-    return strbuf_take(&sb);
+    json_decref(chk);
+    return out;
 }
 
 static const char *host_name(struct rf_bmc *b, struct rf_sys *s)
@@ -1299,7 +1537,9 @@ static struct resource *make_host(struct rf *rf, struct rf_bmc *b, struct rf_sys
 
     docs_fill(rf, b, s, &pd, &d, &maint, &image);
     rf_map_host(&d, r);
-    if (d.system == NULL)
+    if (b->unreachable)
+        res_set_status(r, RES_STATUS_ERROR, "unreachable"); /* the fields are the last known */
+    else if (d.system == NULL)
         res_set_status(r, RES_STATUS_UNKNOWN, "unknown");
     r->updated_at = rt_now_ms() / 1000;
     if (with_raw)
@@ -2542,6 +2782,7 @@ static void bmcs_free(struct rf *rf)
         for (size_t j = 0; j < b->nsys; j++) {
             for (int k = 0; k < SL__COUNT; k++)
                 slot_done(&b->sys[j].s[k]);
+            json_decref(b->sys[j].bag);
             free(b->sys[j].sid);
             free(b->sys[j].host_id);
         }
@@ -2644,6 +2885,11 @@ static enum prov_open rf_open(struct provider *p, const struct config_provider *
     if (ho.max_conns < ho.max_total * 2)
         ho.max_conns = ho.max_total * 2;
     ho.cacert = ynode_map_get_scalar(node, "cacert");
+    /* Redfish documents are a few KiB: libcurl's default 16 KiB receive buffer per
+     * transfer was the biggest item of a 1 000-BMC crawl's peak (docs/BENCHMARKS.md). */
+    ho.recv_buffer = 1024;
+    ho.cancelled = rf_cancelled;
+    ho.cancel_ctx = rf;
     rf->http = http_multi_new(&ho);
     docs_load(rf);
     for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
@@ -2652,6 +2898,22 @@ static enum prov_open rf_open(struct provider *p, const struct config_provider *
             acts |= 1ULL << action_index(a);
     }
     provider_set_caps(p, provider_ops(p)->kinds, acts);
+    {
+        /* Like OpenStack's verify: false: a permanent badge while any BMC skips TLS checks. */
+        size_t n_insecure = 0;
+        const char *first = NULL;
+        for (size_t i = 0; i < rf->nbmcs; i++) {
+            if (rf->bmcs[i].https && rf->bmcs[i].insecure && n_insecure++ == 0)
+                first = rf->bmcs[i].name;
+        }
+        if (n_insecure == 1)
+            provider_set_warning(p, "TLS verification off for BMC '%s' (insecure: true)", first);
+        else if (n_insecure > 1)
+            provider_set_warning(p, "TLS verification off for %zu BMCs (insecure: true)",
+                                 n_insecure);
+        else
+            provider_set_warning(p, NULL);
+    }
     hmap_free(sc.files);
     ynode_free(froot);
     return PROV_OPEN_OK;
@@ -2669,7 +2931,9 @@ static void rf_close(struct provider *p)
     struct rf *rf = provider_priv(p);
 
     if (rf->http != NULL) {
-        /* Log out: delete every session we opened (BMCs have few session slots). */
+        /* Log out: delete every session we opened (BMCs have few session slots).  Not
+         * cancelled, but bounded: a BMC that hangs must not hold up quitting. */
+        rf->closing = 1;
         for (size_t i = 0; i < rf->nbmcs; i++) {
             struct rf_bmc *b = &rf->bmcs[i];
             if (b->token != NULL && b->session_uri != NULL) {
@@ -2677,7 +2941,7 @@ static void rf_close(struct provider *p)
                 send_call(c);
             }
         }
-        http_run(rf->http, rt_mono_ms() + 3000);
+        http_run(rf->http, rt_mono_ms() + 1500);
         http_multi_free(rf->http);
         rf->http = NULL;
     }

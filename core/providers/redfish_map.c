@@ -13,11 +13,17 @@
  * - fans/psus are the worst health of the enabled fans / power supplies;
  * - power_w is PowerControl[0].PowerConsumedWatts, else EnvironmentMetrics;
  * - status: Critical health -> ERROR, local maintenance -> MAINTENANCE,
- *   PoweringOn/Off -> BUSY, Off -> SHUTOFF, On -> ACTIVE.
+ *   PoweringOn/Off -> BUSY, Off -> SHUTOFF, On -> ACTIVE;
+ * - inventory details (processors, dimms, drives, ...) are arrays of small
+ *   objects, one per part, with our own short keys (the describe view shows
+ *   one line per object); members a collection only links are looked up in
+ *   d->details; absent parts (Status.State "Absent") are left out; at most
+ *   RF_PARTS_MAX per list.
  */
 #include "redfish_priv.h"
 
 #include "core/model.h"
+#include "core/strbuf.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
@@ -172,6 +178,328 @@ static int status_health(const json_t *obj)
     return max_rank(rf_health_rank(rf_str(st, "Health")), rf_health_rank(rf_str(st, "HealthRollup")));
 }
 
+/* ---- inventory details --------------------------------------------------------------- */
+
+#define RF_PARTS_MAX 256
+
+/* A member or link: the document itself when expanded, else the one fetched for it. */
+static json_t *resolve(const struct rf_docs *d, json_t *m)
+{
+    const char *oid = rf_str(m, "@odata.id");
+
+    if (!json_is_object(m))
+        return NULL;
+    if (oid == NULL || json_object_size(m) > 1)
+        return m;
+    m = json_is_object(d->details) ? json_object_get(d->details, oid) : NULL;
+    return json_is_object(m) ? m : NULL;
+}
+
+/* The i-th resolved member of a collection document (NULL past the end or unresolved). */
+static json_t *member(const struct rf_docs *d, const json_t *coll, size_t i)
+{
+    json_t *members = json_is_object(coll) ? json_object_get(coll, "Members") : NULL;
+
+    return resolve(d, json_array_get(members, i));
+}
+
+static size_t nmembers(const json_t *coll)
+{
+    return json_array_size(json_is_object(coll) ? json_object_get(coll, "Members") : NULL);
+}
+
+static int absent(const json_t *obj)
+{
+    const char *st = rf_str(json_is_object(obj) ? json_object_get(obj, "Status") : NULL, "State");
+
+    return st != NULL && strcmp(st, "Absent") == 0;
+}
+
+/* Copy obj[key] (string or number) into out as `as`; nothing when missing. */
+static void put(json_t *out, const char *as, const json_t *obj, const char *key)
+{
+    json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
+
+    if (json_is_string(v) || json_is_number(v))
+        json_object_set(out, as, v);
+}
+
+static void put_health(json_t *out, const json_t *obj)
+{
+    const char *h = rf_health_name(status_health(obj));
+    const char *st = rf_str(json_is_object(obj) ? json_object_get(obj, "Status") : NULL, "State");
+
+    if (h != NULL)
+        json_object_set_new(out, "health", json_string(h));
+    if (st != NULL && strcmp(st, "Enabled") != 0)
+        json_object_set_new(out, "state", json_string(st));
+}
+
+/* CapacityBytes as whole decimal GB (as drives are sold). */
+static void put_gb(json_t *out, const json_t *obj)
+{
+    double v;
+
+    if (rf_num(obj, "CapacityBytes", &v) == 0 && v >= 0)
+        json_object_set_new(out, "size_gb", json_integer((json_int_t)(v / 1e9 + 0.5)));
+}
+
+/* Hand a list to the resource as compact JSON (NULL when empty). */
+static void set_list(struct resource *r, const char *field, json_t *arr)
+{
+    if (json_array_size(arr) > 0)
+        res_set_take(r, field, json_dumps(arr, JSON_COMPACT));
+    json_decref(arr);
+}
+
+static void push(json_t *arr, json_t *obj)
+{
+    if (json_array_size(arr) < RF_PARTS_MAX && json_object_size(obj) > 0)
+        json_array_append(arr, obj);
+    json_decref(obj);
+}
+
+static void map_processors(const struct rf_docs *d, struct resource *r)
+{
+    const json_t *ps = rf_path(d->system, "ProcessorSummary");
+    json_t *arr = json_array();
+    const char *model = rf_str(ps, "Model");
+    double count = -1, cores = -1, threads = -1, v;
+    long long sum_cores = 0, sum_threads = 0, ncpu = 0;
+    int health = status_health(ps);
+    struct strbuf sb = STRBUF_INIT;
+
+    for (size_t i = 0; i < nmembers(d->processors); i++) {
+        json_t *p = member(d, d->processors, i), *o;
+        const char *type = rf_str(p, "ProcessorType");
+        if (p == NULL || absent(p))
+            continue;
+        o = json_object();
+        put(o, "id", p, "Id");
+        put(o, "socket", p, "Socket");
+        if (type != NULL && strcmp(type, "CPU") != 0)
+            put(o, "type", p, "ProcessorType");
+        put(o, "model", p, "Model");
+        put(o, "cores", p, "TotalCores");
+        put(o, "threads", p, "TotalThreads");
+        if (json_is_number(json_object_get(p, "OperatingSpeedMHz")))
+            put(o, "speed_mhz", p, "OperatingSpeedMHz");
+        else
+            put(o, "speed_mhz", p, "MaxSpeedMHz");
+        put_health(o, p);
+        push(arr, o);
+        if (type == NULL || strcmp(type, "CPU") == 0) {
+            ncpu++;
+            if (model == NULL)
+                model = rf_str(p, "Model");
+            if (rf_num(p, "TotalCores", &v) == 0)
+                sum_cores += (long long)v;
+            if (rf_num(p, "TotalThreads", &v) == 0)
+                sum_threads += (long long)v;
+            health = max_rank(health, status_health(p));
+        }
+    }
+    /* The summary: the system's ProcessorSummary, completed from the processors. */
+    if (rf_num(ps, "Count", &count) < 0 && ncpu > 0)
+        count = (double)ncpu;
+    if (rf_num(ps, "CoreCount", &cores) < 0 && sum_cores > 0)
+        cores = (double)sum_cores;
+    if (rf_num(ps, "LogicalProcessorCount", &threads) < 0 && sum_threads > 0)
+        threads = (double)sum_threads;
+    if (count > 0 || model != NULL) {
+        if (count > 0)
+            strbuf_addf(&sb, "%lld x ", (long long)count);
+        strbuf_adds(&sb, model != NULL ? model : "processor");
+        if (cores > 0)
+            strbuf_addf(&sb, ", %lld cores", (long long)cores);
+        if (threads > 0)
+            strbuf_addf(&sb, ", %lld threads", (long long)threads);
+        if (health >= 0)
+            strbuf_addf(&sb, ", %s", rf_health_name(health));
+        res_set_take(r, "cpu_summary", strbuf_take(&sb));
+    }
+    strbuf_done(&sb);
+    set_list(r, "processors", arr);
+}
+
+static void map_memory(const struct rf_docs *d, struct resource *r)
+{
+    const json_t *ms = rf_path(d->system, "MemorySummary");
+    json_t *arr = json_array();
+    double gib = -1, v;
+    long long mib = 0, n = 0;
+    int health = status_health(ms);
+    struct strbuf sb = STRBUF_INIT;
+
+    for (size_t i = 0; i < nmembers(d->memory); i++) {
+        json_t *m = member(d, d->memory, i), *o, *speeds;
+        if (m == NULL || absent(m))
+            continue;
+        o = json_object();
+        if (rf_str(m, "DeviceLocator") != NULL)
+            put(o, "slot", m, "DeviceLocator");
+        else
+            put(o, "slot", m, "Id");
+        put(o, "size_mib", m, "CapacityMiB");
+        put(o, "type", m, "MemoryDeviceType");
+        speeds = json_object_get(m, "AllowedSpeedsMHz");
+        if (json_is_number(json_object_get(m, "OperatingSpeedMhz")))
+            put(o, "speed_mhz", m, "OperatingSpeedMhz");
+        else if (json_is_number(json_array_get(speeds, 0)))
+            json_object_set(o, "speed_mhz", json_array_get(speeds, 0));
+        put_health(o, m);
+        push(arr, o);
+        n++;
+        if (rf_num(m, "CapacityMiB", &v) == 0)
+            mib += (long long)v;
+        health = max_rank(health, status_health(m));
+    }
+    if (rf_num(ms, "TotalSystemMemoryGiB", &gib) < 0 && mib > 0)
+        gib = (double)mib / 1024;
+    if (gib >= 0) {
+        strbuf_addf(&sb, "%g GiB", gib);
+        if (n > 0)
+            strbuf_addf(&sb, " in %lld DIMM%s", n, n == 1 ? "" : "s");
+        if (health >= 0)
+            strbuf_addf(&sb, ", %s", rf_health_name(health));
+        res_set_take(r, "mem_summary", strbuf_take(&sb));
+    }
+    strbuf_done(&sb);
+    set_list(r, "dimms", arr);
+}
+
+static void map_drive(json_t *drives, const json_t *dr, const char *id_key)
+{
+    json_t *o = json_object();
+
+    put(o, "id", dr, id_key);
+    put(o, "model", dr, "Model");
+    put_gb(o, dr);
+    put(o, "media", dr, "MediaType");
+    put(o, "protocol", dr, "Protocol");
+    put_health(o, dr);
+    push(drives, o);
+}
+
+static void map_storage(const struct rf_docs *d, struct resource *r)
+{
+    json_t *ctls = json_array(), *drives = json_array(), *vols = json_array();
+    size_t i, j, k;
+
+    for (i = 0; i < nmembers(d->storage); i++) {
+        json_t *st = member(d, d->storage, i), *c, *dl;
+        json_t *vcoll;
+        if (st == NULL)
+            continue;
+        json_array_foreach(json_object_get(st, "StorageControllers"), j, c) {
+            json_t *o = json_object();
+            if (absent(c)) {
+                json_decref(o);
+                continue;
+            }
+            put(o, "name", c, "Name");
+            put(o, "model", c, "Model");
+            put(o, "firmware", c, "FirmwareVersion");
+            put_health(o, c);
+            push(ctls, o);
+        }
+        json_array_foreach(json_object_get(st, "Drives"), j, dl) {
+            json_t *dr = resolve(d, dl);
+            if (dr != NULL && !absent(dr))
+                map_drive(drives, dr, "Id");
+        }
+        vcoll = resolve(d, json_object_get(st, "Volumes"));
+        for (k = 0; k < nmembers(vcoll); k++) {
+            json_t *v = member(d, vcoll, k), *o;
+            if (v == NULL || absent(v))
+                continue;
+            o = json_object();
+            put(o, "name", v, rf_str(v, "Name") != NULL ? "Name" : "Id");
+            if (rf_str(v, "RAIDType") != NULL)
+                put(o, "raid", v, "RAIDType");
+            else
+                put(o, "raid", v, "VolumeType");
+            put_gb(o, v);
+            put_health(o, v);
+            push(vols, o);
+        }
+    }
+    /* SimpleStorage: a controller with its devices inline. */
+    for (i = 0; i < nmembers(d->simple_storage); i++) {
+        json_t *ss = member(d, d->simple_storage, i), *dev, *o;
+        if (ss == NULL || absent(ss))
+            continue;
+        o = json_object();
+        put(o, "name", ss, rf_str(ss, "Description") != NULL ? "Description" : "Name");
+        put_health(o, ss);
+        push(ctls, o);
+        json_array_foreach(json_object_get(ss, "Devices"), j, dev) {
+            if (json_is_object(dev) && !absent(dev))
+                map_drive(drives, dev, "Name");
+        }
+    }
+    set_list(r, "storage_controllers", ctls);
+    set_list(r, "drives", drives);
+    set_list(r, "volumes", vols);
+}
+
+static void map_nics(const struct rf_docs *d, struct resource *r)
+{
+    json_t *arr = json_array();
+
+    for (size_t i = 0; i < nmembers(d->ethernet); i++) {
+        json_t *e = member(d, d->ethernet, i), *o, *a;
+        struct strbuf sb = STRBUF_INIT;
+        size_t j;
+        if (e == NULL || absent(e))
+            continue;
+        o = json_object();
+        put(o, "id", e, "Id");
+        put(o, "mac", e, "MACAddress");
+        put(o, "speed_mbps", e, "SpeedMbps");
+        put(o, "link", e, "LinkStatus");
+        json_array_foreach(json_object_get(e, "IPv4Addresses"), j, a) {
+            const char *ip = rf_str(a, "Address");
+            if (ip != NULL && strcmp(ip, "0.0.0.0") != 0)
+                strbuf_addf(&sb, "%s%s", sb.len > 0 ? " " : "", ip);
+        }
+        if (sb.len > 0)
+            json_object_set_new(o, "ipv4", json_string(sb.buf));
+        strbuf_done(&sb);
+        put_health(o, e);
+        push(arr, o);
+    }
+    set_list(r, "nics", arr);
+}
+
+/* A JSON array of the strings in arr (other items skipped), or nothing. */
+static void map_strings(struct resource *r, const char *field, const json_t *arr)
+{
+    json_t *out = json_array(), *it;
+    size_t i;
+
+    json_array_foreach(arr, i, it) {
+        if (json_is_string(it) && json_array_size(out) < RF_PARTS_MAX)
+            json_array_append(out, it);
+    }
+    set_list(r, field, out);
+}
+
+static void map_details(const struct rf_docs *d, struct resource *r)
+{
+    json_t *boot = rf_path(d->system, "Boot");
+
+    map_processors(d, r);
+    map_memory(d, r);
+    map_storage(d, r);
+    map_nics(d, r);
+    map_strings(r, "boot_order", json_is_object(boot) ? json_object_get(boot, "BootOrder") : NULL);
+    map_strings(r, "boot_targets",
+                json_is_object(boot)
+                    ? json_object_get(boot, "BootSourceOverrideTarget@Redfish.AllowableValues")
+                    : NULL);
+}
+
 void rf_map_host(const struct rf_docs *d, struct resource *r)
 {
     const json_t *s = d->system;
@@ -237,6 +565,7 @@ void rf_map_host(const struct rf_docs *d, struct resource *r)
         res_set(r, "provision_state", "available");
     }
     res_set(r, "last_error", d->last_error);
+    map_details(d, r);
     if (health == 2)
         st = RES_STATUS_ERROR;
     else if (d->maintenance)
@@ -252,16 +581,18 @@ void rf_map_host(const struct rf_docs *d, struct resource *r)
     res_set_status(r, st, ps != NULL ? ps : "unknown");
 }
 
-/* IPv4 addresses of the system's interfaces (an expanded collection or members). */
-static char *addresses(const json_t *eth)
+/* IPv4 addresses of the system's interfaces (an expanded collection, or the members
+ * fetched on their own). */
+static char *addresses(const struct rf_docs *d)
 {
-    json_t *members = json_is_object(eth) ? json_object_get(eth, "Members") : NULL;
     const char *items[16];
     size_t n = 0, i, j;
     json_t *m, *a;
 
-    json_array_foreach(members, i, m) {
-        json_t *v4 = json_object_get(m, "IPv4Addresses");
+    for (i = 0; i < nmembers(d->ethernet); i++) {
+        json_t *v4;
+        m = member(d, d->ethernet, i);
+        v4 = json_is_object(m) ? json_object_get(m, "IPv4Addresses") : NULL;
         json_array_foreach(v4, j, a) {
             const char *ip = rf_str(a, "Address");
             if (ip != NULL && n < 16 && strcmp(ip, "0.0.0.0") != 0)
@@ -289,7 +620,7 @@ int rf_map_instance(const struct rf_docs *d, const char *host_id, struct resourc
     res_set(r, "image", d->provisioned_image);
     res_set(r, "power_state", strcmp(ps, "On") == 0 ? "running" : "powering-off");
     res_set(r, "vm_state", d->provisioned_image != NULL ? "active" : "running");
-    addr = addresses(d->ethernet);
+    addr = addresses(d);
     if (addr != NULL)
         res_set_take(r, "addresses", addr);
     {

@@ -32,6 +32,12 @@ struct rf_docs {
     json_t *power_sub;         /* PowerSubsystem (newer) */
     json_t *manager;           /* Manager (Links.ManagedBy[0]) */
     json_t *ethernet;          /* EthernetInterfaces collection (expanded or not) */
+    json_t *processors;        /* Processors collection (expanded or not) */
+    json_t *memory;            /* Memory collection */
+    json_t *storage;           /* Storage collection */
+    json_t *simple_storage;    /* SimpleStorage collection */
+    json_t *details;           /* {"<@odata.id>": document}: what the collections only link
+                                  (members not expanded, drives, volume collections, volumes) */
     int maintenance;           /* local flag */
     const char *maintenance_reason;
     const char *provisioned_image; /* racktop deployed this image, or NULL */
@@ -56,7 +62,9 @@ int rf_worst_health(const json_t *arr);
 /* "on", "off" or "unknown" from a PowerState. */
 const char *rf_power_word(const char *power_state);
 
-/* Fill a host resource (type baremetal) from the documents. */
+/* Fill a host resource (type baremetal) from the documents, the inventory details
+ * (cpu_summary, processors, mem_summary, dimms, storage_controllers, drives, volumes, nics,
+ * boot_order, boot_targets) included when their documents are there. */
 void rf_map_host(const struct rf_docs *d, struct resource *r);
 /* Fill an instance resource for a powered, installed system; returns 0 when the
  * system does not count as an installed instance (r untouched). */

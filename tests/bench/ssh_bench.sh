@@ -9,7 +9,7 @@
 # Everything is observed the same way for both clients, through tmux
 # capture-pane polling (~5 ms), so the absolute numbers include tmux and the
 # polling; the ratios are what the target (<= 1.5x OpenSSH) is about.
-# Usage: RACKTOP=build/racktop tests/bench/ssh_bench.sh [RUNS] [CAT_MB]
+# Usage: RACKTOP=build/racktop [RACKTOP_BEFORE=old/racktop] tests/bench/ssh_bench.sh [RUNS] [CAT_MB]
 # Needs root, sshd, ssh, tmux (like the integration tests); not run in CI.
 set -u
 RUNS=${1:-5}; MB=${2:-20}
@@ -62,11 +62,12 @@ wait_re() {
     local end=$(( $(now) + ${2:-30} * 1000000000 ))
     while [ "$(now)" -lt "$end" ]; do
         cap | grep -qE -- "$1" && return 0
+        $TM has-session -t b 2> /dev/null || return 1   # the tmux server died: a lost sample
         sleep 0.005
     done
     return 1
 }
-median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "n/a"}'; }
+median() { grep -E '^[0-9.]+$' | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "n/a"}'; }
 # open_client CMD: a fresh session running CMD; prints ms to the first prompt
 open_client() {
     $TM kill-session -t b 2> /dev/null
@@ -100,29 +101,51 @@ throughput() {
     echo $(( ($(now) - s) / 1000000 ))
 }
 
-declare -A R
-for client in openssh racktop; do
-    if [ $client = openssh ]; then direct="$OSSH tgt"; viaj="$OSSH tgtj"; else direct="$RACKTOP ssh tgt"; viaj="$RACKTOP ssh tgtj"; fi
-    c=(); cj=(); e=(); tp=()
-    for r in $(seq 1 "$RUNS"); do
-        cj+=("$(open_client "$viaj")")
-        c+=("$(open_client "$direct")")
-        e+=("$(echo_latency)")
-        tp+=("$(throughput)")
+# Clients: OpenSSH, racktop, and with RACKTOP_BEFORE=binary an older racktop
+# (before/after in one run).  Runs are interleaved (run 1 of every client,
+# then run 2, ...) so a change in the machine's load hits all alike.
+CLIENTS="openssh racktop"
+[ -n "${RACKTOP_BEFORE:-}" ] && CLIENTS="openssh racktop-before racktop"
+declare -A R V
+for r in $(seq 1 "$RUNS"); do
+    for client in $CLIENTS; do
+        case $client in
+        openssh) direct="$OSSH tgt"; viaj="$OSSH tgtj" ;;
+        racktop) direct="$RACKTOP ssh tgt"; viaj="$RACKTOP ssh tgtj" ;;
+        racktop-before) direct="$RACKTOP_BEFORE ssh tgt"; viaj="$RACKTOP_BEFORE ssh tgtj" ;;
+        esac
+        V[$client.jump]+="$(open_client "$viaj") "
+        V[$client.connect]+="$(open_client "$direct") "
+        V[$client.echo]+="$(echo_latency) "
+        V[$client.cat]+="$(throughput) "
     done
-    $TM kill-session -t b 2> /dev/null
-    R[$client.connect]=$(printf '%s\n' "${c[@]}" | median)
-    R[$client.jump]=$(printf '%s\n' "${cj[@]}" | median)
-    R[$client.echo]=$(printf '%s\n' "${e[@]}" | median)
-    R[$client.cat]=$(printf '%s\n' "${tp[@]}" | median)
-    echo "$client: connect ${c[*]} | via jump ${cj[*]} | echo ${e[*]} | cat ${tp[*]}" >&2
+done
+$TM kill-session -t b 2> /dev/null
+for client in $CLIENTS; do
+    for m in connect jump echo cat; do
+        R[$client.$m]=$(printf '%s\n' ${V[$client.$m]} | median)
+    done
+    echo "$client: connect ${V[$client.connect]}| via jump ${V[$client.jump]}| echo ${V[$client.echo]}| cat ${V[$client.cat]}" >&2
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2fx", a / b; else print "n/a" }'; }
 mbps() { awk -v ms="$1" -v b="$BYTES" 'BEGIN { if (ms + 0 > 0) printf "%.1f MB/s", b / 1048576 / (ms / 1000); else print "n/a" }'; }
 echo "SSH console benchmark: $RUNS runs, medians; loopback sshd; 100x30 tmux panes; $(ssh -V 2>&1)"
-printf '%-34s %12s %12s %8s\n' "measure" "OpenSSH" "racktop" "ratio"
-printf '%-34s %9s ms %9s ms %8s\n' "connect to first prompt (direct)" "${R[openssh.connect]}" "${R[racktop.connect]}" "$(ratio "${R[racktop.connect]}" "${R[openssh.connect]}")"
-printf '%-34s %9s ms %9s ms %8s\n' "connect to first prompt (1 jump)" "${R[openssh.jump]}" "${R[racktop.jump]}" "$(ratio "${R[racktop.jump]}" "${R[openssh.jump]}")"
-printf '%-34s %9s ms %9s ms %8s\n' "keystroke echo" "${R[openssh.echo]}" "${R[racktop.echo]}" "$(ratio "${R[racktop.echo]}" "${R[openssh.echo]}")"
-printf '%-34s %9s ms %9s ms %8s\n' "cat $((BYTES / 1048576)) MiB" "${R[openssh.cat]}" "${R[racktop.cat]}" "$(ratio "${R[racktop.cat]}" "${R[openssh.cat]}")"
-printf '%-34s %12s %12s\n' "  throughput" "$(mbps "${R[openssh.cat]}")" "$(mbps "${R[racktop.cat]}")"
+row() { # LABEL MEASURE UNIT
+    local peer=openssh c
+    printf '%-34s %9s %s' "$1" "${R[openssh.$2]}" "$3"
+    for c in $CLIENTS; do
+        [ $c = openssh ] && continue
+        printf ' %9s %s %7s' "${R[$c.$2]}" "$3" "$(ratio "${R[$c.$2]}" "${R[$peer.$2]}")"
+    done
+    echo
+}
+printf '%-34s %12s' "measure" "OpenSSH"
+for c in $CLIENTS; do [ $c = openssh ] || printf ' %12s %7s' "$c" "ratio"; done
+echo
+row "connect to first prompt (direct)" connect ms
+row "connect to first prompt (1 jump)" jump ms
+row "keystroke echo" echo ms
+row "cat $((BYTES / 1048576)) MiB" cat ms
+printf '%-34s %12s' "  throughput" "$(mbps "${R[openssh.cat]}")"
+for c in $CLIENTS; do [ $c = openssh ] || printf ' %12s %7s' "$(mbps "${R[$c.cat]}")" ""; done
+echo

@@ -85,12 +85,92 @@ expect 0 show instance vm-00001 -o json
 jq -e '.locked==true and .status=="ACTIVE"' "$T/out" > /dev/null || die "lock"
 expect 0 do unlock instance vm-00001 --wait
 expect 0 do image instance vm-00001 name=golden --wait
-expect 0 do create instance web-1 flavor=m1.tiny image=cirros-0.3.2-x86_64-disk network=auto secgroups=default keypair=k1 --wait
+expect 0 do create instance web-1 flavor=m1.tiny image=cirros-0.3.2-x86_64-disk network=auto secgroups=default keypair=keypair-5d935425-31d5-48a7-a0f1-e76e9813f2c3 --wait
+expect 1 do create instance web-9 flavor=m1.tiny image=cirros-0.3.2-x86_64-disk keypair=k1 --wait
+err_has "Invalid key_name provided."
 expect 0 list instances -o json
 jq -e '.[] | select(.name=="web-1") | .status=="ACTIVE"' "$T/out" > /dev/null || die "web-1 not ACTIVE"
 expect 0 do delete instance web-1 --yes --wait
 expect 0 list instances -o json
 jq -e '[.[] | select(.name=="web-1")] | length==0' "$T/out" > /dev/null || die "web-1 still listed"
+
+# ---- the rest of the Nova verbs of the issue; the fixture checks each body's shape
+srv() { expect 0 show instance "$1" -o json; jq -e "$2" "$T/out" > /dev/null || die "$1: expected $2, got $(jq -c 'del(.raw)' "$T/out")"; }
+expect 0 do resize instance vm-00001 flavor=m1.small --wait
+expect 0 do revert-resize instance vm-00001 --wait
+srv vm-00001 '.status=="ACTIVE"'
+expect 3 do rebuild instance vm-00001 --wait          # destructive: refused without --yes
+expect 0 do rebuild instance vm-00001 --yes --wait    # from its current image
+expect 0 do rebuild instance vm-00001 image=cirros-0.3.2-x86_64-disk --yes --wait
+img=$(jq -r '.images[] | select(.name=="cirros-0.3.2-x86_64-disk") | .id' "$OS_FIXTURES/openstack/glance/images-list-response.json")
+srv vm-00001 ".raw.image.id==\"$img\" and .status==\"ACTIVE\""
+expect 0 do migrate instance vm-00001 --wait          # cold: ends in VERIFY_RESIZE
+srv vm-00001 '.status=="VERIFY_RESIZE" and .host=="host2"'
+expect 0 do confirm-resize instance vm-00001 --wait
+expect 0 do migrate instance vm-00001 host=host1 --wait
+expect 0 do confirm-resize instance vm-00001 --wait
+srv vm-00001 '.status=="ACTIVE" and .host=="host1"'
+expect 0 do live-migrate instance vm-00001 --wait     # host: the scheduler's choice (null)
+srv vm-00001 '.host=="host2"'
+expect 0 do live-migrate instance vm-00001 host=host1 --wait
+srv vm-00001 '.host=="host1" and .status=="ACTIVE"'
+expect 0 do evacuate instance vm-00001 host=host2 --yes --wait
+srv vm-00001 '.host=="host2"'
+expect 0 do evacuate instance vm-00001 --yes --wait
+os_requests > "$T/req.json"
+jq -e '[.[] | select(.path|endswith("/action"))] | length >= 12' "$T/req.json" > /dev/null || die "server actions not sent"
+no_violations
+
+# ---- describe: Nova's instance action history and the console log's last N lines, fetched
+# on demand through the provider's detail hook; backend text is sanitised
+expect 0 show instance vm-00001 --lines 5
+out_has "actions:"
+grep -qE '^  [0-9-]+ [0-9:]+ +evacuate +req-' "$T/out" || die "no evacuate in the history: $(cat "$T/out")"
+out_has "live-migration"
+[ "$(sed -n '/^actions:/,/^console/p' "$T/out" | grep -c '^  ')" = 20 ] || die "the history is not the newest 20: $(cat "$T/out")"
+expect 0 show instance vm-00005
+grep -qE '^  2018-04-25 01:26:36 +stop +req-f04d4b92' "$T/out" || die "the sample's history is missing: $(cat "$T/out")"
+expect 0 show instance vm-00001 --lines 5
+out_has "console (last 5 lines):"
+out_has "boot line 99"; out_has "login: vm-00001"
+grep -q "boot line 95" "$T/out" && die "more than 5 console lines: $(cat "$T/out")"
+grep -q $'\x1b' "$T/out" && die "an escape sequence from the console log reached the terminal"
+grep -q $'\x07' "$T/out" && die "a BEL from the console log reached the terminal"
+expect 0 show instance vm-00001 -o json
+jq -e '.detail[0].title=="actions" and (.detail[0].text|test("evacuate")) and (.detail[1].title=="console (last 50 lines)")
+       and (.detail[1].text|split("\n")|length==50)' "$T/out" > /dev/null || die "detail JSON: $(jq -c .detail "$T/out")"
+expect 0 show instance vm-00001 --no-detail -o json
+jq -e 'has("detail")|not' "$T/out" > /dev/null || die "--no-detail still fetched the detail"
+expect 2 show instance vm-00001 --lines 0
+os_requests > "$T/req.json"
+jq -e '[.[] | select(.path|endswith("/os-instance-actions")) | .query] | all(. == "limit=20")' "$T/req.json" > /dev/null \
+    || die "os-instance-actions without limit=20: $(jq -c '[.[]|select(.path|endswith("/os-instance-actions"))]' "$T/req.json")"
+no_violations
+
+# ---- create with everything: boot from volume, a network by name and a port, zone, key pair,
+# a server group by name, user data, count; the fixture checks Nova's schema for each
+vol=$(jq -r '.volumes[0].id' "$OS_FIXTURES/openstack/cinder/volumes-list-detailed-response.json")
+expect 0 do create instance web-2 flavor=m1.tiny image=volume:$vol network=net1,port:5a7a4e4c-0000-4000-8000-000000000001 \
+    zone=us-west keypair=keypair-5d935425-31d5-48a7-a0f1-e76e9813f2c3 server_group=test secgroups=default,web0 \
+    user_data=$'#cloud-config\nhostname: web' count=2 --wait
+curl -sf "$OS_URL/_control/created" > "$T/created.json"
+jq -e --arg vol "$vol" '.[-1] | .server as $s | $s.name=="web-2" and $s.imageRef=="" and $s.min_count==2 and $s.max_count==2
+       and $s.block_device_mapping_v2[0].uuid==$vol and $s.block_device_mapping_v2[0].source_type=="volume"
+       and $s.networks==[{"uuid":"d32019d3-bc6e-4319-9c1d-6722fc136a22"},{"port":"5a7a4e4c-0000-4000-8000-000000000001"}]
+       and $s.availability_zone=="us-west" and $s.key_name=="keypair-5d935425-31d5-48a7-a0f1-e76e9813f2c3"
+       and $s.security_groups==[{"name":"default"},{"name":"web0"}]
+       and (.["os:scheduler_hints"].group=="616fb98f-46ca-475e-917e-2563e5a8cd19")
+       and ($s.user_data|@base64d)=="#cloud-config\nhostname: web"' "$T/created.json" > /dev/null \
+    || die "create body: $(jq -c '.[-1]' "$T/created.json")"
+expect 0 list instances -o json
+jq -e '[.[] | select(.name=="web-2-1" or .name=="web-2-2")] | length==2' "$T/out" > /dev/null || die "count=2 did not make web-2-1 and web-2-2"
+expect 1 do create instance web-3 flavor=m1.tiny image=cirros-0.3.2-x86_64-disk network=no-such-net --wait
+err_has "no network 'no-such-net'"
+expect 1 do create instance web-3 flavor=m1.tiny image=cirros-0.3.2-x86_64-disk server_group=nope --wait
+err_has "no server group 'nope'"
+expect 0 do delete instance web-2-1 --yes --wait
+expect 0 do delete instance web-2-2 --yes --wait
+no_violations
 
 # ---- a refused transition: the backend's words and the request id, one line, exit 1
 expect 1 do start instance vm-00002 --wait
@@ -114,6 +194,12 @@ expect 0 do revert volume data-1 snapshot=s1 --yes --wait
 expect 1 do extend volume data-1 size_gb=2 --wait
 err_has "New size for extend must be greater"
 expect 0 do delete volume data-2 --yes --wait
+expect 0 do create volume data-3 size_gb=1 image=cirros-0.3.2-x86_64-disk --wait
+expect 0 show volume data-3 -o json
+jq -e ".raw.volume_image_metadata.image_id==\"$img\"" "$T/out" > /dev/null || die "volume from image: $(cat "$T/out")"
+expect 0 do delete snapshot s1 --yes --wait
+expect 0 list snapshots -o json
+jq -e '[.[] | select(.name=="s1")] | length==0' "$T/out" > /dev/null || die "snapshot s1 still listed"
 
 # ---- security groups
 expect 0 do create secgroup web description=frontends --wait
@@ -125,6 +211,11 @@ expect 0 show secgroup web -o json
 jq -e '(.rules|length)==2 and (.rules|map(select(.port_min==443 and .port_max==443 and .remote=="10.0.0.0/8" and .ethertype=="IPv4"))|length)==1' "$T/out" > /dev/null \
     || die "rules: $(jq -c .rules "$T/out")"
 rule=$(jq -r '.rules[] | select(.port_min==8000) | .id' "$T/out")
+expect 0 do add-rule secgroup web direction=ingress protocol=tcp port=22 remote_group=default --wait
+sg_default=$(jq -r '.security_groups[] | select(.name=="default") | .id' "$OS_FIXTURES/openstack/neutron/security-groups-list-response.json")
+expect 0 show secgroup web -o json
+jq -e ".raw.security_group_rules | map(select(.remote_group_id==\"$sg_default\" and .port_range_min==22)) | length==1" "$T/out" > /dev/null \
+    || die "remote group rule: $(jq -c .raw.security_group_rules "$T/out")"
 expect 0 do remove-rule secgroup web rule="$rule" --wait
 expect 0 do attach secgroup web instance=vm-00003 --wait
 expect 0 show instance vm-00003 -o json

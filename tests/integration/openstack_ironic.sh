@@ -50,6 +50,16 @@ expect 0 do provision host node-a image=http://images.example/ubuntu.qcow2 name=
 check node-a '.provision_state=="active" and .status=="ACTIVE"'
 [ "$(ir_api GET /v1/nodes/node-a | jq -r .instance_info.image_source)" = "http://images.example/ubuntu.qcow2" ] \
     || die "instance_info.image_source was not set"
+# rebuild: active -> deploying -> active again, Ironic records a new provision step
+before=$(ir_api GET /v1/nodes/node-a | jq -r .provision_updated_at)
+sleep 1
+expect 0 do rebuild host node-a --yes --wait
+check node-a '.provision_state=="active" and .status=="ACTIVE"'
+after=$(ir_api GET /v1/nodes/node-a | jq -r .provision_updated_at)
+[ "$after" != "$before" ] || die "rebuild did not go through Ironic's state machine ($before)"
+expect 1 do rebuild host node-b --yes --wait   # enroll: Ironic refuses, with its words
+err_has 'The requested action "rebuild" can not be performed'
+one_line_err
 expect 0 do undeploy host node-a --yes --wait
 check node-a '.provision_state=="available"'
 expect 0 do power-off host node-a --yes --wait
@@ -64,6 +74,34 @@ check node-b '.maintenance==true and .maintenance_reason=="disk replacement" and
 expect 0 do maintenance-off host node-b --wait
 check node-b '.maintenance==false and .status!="MAINTENANCE"'
 
+# ---- inspect, manual clean (given steps, JSON steps with args, the default), abort
+ir_api POST /v1/nodes '{"name":"node-c","driver":"fake-hardware"}' > /dev/null
+ir_api GET /v1/nodes/node-c | jq -e '.inspect_interface=="fake"' > /dev/null || die "node-c has no fake inspect interface"
+expect 0 do manage host node-c --wait
+expect 0 do inspect host node-c --wait
+check node-c '.provision_state=="manageable"'
+[ "$(ir_api GET /v1/nodes/node-c | jq -r .inspection_finished_at)" != null ] || die "Ironic did not inspect node-c"
+expect 3 do clean host node-c --wait           # destructive: refused without --yes
+expect 1 do clean host node-c steps=nodot --yes --wait
+err_has "is not interface.step"
+expect 0 do clean host node-c steps=bios.cache_bios_settings,bios.factory_reset --yes --wait
+check node-c '.provision_state=="manageable"'
+expect 0 do clean host node-c 'steps=[{"interface":"bios","step":"apply_configuration","args":{"settings":[{"name":"LogicalProc","value":"Enabled"}]}}]' --yes --wait
+check node-c '.provision_state=="manageable"'
+[ "$(ir_api GET /v1/nodes/node-c/bios | jq -r '.bios[] | select(.name=="LogicalProc") | .value')" = Enabled ] \
+    || die "the clean step's args did not reach Ironic: $(ir_api GET /v1/nodes/node-c/bios)"
+# the default step (deploy.erase_devices_metadata) needs an agent deploy interface: on
+# fake-hardware Ironic fails the cleaning, and the task fails with Ironic's last_error
+expect 1 do clean host node-c --yes --wait
+err_has "clean failed"
+check node-c '.provision_state=="clean failed" and .status=="ERROR"'
+expect 0 do manage host node-c --wait
+check node-c '.provision_state=="manageable"'
+# abort: only in a *wait state, which fake interfaces never reach: Ironic refuses it here
+expect 1 do abort host node-c --wait
+err_has 'The requested action "abort" can not be performed'
+one_line_err
+
 # ---- microversion: the newest both sides support (1.82 on bookworm's Ironic) was negotiated,
 # so fields of recent versions come back (shard: 1.82, parent_node: 1.83 when newer)
 expect 0 show host node-a -o json
@@ -75,7 +113,7 @@ import http.client, json, sys, urllib.parse
 u = urllib.parse.urlparse(sys.argv[1])
 c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
 h = {"Content-Type": "application/json", "X-OpenStack-Ironic-API-Version": "1.82"}
-for i in range(998):
+for i in range(997):  # + node-a, node-b, node-c = 1000
     c.request("POST", "/v1/nodes", json.dumps({"name": "bulk-%04d" % i, "driver": "fake-hardware"}), h)
     r = c.getresponse(); r.read()
     if r.status != 201:

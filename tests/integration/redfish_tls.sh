@@ -60,4 +60,7 @@ EOF2
 rm -f "$XDG_STATE_HOME/racktop/racktop.db"*
 expect 0 list hosts -o json
 jq -e '.[0].last_error | test("TLS verification is off")' "$T/out" > /dev/null || die "no insecure warning"
+# ...and the provider's permanent warning (the dashboard's badge), once on stderr
+err_has "racktop: warning: provider 'rf': TLS verification off for BMC 'r1' (insecure: true)"
+[ "$(grep -c 'TLS verification off' "$T/err")" = 1 ] || die "the warning is not printed once: $(cat "$T/err")"
 pass

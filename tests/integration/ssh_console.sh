@@ -16,21 +16,11 @@ Host tgt
     User root
     IdentityFile $T/userkey
 CFG
-TM="tmux -L rtssh$$ -f /dev/null"
-cleanup_tmux() { $TM kill-server 2> /dev/null; cleanup; }
-trap cleanup_tmux EXIT
+. "$(dirname "$0")/tmux_lib.bash"
+tmux_new rtssh
+trap 'tmux_cleanup; cleanup' EXIT
 $TM new-session -d -x 100 -y 30 "env TERM=xterm-256color PS1='rt\$ ' ENV= $RACKTOP ssh tgt; sleep 30"
 
-screen() { $TM capture-pane -p; }
-wait_for() { # wait_for TEXT [SECONDS]
-    local i
-    for i in $(seq $(( ${2:-10} * 10 ))); do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-    done
-    echo "--- screen"; screen; die "screen never showed '$1'"
-}
-type_line() { $TM send-keys -l -- "$1"; $TM send-keys Enter; }
 
 wait_for "root@127.0.0.1:$P" 10      # the status line: user@host and link state
 wait_for "[open]" 10

@@ -32,36 +32,11 @@ CFG
 : > "$HOME/.ssh/known_hosts"
 for i in $(seq 1 200); do echo "LESS-LINE-$i"; done > "$T/lines.txt"
 
-NSRV=0
-TM="tmux -L rtdash$$-$NSRV -f /dev/null"
-cleanup_tmux() { $TM kill-server 2> /dev/null; cleanup; }
-trap cleanup_tmux EXIT
-screen() { $TM capture-pane -p; }
-fail() { echo "--- screen"; screen; die "$@"; }
-wait_for() { # wait_for TEXT [SECONDS]
-    local i
-    for i in $(seq $(( ${2:-10} * 10 ))); do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-    done
-    fail "screen never showed '$1'"
-}
-wait_gone() {
-    local i
-    for i in $(seq $(( ${2:-10} * 10 ))); do
-        screen | grep -qF -- "$1" || return 0
-        sleep 0.1
-    done
-    fail "screen still shows '$1'"
-}
-keys() { $TM send-keys "$@"; }
-type_text() { $TM send-keys -l -- "$1"; }
-type_line() { type_text "$1"; keys Enter; }
+. "$(dirname "$0")/tmux_lib.bash"
+trap 'tmux_cleanup; cleanup' EXIT
 start_rt() { # start_rt COLS ROWS ARGS...
     local c=$1 r=$2; shift 2
-    $TM kill-server 2> /dev/null
-    NSRV=$((NSRV + 1))               # a fresh server: never race a dying one
-    TM="tmux -L rtdash$$-$NSRV -f /dev/null"
+    tmux_new rtdash
     $TM new-session -d -x "$c" -y "$r" "env TERM=xterm-256color LANG=C.UTF-8 $RACKTOP $*; echo RACKTOP-EXITED \$?; sleep 60"
     wait_for "Instances" 15
 }

@@ -20,6 +20,12 @@ Control (no auth):
                               (status 0 = close the connection without a reply)
   POST /_control/expire       every token becomes invalid (the next call gets a 401)
   POST /_control/server       {"id": ..., "status": ..., "task_state": ...} set a server's state
+  GET  /_control/created      the request bodies of every server create (list)
+
+Nova instance actions (os-instance-actions) are recorded per server for every
+action this server accepts, on top of the upstream sample's two; console
+output (os-getConsoleOutput) is the upstream sample plus numbered lines and a
+line with terminal escape sequences (the client must sanitise it).
 
 Python 3 standard library only.
 """
@@ -87,6 +93,10 @@ class State:
         self.snapshots = {s["id"]: s for s in load(fx, "cinder/snapshots-list-detailed-response.json")["snapshots"]}
         self.sgs = {g["id"]: g for g in load(fx, "neutron/security-groups-list-response.json")["security_groups"]}
         self.images = {i["id"]: i for i in load(fx, "glance/images-list-response.json")["images"]}
+        self.networks = load(fx, "neutron/networks-list-response.json")["networks"]
+        self.created = []       # server create bodies, as received
+        self.action_tpl = load(fx, "nova/instance-actions-list-resp.v2.84.json")["instanceActions"]
+        self.console_tpl = load(fx, "nova/console-output-post-resp.json")["output"]
         for i, img in enumerate(self.images.values()):
             if i == 0:
                 img["os_distro"] = "ubuntu"
@@ -135,6 +145,10 @@ def error_body(service, status, message):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle on, a small reply's body waits for
+    # the client's delayed ACK of the headers (40 ms on Linux) on a kept-alive connection,
+    # which real API servers do not do.
+    disable_nagle_algorithm = True
     st = None
     base = ""
 
@@ -246,6 +260,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, st.violations)
         if what == "requests":
             return self.send(200, st.requests)
+        if what == "created":
+            return self.send(200, st.created)
         doc = json.loads(self.body() or b"{}")
         with LOCK:
             if what == "reset":
@@ -417,18 +433,34 @@ class Handler(BaseHTTPRequestHandler):
                 return self.violation("compute", "server create needs networks (2.37+)")
             if not any(f["id"] == s["flavorRef"] for f in st.flavors):
                 return self.fail("compute", 400, "Flavor %s could not be found." % s["flavorRef"])
+            why = self.check_create(doc, s)
+            if why is not None:
+                return self.violation("compute", why)
+            if "key_name" in s and not any(k["keypair"]["name"] == s["key_name"] for k in st.keypairs):
+                return self.fail("compute", 400, "Invalid key_name provided.")
+            count = s.get("max_count", 1)
             with LOCK:
-                n = copy.deepcopy(st.server_tpl)
-                n["id"] = str(uuid.uuid4())
-                n["name"] = s["name"]
-                n["status"] = "BUILD"
-                n["OS-EXT-STS:vm_state"] = "building"
-                n["OS-EXT-STS:task_state"] = "spawning"
-                n["progress"] = 0
-                n["_polls"] = 2
-                st.servers[n["id"]] = n
-                st.order.append(n["id"])
-                st.touch(n)
+                st.created.append(doc)
+                for i in range(count):
+                    n = copy.deepcopy(st.server_tpl)
+                    n["id"] = str(uuid.uuid4())
+                    n["name"] = s["name"] if count == 1 else "%s-%d" % (s["name"], i + 1)
+                    n["status"] = "BUILD"
+                    n["OS-EXT-STS:vm_state"] = "building"
+                    n["OS-EXT-STS:task_state"] = "spawning"
+                    n["progress"] = 0
+                    n["_polls"] = 2
+                    if s.get("availability_zone"):
+                        n["OS-EXT-AZ:availability_zone"] = s["availability_zone"]
+                    if s.get("key_name"):
+                        n["key_name"] = s["key_name"]
+                    n["_actions"] = [self.action_rec(n, "create")]
+                    st.servers[n["id"]] = n
+                    st.order.append(n["id"])
+                    st.touch(n)
+                    if i == 0:
+                        first = n
+                n = first
             return self.send(202, {"server": {"id": n["id"], "links": [], "adminPass": "x"}},
                              headers={"Location": self.base + "/compute/v2.1/servers/" + n["id"]})
         if len(r) >= 2 and r[0] == "servers":
@@ -459,6 +491,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self.send(204)
             if r[2:] == ["action"] and m == "POST":
                 return self.server_action(s, self.json_body("compute"))
+            if r[2:] == ["os-instance-actions"] and m == "GET":
+                return self.instance_actions(s, q, mv)
             if r[2:] == ["os-volume_attachments"] and m == "POST":
                 doc = self.json_body("compute")
                 if doc is False:
@@ -508,7 +542,100 @@ class Handler(BaseHTTPRequestHandler):
 
     ACTIONS = {"os-start", "os-stop", "reboot", "rebuild", "resize", "confirmResize", "revertResize",
                "createImage", "migrate", "os-migrateLive", "evacuate", "lock", "unlock", "suspend",
-               "resume", "addSecurityGroup", "removeSecurityGroup"}
+               "resume", "addSecurityGroup", "removeSecurityGroup", "os-getConsoleOutput"}
+    # actions that take no argument: the body must be {"act": null}
+    NULL_ARG = {"os-start", "os-stop", "confirmResize", "revertResize", "unlock", "suspend", "resume"}
+    # how Nova names them in os-instance-actions
+    ACTION_NAMES = {"os-start": "start", "os-stop": "stop", "confirmResize": "confirmResize",
+                    "revertResize": "revertResize", "os-migrateLive": "live-migration",
+                    "createImage": "createImage"}
+
+    def check_create(self, doc, s):
+        """Why the create body is malformed, or None (shapes as Nova's schema has them)."""
+        st = self.st
+        nets = s["networks"]
+        if isinstance(nets, str):
+            if nets not in ("auto", "none"):
+                return "networks string must be auto or none, got %r" % nets
+        elif not isinstance(nets, list) or not nets:
+            return "networks must be auto, none or a non-empty list"
+        else:
+            for n in nets:
+                if not isinstance(n, dict) or len(n) != 1 or not set(n) <= {"uuid", "port"}:
+                    return "networks item must be {uuid} or {port}: %r" % (n,)
+                if "uuid" in n and not any(x["id"] == n["uuid"] for x in st.networks):
+                    return "networks uuid %r is not a network id (a name was sent?)" % n["uuid"]
+        if "block_device_mapping_v2" in s:
+            bdm = s["block_device_mapping_v2"]
+            if not isinstance(bdm, list) or not bdm or not all(
+                    isinstance(b, dict) and b.get("source_type") in ("volume", "image", "snapshot", "blank")
+                    and b.get("destination_type") in ("volume", "local") and "boot_index" in b for b in bdm):
+                return "block_device_mapping_v2 malformed: %r" % (bdm,)
+            if s.get("imageRef") not in (None, ""):
+                return "boot from volume with an imageRef"
+        if "user_data" in s:
+            import base64, binascii
+            try:
+                base64.b64decode(s["user_data"], validate=True)
+            except (binascii.Error, ValueError, TypeError):
+                return "user_data is not base64"
+        if "min_count" in s or "max_count" in s:
+            lo, hi = s.get("min_count", 1), s.get("max_count", 1)
+            if not isinstance(lo, int) or not isinstance(hi, int) or lo < 1 or hi < lo:
+                return "min_count/max_count must be integers 1 <= min <= max"
+        if "security_groups" in s:
+            sgs = s["security_groups"]
+            if not isinstance(sgs, list) or not all(isinstance(g, dict) and set(g) == {"name"} for g in sgs):
+                return "security_groups must be a list of {name}"
+        if "key_name" in s and not isinstance(s["key_name"], str):
+            return "key_name must be a string"
+        if "availability_zone" in s and not isinstance(s["availability_zone"], str):
+            return "availability_zone must be a string"
+        hints = doc.get("os:scheduler_hints")
+        if hints is not None:
+            g = hints.get("group") if isinstance(hints, dict) else None
+            if not any(x["id"] == g for x in st.server_groups):
+                return "os:scheduler_hints.group must be a server group uuid, got %r" % (g,)
+        unknown = set(s) - {"name", "flavorRef", "imageRef", "networks", "block_device_mapping_v2",
+                            "user_data", "min_count", "max_count", "security_groups", "key_name",
+                            "availability_zone", "metadata", "description"}
+        if unknown:
+            return "unknown server keys %r" % sorted(unknown)
+        return None
+
+    def action_rec(self, s, name, message=None):
+        t = time.strftime("%Y-%m-%dT%H:%M:%S.000000", time.gmtime())
+        return {"action": name, "instance_uuid": s["id"], "message": message,
+                "project_id": PROJECT, "request_id": "req-" + str(uuid.uuid4()),
+                "start_time": t, "updated_at": t, "user_id": "admin"}
+
+    def instance_actions(self, s, q, mv):
+        limit = q.get("limit", [None])[0]
+        if limit is not None and (not limit.isdigit() or int(limit) < 1):
+            return self.violation("compute", "bad limit %r" % limit)
+        if limit is not None and mv < (2, 58):
+            return self.violation("compute", "limit on os-instance-actions needs 2.58")
+        with LOCK:
+            acts = list(reversed(s.get("_actions", [])))
+            for a in self.st.action_tpl:       # the upstream sample's history, oldest last
+                a = dict(a)
+                a["instance_uuid"] = s["id"]
+                acts.append(a)
+        if limit is not None:
+            acts = acts[:int(limit)]
+        return self.send(200, {"instanceActions": acts})
+
+    def console_output(self, s, arg):
+        if not isinstance(arg, dict) or set(arg) - {"length"}:
+            return self.violation("compute", "os-getConsoleOutput takes {length}: %r" % (arg,))
+        n = arg.get("length")
+        if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < -1):
+            return self.violation("compute", "os-getConsoleOutput.length must be an integer: %r" % (n,))
+        lines = self.st.console_tpl.split("\n") + ["boot line %d" % i for i in range(1, 101)] + \
+            ["\x1b]0;owned\x07\x1b[2Jlogin: " + s["name"]]
+        if n is not None and n >= 0:
+            lines = lines[-n:] if n > 0 else []
+        return self.send(200, {"output": "\n".join(lines)})
 
     def server_action(self, s, doc):
         if doc is False:
@@ -517,6 +644,24 @@ class Handler(BaseHTTPRequestHandler):
             return self.violation("compute", "unknown server action body %r" % (doc,))
         act, arg = next(iter(doc.items()))
         st = self.st
+        if act in self.NULL_ARG and arg is not None:
+            return self.violation("compute", "%s takes null, got %r" % (act, arg))
+        if act == "os-getConsoleOutput":
+            return self.console_output(s, arg)
+        if act == "rebuild" and (not isinstance(arg, dict) or not isinstance(arg.get("imageRef"), str)
+                                 or arg["imageRef"] not in set(st.images) | {(s.get("image") or {}).get("id")}):
+            return self.violation("compute", "rebuild.imageRef must be an image id: %r" % (arg,))
+        if act == "migrate" and arg is not None and (not isinstance(arg, dict) or set(arg) - {"host"}):
+            return self.violation("compute", "migrate takes null or {host} (2.56): %r" % (arg,))
+        if act == "os-migrateLive" and (not isinstance(arg, dict) or "host" not in arg
+                                        or arg.get("block_migration") not in ("auto", True, False)
+                                        or set(arg) - {"host", "block_migration", "force"}):
+            return self.violation("compute", "os-migrateLive needs host (null allowed) and "
+                                  "block_migration auto|true|false: %r" % (arg,))
+        if act == "evacuate" and (not isinstance(arg, dict) or set(arg) - {"host", "adminPass", "targetState"}):
+            return self.violation("compute", "evacuate takes {host?, adminPass?} (2.14+): %r" % (arg,))
+        if act == "lock" and arg is not None and (not isinstance(arg, dict) or set(arg) - {"locked_reason"}):
+            return self.violation("compute", "lock takes null or {locked_reason}: %r" % (arg,))
         with LOCK:
             status = s["status"]
             if act == "os-start":
@@ -553,6 +698,7 @@ class Handler(BaseHTTPRequestHandler):
                 img = copy.deepcopy(next(iter(st.images.values())))
                 img.update({"id": iid, "name": arg["name"], "status": "active"})
                 st.images[iid] = img
+                s.setdefault("_actions", []).append(self.action_rec(s, "createImage"))
                 st.touch(s)
                 return self.send(202, {"image_id": iid})
             elif act in ("addSecurityGroup", "removeSecurityGroup"):
@@ -564,8 +710,21 @@ class Handler(BaseHTTPRequestHandler):
                 else:
                     s["security_groups"] = [g for g in groups if g["name"] != arg["name"]]
             else:
-                s.update({"OS-EXT-STS:task_state": act.lower(), "_polls": 1, "_final": "ACTIVE"})
+                final = "ACTIVE"
+                if act == "migrate":
+                    final = "VERIFY_RESIZE"
+                if act in ("migrate", "os-migrateLive", "evacuate"):
+                    host = (arg or {}).get("host") or ("host2" if s.get("OS-EXT-SRV-ATTR:host") != "host2" else "host1")
+                    s["OS-EXT-SRV-ATTR:host"] = host
+                    s["OS-EXT-SRV-ATTR:hypervisor_hostname"] = host
+                if act == "rebuild":
+                    s["image"] = {"id": arg["imageRef"], "links": []}
+                s.update({"OS-EXT-STS:task_state": act.lower(), "_polls": 1, "_final": final})
+            # accepted: Nova records it in the instance's action history
+            s.setdefault("_actions", []).append(self.action_rec(s, self.ACTION_NAMES.get(act, act)))
             st.touch(s)
+        if act == "evacuate":
+            return self.send(200, {} if arg.get("adminPass") is None else {"adminPass": arg["adminPass"]})
         self.send(202)
 
     # ---- Cinder
@@ -661,6 +820,15 @@ class Handler(BaseHTTPRequestHandler):
     def network(self, rest, q):
         st = self.st
         r, m = rest, self.command
+        if r == ["v2.0", "networks"] and m == "GET":
+            name = q.get("name", [None])[0]
+            return self.send(200, {"networks": [n for n in st.networks if name is None or n["name"] == name]},
+                             service="network")
+        if len(r) == 3 and r[:2] == ["v2.0", "networks"] and m == "GET":
+            for n in st.networks:
+                if n["id"] == r[2]:
+                    return self.send(200, {"network": n}, service="network")
+            return self.fail("network", 404, "Network %s could not be found." % r[2])
         if r == ["v2.0", "security-groups"] and m == "GET":
             sel = self.page("network", q, list(st.sgs), None)
             if sel is None:

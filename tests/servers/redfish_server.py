@@ -25,7 +25,10 @@ Usage:
     redfish_server.py --fixtures DIR --port-file F [--tls CERT KEY]
                       [--bmc NAME=MOCKUP ...] [--scale N:MOCKUP] [--latency-ms MS]
                       [--user admin --password secret] [--state-delay-ms 300]
-                      [--ports [--procs K]]
+                      [--ports [--procs K]] [--no-expand NAME ...]
+
+--no-expand NAME: that BMC's service root advertises no $expand and it ignores
+$expand, so clients must follow every member link (older BMCs do this).
 
 Control interface (no auth, JSON):
     GET  /_control/requests          recorded requests [{bmc, method, path, auth, token,
@@ -402,7 +405,11 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(bmc, 204, None)
             return self.reply(bmc, *ext_error(400, "ActionNotSupported", "action not supported"))
         cached = None
-        if method == "GET" and rpath not in bmc.over and "$expand" not in query:
+        noexp = bmc.name in ARGS.no_expand
+        if noexp:
+            query = query.replace("$expand", "$ignored")
+        if method == "GET" and rpath not in bmc.over and "$expand" not in query and not (
+                noexp and rpath == "/redfish/v1"):
             cached = TEXT_CACHE.get((bmc.mockup, rpath))
         if cached is not None and not cached[0].startswith('{"@odata.type": "#ComputerSystem.'):
             text, etag = cached
@@ -447,8 +454,13 @@ class Handler(BaseHTTPRequestHandler):
         if "$expand" in query and "Members" in res:
             res = self.expand(bmc, res)
         res = self.decorate(rpath, res)
+        if noexp and rpath == "/redfish/v1":
+            res = dict(res)
+            pfs = dict(res.get("ProtocolFeaturesSupported") or {})
+            pfs.pop("ExpandQuery", None)
+            res["ProtocolFeaturesSupported"] = pfs
         etag = etag_of(res)
-        if rpath not in bmc.over and "$expand" not in query:
+        if rpath not in bmc.over and "$expand" not in query and not (noexp and rpath == "/redfish/v1"):
             TEXT_CACHE[(bmc.mockup, rpath)] = (json.dumps(res), etag)
         if self.headers.get("If-None-Match") == etag:
             return self.send_json(304, None, {"ETag": etag})
@@ -472,6 +484,8 @@ def main():
     ap.add_argument("--no-basic", action="store_true")
     ap.add_argument("--ports", action="store_true", help="one listening port per BMC, no prefix")
     ap.add_argument("--procs", type=int, default=1, help="with --ports: processes to fork")
+    ap.add_argument("--no-expand", action="append", default=[], metavar="NAME",
+                    help="this BMC advertises and honours no $expand")
     ARGS = ap.parse_args()
     specs = [b.split("=", 1) for b in ARGS.bmc]
     if ARGS.scale:

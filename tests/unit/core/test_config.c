@@ -595,7 +595,8 @@ static void test_options_table(void **state)
                                        "timeout",        "refresh.inventory",
                                        "refresh.health", "retention.metrics",
                                        "ssh.host",       "ssh.user",
-                                       "ssh.port",       "ssh.jump"};
+                                       "ssh.port",       "ssh.jump",
+                                       "console.detach_key"};
     const struct config_option *o;
     size_t n = 0;
 
@@ -669,6 +670,49 @@ static void test_ssh_settings(void **state)
                  ":2: 'ssh.providers' must be a map of provider names to {host, user, port, jump} "
                  "(got a list)");
     expect_error(t, "ssh:\n  usr: x\n", ":2: unknown key 'usr' in 'ssh' (did you mean 'user'?)");
+}
+
+/* ---- console: ---- */
+
+static void test_console_detach_key(void **state)
+{
+    struct tctx *t = *state;
+    struct config *cfg;
+
+    cfg = config_new_defaults();
+    assert_string_equal(cfg->console_detach_key, "ctrl-]");
+    config_free(cfg);
+    cfg = expect_ok(t, "console: {detach_key: \"ctrl-g\"}\n");
+    assert_string_equal(cfg->console_detach_key, "ctrl-g");
+    config_free(cfg);
+    cfg = expect_ok(t, "console:\n  detach_key: F12\n");
+    assert_string_equal(cfg->console_detach_key, "F12");
+    config_free(cfg);
+    cfg = expect_ok(t, "console: {detach_key: '^\\'}\n");
+    assert_string_equal(cfg->console_detach_key, "^\\");
+    config_free(cfg);
+    cfg = expect_ok(t, "console: {detach_key: C-_}\n");
+    config_free(cfg);
+    expect_error(t, "theme: mono\nconsole:\n  detach_key: q\n",
+                 ":3: 'console.detach_key': must be a control key (ctrl-a..ctrl-z, ctrl-\\, "
+                 "ctrl-], ctrl-^, ctrl-_) or F1..F12, e.g. \"ctrl-]\" (got 'q')");
+    expect_error(t, "console: {detach_key: ctrl-m}\n",
+                 ":1: 'console.detach_key': 'ctrl-m' is a key the remote shell needs (backspace, "
+                 "tab, enter or escape); pick another control key such as ctrl-] or ctrl-g");
+    expect_error(t, "console: {detach_key: \"ctrl-[\"}\n",
+                 ":1: 'console.detach_key': 'ctrl-[' is a key the remote shell needs (backspace, "
+                 "tab, enter or escape); pick another control key such as ctrl-] or ctrl-g");
+    expect_error(t, "console: {detach_key: F13}\n",
+                 ":1: 'console.detach_key': must be a control key (ctrl-a..ctrl-z, ctrl-\\, "
+                 "ctrl-], ctrl-^, ctrl-_) or F1..F12, e.g. \"ctrl-]\" (got 'F13')");
+    expect_error(t, "console: {detach_key: ctrl-ab}\n",
+                 ":1: 'console.detach_key': must be a control key (ctrl-a..ctrl-z, ctrl-\\, "
+                 "ctrl-], ctrl-^, ctrl-_) or F1..F12, e.g. \"ctrl-]\" (got 'ctrl-ab')");
+    expect_error(t, "console: {detach_key: \"\"}\n", ":1: 'console.detach_key' must not be empty");
+    expect_error(t, "console: {detatch_key: ctrl-g}\n",
+                 ":1: unknown key 'detatch_key' in 'console' (did you mean 'detach_key'?)");
+    expect_error(t, "console: ctrl-g\n",
+                 ":1: 'console' must be a map with keys detach_key (got a scalar)");
 }
 
 /* ---- yamltree ---- */
@@ -880,6 +924,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_secret_file, setup, teardown),
         cmocka_unit_test(test_options_table),
         cmocka_unit_test_setup_teardown(test_ssh_settings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_console_detach_key, setup, teardown),
         cmocka_unit_test(test_yaml_tree),
         cmocka_unit_test(test_yaml_aliases),
         cmocka_unit_test_setup_teardown(test_yaml_file_and_messages, setup, teardown),

@@ -289,10 +289,38 @@ static void test_interrupted_pending_task_reconciled(void **state)
     engine_free(e);
 }
 
+/* engine_detail(): answered at once for an unknown provider and one without a detail hook
+ * (the demo); res_detail sections own copies. */
+static void test_detail_unsupported(void **state)
+{
+    struct fx *fx = *state;
+    struct rt_error err = {0};
+    struct engine *e = engine_new(&fx->opts, &err);
+    struct res_detail d = {0};
+    char title[] = "actions";
+
+    assert_non_null(e);
+    assert_int_equal(engine_detail(e, "nope", RES_KIND_INSTANCE, "x", 0, &err), -1);
+    assert_int_equal(err.code, RT_ERR_NOT_FOUND);
+    assert_int_equal(engine_detail(e, "demo", RES_KIND_INSTANCE, "x", 0, &err), -1);
+    assert_int_equal(err.code, RT_ERR_UNSUPPORTED);
+    engine_free(e);
+    res_detail_add(&d, title, "a\nb");
+    title[0] = 'X';
+    res_detail_add(&d, NULL, NULL);
+    assert_int_equal(d.len, 2);
+    assert_string_equal(d.items[0].title, "actions");
+    assert_string_equal(d.items[1].text, "");
+    res_detail_done(&d);
+    res_detail_done(&d);
+    assert_int_equal(d.len, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_sync_cache_and_act, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_detail_unsupported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_only_refuses_every_action, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_provider_and_bad_params, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupted_pending_task_reconciled, setup, teardown),

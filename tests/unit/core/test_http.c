@@ -1,7 +1,7 @@
 /*
  * test_http.c - core/http.c through its transport seam (no sockets): queue
  * order, per-host and global caps, 503/Retry-After retries, deadlines,
- * callbacks that submit more work, request accessors, URL helpers, PEM/DER
+ * callbacks that submit more work, cancellation, request accessors, URL helpers, PEM/DER
  * and the certificate fingerprint + SPKI pin.
  */
 #include "testutil.h"
@@ -209,6 +209,56 @@ static void test_deadline(void **state)
     http_multi_free(m);
 }
 
+/* http_opts.cancelled: a quit while a crawl runs.  The first reply's callback "quits" and
+ * queues a follow-up: the follow-up is never sent and completes as cancelled. */
+struct cancel_ctx {
+    int quit, asked;
+    struct http_multi *m;
+    struct got *g;
+};
+
+static int is_cancelled(void *ctx)
+{
+    struct cancel_ctx *c = ctx;
+
+    c->asked++;
+    return c->quit;
+}
+
+static void on_first(void *ctx, const struct http_request *rq, const struct http_response *resp)
+{
+    struct cancel_ctx *c = ctx;
+
+    on_done(c->g, rq, resp);
+    c->quit = 1;
+    http_submit(c->m, http_request_new("GET", "http://a/next"), on_done, c->g);
+}
+
+static void test_cancel(void **state)
+{
+    struct fake f = {0};
+    struct http_transport t = {fake_perform, &f};
+    struct got g = {0};
+    struct cancel_ctx c = {0};
+    struct http_opts o = {0};
+
+    (void)state;
+    o.transport = &t;
+    o.cancelled = is_cancelled;
+    o.cancel_ctx = &c;
+    c.m = http_multi_new(&o);
+    c.g = &g;
+    http_submit(c.m, http_request_new("GET", "http://a/first"), on_first, &c);
+    assert_int_equal(http_run(c.m, rt_mono_ms() + 60000), 2);
+    assert_int_equal(f.calls, 1); /* /next was never sent */
+    assert_int_equal(g.n, 2);
+    assert_int_equal(g.status[0], 200);
+    assert_int_equal(g.status[1], 0);
+    assert_int_equal(g.err[1], RT_ERR_TRANSPORT);
+    assert_true(c.asked >= 2);
+    http_multi_free(c.m);
+}
+
 static void test_request_accessors(void **state)
 {
     struct http_request *rq = http_request_new("PATCH", "https://bmc/redfish/v1/Systems/1");
@@ -283,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_transport_failure_and_free_cancels),
         cmocka_unit_test(test_callbacks_submit),
         cmocka_unit_test(test_deadline),
+        cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_request_accessors),
         cmocka_unit_test(test_urls),
         cmocka_unit_test(test_cert_fingerprint),

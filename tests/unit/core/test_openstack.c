@@ -14,6 +14,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/http.h"
+#include "core/jscan.h"
 #include "core/model.h"
 #include "core/provider.h"
 #include "core/providers/openstack_priv.h"
@@ -39,6 +40,8 @@ static json_t *sample(const char *rel)
 }
 
 static const struct os_map_ctx ctx = {"os", "RegionOne", NULL, 0};
+
+typedef struct resource *(*map_one)(const struct os_map_ctx *, json_t *);
 
 static void test_server(void **state)
 {
@@ -272,6 +275,17 @@ static void test_time(void **state)
     assert_int_equal(os_parse_time("1970-01-02T01:00:00+01:00"), 86400);
     assert_int_equal(os_parse_time("nope"), 0);
     assert_int_equal(os_parse_time(NULL), 0);
+    /* The fast path (fixed shape) and the general one agree, leap days and offsets too;
+     * other shapes take the general path. */
+    assert_int_equal(os_parse_time("2024-02-29T12:34:56Z"), 1709210096LL);
+    assert_int_equal(os_parse_time("2013-09-23T13:53:12.774549"), 1379944392LL);
+    assert_int_equal(os_parse_time("2026-11-21 23:39:10"), 1795304350LL);
+    assert_int_equal(os_parse_time("2000-03-01T00:00:00-05:30"), 951888600LL);
+    assert_int_equal(os_parse_time("2100-12-31T23:59:59+14:00"), 4133930399LL);
+    assert_int_equal(os_parse_time("1969-12-31T23:59:59Z"), -1LL);
+    assert_int_equal(os_parse_time("2023-04-31T00:00:00Z"), 1682899200LL);
+    assert_int_equal(os_parse_time("2020-1-5"), os_parse_time("2020-01-05T00:00:00Z"));
+    assert_int_equal(os_parse_time("2020-01-05T00:00:00junk"), os_parse_time("2020-01-05"));
 }
 
 static void test_clouds(void **state)
@@ -342,6 +356,8 @@ struct fake_api {
     json_t *deleted;   /* id -> updated */
     json_t *nodes;     /* array of {uuid, name, instance_uuid, ...} */
     json_t *urls;      /* array of strings */
+    const char *broken; /* when set: every server listing gets this body (request id req-fake) */
+    int broken_later;   /* ... only the pages after the first (those with a marker) */
 };
 
 static char *query_arg(const char *url, const char *name)
@@ -387,6 +403,13 @@ static int fake_perform(void *fctx, const struct http_request *req, struct http_
     int started;
 
     json_array_append_new(f->urls, json_string(url));
+    if (f->broken != NULL && strstr(url, "/compute/servers/detail") != NULL &&
+        (!f->broken_later || marker != NULL)) {
+        resp->status = 200;
+        resp->body = xstrdup(f->broken);
+        resp->request_id = xstrdup("req-fake");
+        goto out;
+    }
     if (strstr(url, "/compute/servers/detail") != NULL) {
         src = json_array();
         json_array_foreach(f->servers, i, it) {
@@ -633,28 +656,172 @@ static void test_baremetal_link(void **state)
     json_decref(f.urls);
 }
 
-static void test_array_spans(void **state)
+/* Map an object whole and reduced to `keys` (as listings build it): the same resource. */
+static void same_mapping(map_one fn, json_t *o, const char *const *keys, const char *what)
 {
-    static const char t[] = " { \"links\": [{\"a\": \"]\"}], \"servers\" : [ {\"id\": \"x\\\"}\", \"n\": [1, {}]},"
-                            "\n {\"id\": \"y\"} , 3, \"s\", null ], \"more\": 1}";
-    static const char e[] = "{\"servers\": []}";
-    size_t *sp = NULL;
+    char *txt = json_dumps(o, JSON_COMPACT);
+    struct jscan c;
+    struct jscan_error e;
+    json_t *picked;
+    struct resource *a, *b;
+
+    jscan_init(&c, txt, strlen(txt));
+    picked = jscan_pick(&c, keys, NULL, &e);
+    if (picked == NULL)
+        fail_msg("%s: %s", what, e.msg);
+    a = fn(&ctx, o);
+    b = fn(&ctx, picked);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_string_equal(a->id, b->id);
+    assert_string_equal(a->name, b->name);
+    assert_int_equal(a->updated_at, b->updated_at);
+    for (size_t i = 0; i < a->nfields; i++) {
+        if ((a->fields[i] == NULL) != (b->fields[i] == NULL) ||
+            (a->fields[i] != NULL && strcmp(a->fields[i], b->fields[i]) != 0))
+            fail_msg("%s: field %zu is '%s' whole, '%s' picked", what, i,
+                     a->fields[i] ? a->fields[i] : "(null)", b->fields[i] ? b->fields[i] : "(null)");
+    }
+    assert_int_equal(res_hash(a), res_hash(b));
+    res_free(a);
+    res_free(b);
+    json_decref(picked);
+    free(txt);
+}
+
+/* os_server_keys / os_node_keys name every member the mappers read: each upstream sample
+ * maps the same whole and reduced, so a mapper change that forgets its key list fails. */
+static void test_picked_keys(void **state)
+{
+    static const char *const srv[] = {"openstack/nova/servers-details-resp.json",
+                                      "openstack/nova/servers-details-resp.v2.100.json",
+                                      "openstack/nova/server-get-resp.json",
+                                      "openstack/nova/server-get-resp.v2.100.json",
+                                      "openstack/nova/server-get-down-cell-resp.v2.71.json"};
+    json_t *doc, *it, *node;
+    size_t i;
+    int n = 0;
 
     (void)state;
-    assert_int_equal(os_json_array_spans(t, strlen(t), "servers", &sp), 5);
-    assert_int_equal((int)(sp[1] - sp[0]), (int)strlen("{\"id\": \"x\\\"}\", \"n\": [1, {}]}"));
-    assert_memory_equal(t + sp[0], "{\"id\": \"x\\\"}\", \"n\": [1, {}]}", sp[1] - sp[0]);
-    assert_memory_equal(t + sp[2], "{\"id\": \"y\"}", sp[3] - sp[2]);
-    assert_memory_equal(t + sp[4], "3", 1);
-    assert_memory_equal(t + sp[6], "\"s\"", 3);
-    assert_int_equal((int)(sp[9] - sp[8]), 4);
-    free(sp);
-    assert_int_equal(os_json_array_spans(e, strlen(e), "servers", &sp), 0);
-    free(sp);
-    assert_int_equal(os_json_array_spans(t, strlen(t), "nodes", &sp), -1);
-    assert_null(sp);
-    assert_int_equal(os_json_array_spans(t, 40, "servers", &sp), -1);
-    assert_null(sp);
+    for (size_t f = 0; f < sizeof srv / sizeof srv[0]; f++) {
+        doc = sample(srv[f]);
+        if (json_object_get(doc, "server") != NULL) {
+            same_mapping(os_map_server, json_object_get(doc, "server"), os_server_keys, srv[f]);
+            n++;
+        }
+        json_array_foreach(json_object_get(doc, "servers"), i, it) {
+            same_mapping(os_map_server, it, os_server_keys, srv[f]);
+            n++;
+        }
+        json_decref(doc);
+    }
+    /* A server with every optional member the mapper reads set. */
+    it = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:s, s:s, s:{s:s}, s:[s], s:b,"
+                   " s:[{s:s}], s:[{s:s}], s:s}",
+                   "id", "x", "name", "n", "status", "REBOOT", "OS-EXT-STS:task_state", "rebooting",
+                   "OS-EXT-STS:vm_state", "active", "OS-EXT-AZ:availability_zone", "az",
+                   "OS-EXT-STS:power_state", 4, "progress", 40, "OS-EXT-SRV-ATTR:host", "h",
+                   "key_name", "k", "fault", "message", "boom", "server_groups", "g1", "locked", 1,
+                   "security_groups", "name", "web", "os-extended-volumes:volumes_attached", "id",
+                   "v1", "updated", "2024-01-01T00:00:00Z");
+    same_mapping(os_map_server, it, os_server_keys, "all members");
+    json_decref(it);
+    doc = sample("openstack/ironic/nodes-list-details-response.json");
+    json_array_foreach(json_object_get(doc, "nodes"), i, node) {
+        same_mapping(os_map_node, node, os_node_keys, "nodes-list-details-response.json");
+        n++;
+    }
+    json_decref(doc);
+    assert_true(n >= 6);
+}
+
+/* A malformed or truncated page is a parse error naming the service, the request, the byte
+ * and the request id; what was cached before stays. */
+static void test_malformed_page(void **state)
+{
+    static const char *const bodies[] = {
+        "{\"servers\": [{\"id\": \"a\", \"name\": \"x\"}, {\"id\": \"b\", \"na",  /* truncated */
+        "{\"servers\": [{\"id\": \"a\", \"name\": \"x\",}]}",                    /* trailing comma */
+        "{\"servers\": [{\"id\": \"a\", \"name\": \"\\q\"}]}",                   /* bad escape */
+        "{\"servers\": [{\"id\": \"a\"}]} trailing",                            /* garbage after */
+        "<html>502 Bad Gateway</html>",                                         /* not JSON */
+        "",                                                                     /* empty */
+    };
+    static const char *const why[] = {"truncated", "unexpected '}'", "invalid escape",
+                                      "unexpected 't'", "unexpected '<'", "truncated"};
+    struct fake_api f = {json_array(), json_object(), json_array(), json_array(), NULL};
+    struct http_transport tr;
+    struct provider *p;
+    struct res_list l;
+    struct rt_error err = {0};
+
+    (void)state;
+    json_array_append_new(f.servers, fake_server(0, "2020-01-01T00:00:00Z"));
+    p = fake_provider(&f, 0, 10, &tr);
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        res_list_init(&l);
+        memset(&err, 0, sizeof err);
+        f.broken = bodies[i];
+        assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l, &err), -1);
+        assert_int_equal(err.code, RT_ERR_PARSE);
+        if (strstr(err.msg, "compute GET /servers/detail: the reply is not JSON: ") == NULL ||
+            strstr(err.msg, why[i]) == NULL || strstr(err.msg, "(request id req-fake)") == NULL)
+            fail_msg("body %zu: '%s'", i, err.msg);
+        res_list_done(&l);
+    }
+    /* Well-formed JSON without the list. */
+    f.broken = "{\"itemNotFound\": 1}";
+    res_list_init(&l);
+    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l, &err), -1);
+    assert_non_null(strstr(err.msg, "the reply has no 'servers' list"));
+    res_list_done(&l);
+    f.broken = "[1, 2]";
+    res_list_init(&l);
+    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l, &err), -1);
+    assert_non_null(strstr(err.msg, "the reply has no 'servers' list"));
+    res_list_done(&l);
+    /* Mended: the listing works again; items that are not objects are skipped. */
+    f.broken = "{\"servers\": [3, \"s\", null, {\"id\": \"a\", \"name\": \"ok\", \"status\": "
+               "\"ACTIVE\"}, {\"name\": \"no id\"}], \"servers_links\": []}";
+    res_list_init(&l);
+    if (prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(l.len, 1);
+    assert_string_equal(l.items[0]->name, "ok");
+    assert_string_equal(l.items[0]->raw, "{\"id\": \"a\", \"name\": \"ok\", \"status\": \"ACTIVE\"}");
+    res_list_done(&l);
+    /* The second page breaks while the first is being mapped (it was asked for before):
+     * the listing fails as a whole, and the next one starts over with a full listing. */
+    for (int i = 1; i < 25; i++)
+        json_array_append_new(f.servers, fake_server(i, "2020-01-01T00:00:00Z"));
+    f.broken = bodies[0];
+    res_list_init(&l); /* a failure first: the next listing is a full one */
+    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l, &err), -1);
+    res_list_done(&l);
+    f.broken_later = 1;
+    json_array_clear(f.urls);
+    res_list_init(&l);
+    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l, &err), -1);
+    assert_non_null(strstr(err.msg, "compute GET /servers/detail: the reply is not JSON: truncated"));
+    assert_int_equal(urls_with(&f, "/servers/detail"), 2);
+    assert_int_equal(urls_with(&f, "changes-since"), 0);
+    res_list_done(&l);
+    f.broken = NULL;
+    f.broken_later = 0;
+    json_array_clear(f.urls);
+    res_list_init(&l);
+    if (prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(l.len, 25);
+    assert_int_equal(urls_with(&f, "changes-since"), 0);
+    assert_int_equal(urls_with(&f, "/servers/detail"), 3); /* 10 + 10 + 5 */
+    assert_string_equal(l.items[24]->name, "vm-24");
+    res_list_done(&l);
+    fake_provider_free(p);
+    json_decref(f.servers);
+    json_decref(f.deleted);
+    json_decref(f.nodes);
+    json_decref(f.urls);
 }
 
 /* ---- file permissions and the verify: false warning ---------------------------------------- */
@@ -765,6 +932,74 @@ static void test_verify_false_warning(void **state)
     free(cfgp);
 }
 
+/* Ironic provision verbs: clean steps parsing and progress judged per verb. */
+static void test_node_verbs(void **state)
+{
+    struct rt_error err = {0};
+    struct task_progress pr;
+    json_t *st, *n;
+    char *txt;
+
+    (void)state;
+    st = os_clean_steps_parse(NULL, &err);
+    txt = json_dumps(st, JSON_COMPACT);
+    assert_string_equal(txt, "[{\"interface\":\"deploy\",\"step\":\"erase_devices_metadata\"}]");
+    free(txt);
+    json_decref(st);
+    st = os_clean_steps_parse("bios.factory_reset, raid.delete_configuration", &err);
+    assert_int_equal(json_array_size(st), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(st, 1), "step")),
+                        "delete_configuration");
+    json_decref(st);
+    st = os_clean_steps_parse("[{\"interface\":\"bios\",\"step\":\"apply_configuration\","
+                              "\"args\":{\"settings\":[]}}]", &err);
+    assert_non_null(json_object_get(json_array_get(st, 0), "args"));
+    json_decref(st);
+    assert_null(os_clean_steps_parse("nodot", &err));
+    assert_int_equal(err.code, RT_ERR_ARG);
+    assert_null(os_clean_steps_parse("[{\"step\":\"x\"}]", &err));
+    assert_null(os_clean_steps_parse("[]", &err));
+    assert_null(os_clean_steps_parse(".x", &err));
+
+    assert_int_equal(os_node_poll_verb(NULL, "deploy", &pr), 0); /* not ours */
+    /* abort: "clean failed" after "clean wait" is the abort's success */
+    n = json_pack("{s:s,s:n,s:s}", "provision_state", "clean failed", "target_provision_state",
+                  "last_error", "aborted");
+    assert_int_equal(os_node_poll_verb(n, "abort", &pr), 1);
+    assert_int_equal(pr.state, TASK_SUCCEEDED);
+    assert_non_null(strstr(pr.message, "clean failed"));
+    /* ...while for clean it is a failure with Ironic's text */
+    assert_int_equal(os_node_poll_verb(n, "clean", &pr), 1);
+    assert_int_equal(pr.state, TASK_FAILED);
+    assert_non_null(strstr(pr.message, "aborted"));
+    json_decref(n);
+    n = json_pack("{s:s,s:s}", "provision_state", "clean wait", "target_provision_state",
+                  "manageable");
+    assert_int_equal(os_node_poll_verb(n, "abort", &pr), 1);
+    assert_int_equal(pr.state, TASK_RUNNING);
+    json_decref(n);
+    n = json_pack("{s:s,s:s,s:{s:s}}", "provision_state", "cleaning", "target_provision_state",
+                  "manageable", "clean_step", "step", "erase_devices");
+    assert_int_equal(os_node_poll_verb(n, "clean", &pr), 1);
+    assert_int_equal(pr.state, TASK_RUNNING);
+    assert_non_null(strstr(pr.message, "erase_devices"));
+    json_decref(n);
+    n = json_pack("{s:s,s:n}", "provision_state", "manageable", "target_provision_state");
+    assert_int_equal(os_node_poll_verb(n, "inspect", &pr), 1);
+    assert_int_equal(pr.state, TASK_SUCCEEDED);
+    assert_int_equal(os_node_poll_verb(n, "rebuild", &pr), 1);
+    assert_int_equal(pr.state, TASK_FAILED); /* rebuild must end active */
+    json_decref(n);
+    n = json_pack("{s:s,s:n}", "provision_state", "inspect failed", "target_provision_state");
+    assert_int_equal(os_node_poll_verb(n, "inspect", &pr), 1);
+    assert_int_equal(pr.state, TASK_FAILED);
+    json_decref(n);
+    n = json_pack("{s:s,s:s}", "provision_state", "deploying", "target_provision_state", "active");
+    assert_int_equal(os_node_poll_verb(n, "rebuild", &pr), 1);
+    assert_int_equal(pr.state, TASK_RUNNING);
+    json_decref(n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -778,9 +1013,11 @@ int main(void)
         cmocka_unit_test(test_clouds),
         cmocka_unit_test(test_refresh_changes_since),
         cmocka_unit_test(test_baremetal_link),
-        cmocka_unit_test(test_array_spans),
+        cmocka_unit_test(test_picked_keys),
+        cmocka_unit_test(test_malformed_page),
         cmocka_unit_test(test_clouds_secret_perms),
         cmocka_unit_test(test_verify_false_warning),
+        cmocka_unit_test(test_node_verbs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 
 #include "core/model.h"
 #include "core/providers/redfish_priv.h"
+#include "core/strbuf.h"
 #include "core/xalloc.h"
 
 #include <jansson.h>
@@ -167,6 +168,165 @@ static void test_malformed(void **state)
     }
 }
 
+/* Put the mockup document each link-only member of coll (or link in arr) points to into
+ * details, keyed by the link, as the provider's crawl does for a service without $expand. */
+static void follow(json_t *details, const char *mock, json_t *links)
+{
+    json_t *m;
+    size_t i;
+
+    json_array_foreach(links, i, m) {
+        const char *oid = json_string_value(json_object_get(m, "@odata.id"));
+        char *rel;
+        if (oid == NULL)
+            continue;
+        rel = xasprintf("%s%s", mock, oid + strlen("/redfish/v1"));
+        json_object_set_new(details, oid, load_mock(rel));
+        free(rel);
+    }
+}
+
+/* The describe text of a field of r. */
+static char *describe(const struct resource *r, const char *field, size_t *lines)
+{
+    struct strbuf sb = STRBUF_INIT;
+
+    *lines = res_field_describe(r, res_field_index(r->kind, field), &sb);
+    return strbuf_take(&sb);
+}
+
+static void test_details_links(void **state)
+{
+    const char *ls = "public-localstorage";
+    struct rf_docs d = {0};
+    struct resource *r = res_new("rf", RES_KIND_HOST, "ls/437XR1138R2", "ls");
+    json_t *details = json_object(), *st, *arr;
+    char *txt;
+    size_t lines;
+
+    (void)state;
+    d.system = load_mock("public-localstorage/Systems/437XR1138R2");
+    d.processors = load_mock("public-localstorage/Systems/437XR1138R2/Processors");
+    d.memory = load_mock("public-localstorage/Systems/437XR1138R2/Memory");
+    d.storage = load_mock("public-localstorage/Systems/437XR1138R2/Storage");
+    d.ethernet = load_mock("public-localstorage/Systems/437XR1138R2/EthernetInterfaces");
+    follow(details, ls, json_object_get(d.processors, "Members"));
+    follow(details, ls, json_object_get(d.memory, "Members"));
+    follow(details, ls, json_object_get(d.storage, "Members"));
+    follow(details, ls, json_object_get(d.ethernet, "Members"));
+    st = json_object_get(details, "/redfish/v1/Systems/437XR1138R2/Storage/1");
+    assert_non_null(st);
+    follow(details, ls, json_object_get(st, "Drives"));
+    arr = json_pack("[O]", json_object_get(st, "Volumes"));
+    follow(details, ls, arr);
+    follow(details, ls, json_object_get(json_object_get(details,
+                        "/redfish/v1/Systems/437XR1138R2/Storage/1/Volumes"), "Members"));
+    d.details = details;
+    rf_map_host(&d, r);
+    assert_string_equal(res_get(r, "cpu_summary"), "2 x Multi-Core Intel(R) Xeon(R) processor "
+                                                   "7xxx Series, 8 cores, 16 threads, OK");
+    assert_string_equal(res_get(r, "mem_summary"), "96 GiB in 3 DIMMs, OK");
+    assert_string_equal(res_get(r, "boot_override"), "Pxe/Once/UEFI");
+    txt = describe(r, "drives", &lines);
+    assert_int_equal(lines, 4);
+    assert_non_null(strstr(txt, "35D38F11ACEF7BD3: model C123, size_gb 900, media HDD, "
+                                "protocol SAS, health OK\n"));
+    free(txt);
+    txt = describe(r, "volumes", &lines);
+    assert_int_equal(lines, 3);
+    assert_non_null(strstr(txt, "Virtual Disk 1: raid RAID1, size_gb 900, health OK"));
+    free(txt);
+    txt = describe(r, "processors", &lines);
+    assert_int_equal(lines, 1); /* CPU2 is absent */
+    assert_non_null(strstr(txt, "CPU1: socket CPU 1, model Multi-Core Intel(R) Xeon(R) processor "
+                                "7xxx Series, cores 8, threads 16, speed_mhz 3700, health OK"));
+    free(txt);
+    txt = describe(r, "dimms", &lines);
+    assert_int_equal(lines, 3);
+    assert_non_null(strstr(txt, "DIMM1: size_mib 32768, type DDR4, health OK"));
+    free(txt);
+    txt = describe(r, "storage_controllers", &lines);
+    assert_string_equal(txt, "Contoso Integrated RAID: model 12Gbs Integrated RAID, firmware "
+                             "1.0.0.7, health OK");
+    free(txt);
+    txt = describe(r, "nics", &lines);
+    assert_int_equal(lines, 2);
+    assert_non_null(strstr(txt, "mac 12:44:6A:3B:04:11, speed_mbps 1000, link LinkUp, ipv4 "
+                                "192.168.0.10, health OK"));
+    free(txt);
+    /* JSON output keeps the structure */
+    assert_non_null(strstr(res_get(r, "drives"), "\"size_gb\":900"));
+    /* Without the linked documents the lists are empty, the summaries stay. */
+    res_free(r);
+    r = res_new("rf", RES_KIND_HOST, "ls/437XR1138R2", "ls");
+    d.details = NULL;
+    rf_map_host(&d, r);
+    assert_null(res_get(r, "drives"));
+    assert_null(res_get(r, "processors"));
+    assert_non_null(res_get(r, "cpu_summary"));
+    res_free(r);
+    json_decref(arr);
+    json_decref(details);
+    json_decref(d.system);
+    json_decref(d.processors);
+    json_decref(d.memory);
+    json_decref(d.storage);
+    json_decref(d.ethernet);
+}
+
+/* Hostile or broken detail documents: wrong types everywhere, too many members. */
+static void test_details_malformed(void **state)
+{
+    static const char *const colls[] = {
+        "{\"Members\": 5}",
+        "{\"Members\": [1, \"x\", null, [], {\"@odata.id\": 7}, {\"@odata.id\": \"/nowhere\"}]}",
+        "{\"Members\": [{\"Id\": [1], \"TotalCores\": \"many\", \"Status\": \"bad\", "
+        "\"Drives\": \"x\", \"Volumes\": [1], \"StorageControllers\": {\"a\": 1}, "
+        "\"Devices\": [null, 3, {\"CapacityBytes\": \"big\"}], \"IPv4Addresses\": 9, "
+        "\"AllowedSpeedsMHz\": \"fast\"}]}",
+        "{\"Members\": [{\"@odata.id\": \"/l\"}]}",
+    };
+    json_t *details = json_pack("{s:[i]}", "/l", 1); /* a link to a non-object */
+    struct strbuf sb = STRBUF_INIT;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof colls / sizeof colls[0]; i++) {
+        json_t *j = json_loads(colls[i], 0, NULL);
+        struct rf_docs d = {0};
+        struct resource *r = res_new("rf", RES_KIND_HOST, "h", "h");
+        assert_non_null(j);
+        d.system = j;
+        d.processors = d.memory = d.storage = d.simple_storage = d.ethernet = j;
+        d.details = i == 3 ? details : j;
+        rf_map_host(&d, r);
+        for (int f = 0; f < (int)r->nfields; f++)
+            (void)res_field_describe(r, f, &sb);
+        res_free(r);
+        json_decref(j);
+    }
+    /* 1 000 processors: the list stops at 256 parts. */
+    {
+        json_t *many = json_object(), *m = json_array();
+        struct rf_docs d = {0};
+        struct resource *r = res_new("rf", RES_KIND_HOST, "h", "h");
+        size_t lines;
+        char *txt;
+        for (int i = 0; i < 1000; i++)
+            json_array_append_new(m, json_pack("{s:s, s:i}", "Id", "CPU", "TotalCores", 4));
+        json_object_set_new(many, "Members", m);
+        d.processors = many;
+        rf_map_host(&d, r);
+        txt = describe(r, "processors", &lines);
+        assert_int_equal(lines, 256);
+        assert_string_equal(res_get(r, "cpu_summary"), "1000 x processor, 4000 cores");
+        free(txt);
+        res_free(r);
+        json_decref(many);
+    }
+    strbuf_done(&sb);
+    json_decref(details);
+}
+
 static void test_helpers(void **state)
 {
     char buf[128];
@@ -243,6 +403,8 @@ int main(void)
         cmocka_unit_test(test_newer_subsystems_and_instance),
         cmocka_unit_test(test_blade_and_localstorage),
         cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_details_links),
+        cmocka_unit_test(test_details_malformed),
         cmocka_unit_test(test_helpers),
         cmocka_unit_test(test_events),
     };

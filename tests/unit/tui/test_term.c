@@ -1,7 +1,8 @@
 /*
- * test_term.c - the libvterm widget: escape sequences into the screen
- * model (colours, attributes, alternate screen, wide characters,
- * scrollback, resize), keys into bytes, and what term_draw() puts into a
+ * test_term.c - the terminal widget: escape sequences into our screen
+ * model (colours, attributes, scroll regions, insert/delete, alternate
+ * screen, wide and combining characters, erase colours, scrollback,
+ * resize, damage), keys into bytes, and what term_draw() puts into a
  * curses window (a terminal opened on /dev/null: cells are read back with
  * mvwin_wch, so no pty is needed).
  */
@@ -209,6 +210,385 @@ static void test_scrollback_ring(void **state)
     term_free(t);
 }
 
+/* Rows of the live screen joined by '|', for compact assertions. */
+static const char *screen_text(const struct term *t, char *buf, size_t len)
+{
+    int rows, cols;
+    size_t used = 0;
+
+    term_size(t, &rows, &cols);
+    buf[0] = '\0';
+    for (int r = 0; r < rows && used + 2 < len; r++) {
+        char row[256];
+        int n = snprintf(buf + used, len - used, "%s%s", r ? "|" : "",
+                         term_row_text(t, r, row, sizeof row));
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+    return buf;
+}
+
+/*
+ * A scroll region that is not the full screen (DECSTBM): only its rows
+ * move, the rows outside stay, and nothing reaches the scrollback unless
+ * the region starts at the top row; reverse index scrolls the region down;
+ * insert/delete line stay inside it.
+ */
+static void test_scroll_region(void **state)
+{
+    struct term *t = mk(6, 10);
+    char buf[512];
+
+    (void)state;
+    FEED(t, "top\r\nA\r\nB\r\nC\r\nD\r\nstatus");
+    FEED(t, "\033[2;5r\033[5;1H"); /* region rows 2-5, cursor on its last row */
+    FEED(t, "\n\rE\n\rF");         /* two lines scroll inside the region */
+    assert_string_equal(screen_text(t, buf, sizeof buf), "top|C|D|E|F|status");
+    assert_int_equal(term_scrollback_lines(t), 0);
+    FEED(t, "\033[2;1H\033M"); /* reverse index at the region's top */
+    assert_string_equal(screen_text(t, buf, sizeof buf), "top||C|D|E|status");
+    FEED(t, "\033[3;1H\033[2M"); /* delete two lines at row 3 */
+    assert_string_equal(screen_text(t, buf, sizeof buf), "top||E|||status");
+    FEED(t, "\033[2;1H\033[L"); /* insert a line at row 2 */
+    assert_string_equal(screen_text(t, buf, sizeof buf), "top|||E||status");
+    /* A region from the top row (a status line below it) feeds the scrollback. */
+    FEED(t, "\033[1;5r\033[1;1H\033[2Jr1\r\nr2\r\nr3\r\nr4\r\nr5\r\nr6\r\nr7");
+    FEED(t, "\033[6;1Hstatus");
+    assert_string_equal(screen_text(t, buf, sizeof buf), "r3|r4|r5|r6|r7|status");
+    assert_int_equal(term_scrollback_lines(t), 2);
+    assert_string_equal(term_scrollback_text(t, 0, buf, sizeof buf), "r1");
+    assert_string_equal(term_scrollback_text(t, 1, buf, sizeof buf), "r2");
+    /* The full-screen ring after many scrolls still reads in order. */
+    FEED(t, "\033[r\033[6;1H");
+    for (int i = 0; i < 13; i++) {
+        char line[16];
+        snprintf(line, sizeof line, "\r\nn%d", i);
+        FEED(t, line);
+    }
+    assert_string_equal(screen_text(t, buf, sizeof buf), "n7|n8|n9|n10|n11|n12");
+    term_free(t);
+}
+
+/* Insert and delete characters (a scroll of part of a row: cells are copied). */
+static void test_insert_delete_chars(void **state)
+{
+    struct term *t = mk(3, 10);
+    char row[64];
+
+    (void)state;
+    FEED(t, "abcdefgh\033[1;2H\033[2P");
+    assert_string_equal(term_row_text(t, 0, row, sizeof row), "adefgh");
+    FEED(t, "\033[3@XYZ");
+    assert_string_equal(term_row_text(t, 0, row, sizeof row), "aXYZdefgh");
+    term_free(t);
+}
+
+/* The alternate screen: its own cells, cleared on entry, the main screen and cursor back after. */
+static void test_altscreen_switch(void **state)
+{
+    struct term *t = mk(4, 20);
+    struct term_cell_info ci;
+    char buf[256];
+    int r, c, vis;
+
+    (void)state;
+    FEED(t, "$ one\r\n$ \033[31mtwo\033[0m");
+    term_cursor(t, &r, &c, &vis);
+    assert_int_equal(r, 1);
+    assert_int_equal(c, 5);
+    FEED(t, "\033[?1049h\033[?25l\033[3;3Hvim");
+    assert_true(term_altscreen(t));
+    assert_string_equal(screen_text(t, buf, sizeof buf), "||  vim|");
+    term_cursor(t, &r, &c, &vis);
+    assert_false(vis);
+    for (int i = 0; i < 8; i++)
+        FEED(t, "\r\nscroll"); /* scrolling on the alternate screen pushes nothing */
+    assert_int_equal(term_scrollback_lines(t), 0);
+    FEED(t, "\033[?25h\033[?1049l");
+    assert_false(term_altscreen(t));
+    assert_string_equal(screen_text(t, buf, sizeof buf), "$ one|$ two||");
+    term_cell(t, 1, 2, &ci);
+    assert_int_equal(ci.fg, 1);
+    term_cursor(t, &r, &c, &vis);
+    assert_int_equal(r, 1); /* 1049 restores the cursor */
+    assert_int_equal(c, 5);
+    assert_true(vis);
+    /* Entering again finds a blank alternate screen (1047: no cursor save). */
+    FEED(t, "\033[?1047h");
+    assert_string_equal(screen_text(t, buf, sizeof buf), "|||");
+    FEED(t, "\033[?1047l");
+    assert_string_equal(screen_text(t, buf, sizeof buf), "$ one|$ two||");
+    term_free(t);
+}
+
+/*
+ * Wide characters: one at the right margin wraps whole to the next row;
+ * writing over either half blanks the other; a combining mark joins the
+ * previous cell.
+ */
+static void test_wide_margin_and_combining(void **state)
+{
+    struct term *t = mk(3, 6);
+    struct term_cell_info ci;
+    char row[64];
+
+    (void)state;
+    FEED(t, "abcde\xe6\xbc\xa2"); /* five cells, then a wide char that cannot fit in col 5 */
+    assert_string_equal(term_row_text(t, 0, row, sizeof row), "abcde");
+    term_cell(t, 1, 0, &ci);
+    assert_int_equal(ci.width, 2);
+    assert_string_equal(ci.text, "\xe6\xbc\xa2");
+    FEED(t, "\033[2;2Hx"); /* over the right half */
+    term_cell(t, 1, 0, &ci);
+    assert_int_equal(ci.width, 1);
+    assert_string_equal(ci.text, "");
+    assert_string_equal(term_row_text(t, 1, row, sizeof row), " x");
+    FEED(t, "\033[3;1H\xe6\xbc\xa2\033[3;1Hy"); /* over the left half */
+    term_cell(t, 2, 1, &ci);
+    assert_int_equal(ci.width, 1);
+    assert_string_equal(term_row_text(t, 2, row, sizeof row), "y");
+    FEED(t, "\033[1;1He\xcc\x81"); /* e + combining acute */
+    term_cell(t, 0, 0, &ci);
+    assert_string_equal(ci.text, "e\xcc\x81");
+    term_cell(t, 0, 1, &ci);
+    assert_string_equal(ci.text, "b");
+    term_free(t);
+}
+
+/* Erase and scroll fill with the pen's background (BCE), not its other attributes. */
+static void test_erase_background(void **state)
+{
+    struct term *t = mk(3, 8);
+    struct term_cell_info ci;
+
+    (void)state;
+    FEED(t, "\033[1;44m\033[2J");
+    term_cell(t, 2, 7, &ci);
+    assert_int_equal(ci.bg, 4);
+    assert_false(ci.bold);
+    assert_string_equal(ci.text, "");
+    FEED(t, "\033[0mabcdef\033[41m\033[1;3H\033[K");
+    term_cell(t, 0, 1, &ci);
+    assert_string_equal(ci.text, "b");
+    assert_int_equal(ci.bg, -1);
+    term_cell(t, 0, 2, &ci);
+    assert_string_equal(ci.text, "");
+    assert_int_equal(ci.bg, 1);
+    FEED(t, "\033[42m\033[3;1H\n"); /* a line scrolled in takes the pen's background */
+    term_cell(t, 2, 3, &ci);
+    assert_int_equal(ci.bg, 2);
+    FEED(t, "\033[0m\033[1;1H\033[1X"); /* ECH with the default pen */
+    term_cell(t, 0, 0, &ci);
+    assert_int_equal(ci.bg, -1);
+    term_free(t);
+}
+
+/*
+ * Resize: smaller keeps the rows around the cursor (those above go to the
+ * scrollback, in order), larger pops them back; narrower and wider keep
+ * the left columns; the alternate screen never touches the scrollback.
+ */
+static void test_resize_model(void **state)
+{
+    struct term *t = mk(6, 10);
+    char buf[512];
+    int r, c, vis;
+
+    (void)state;
+    FEED(t, "a1\r\na2\r\na3\r\na4\r\na5"); /* cursor on row 4, row 5 blank */
+    term_resize(t, 3, 10);
+    assert_string_equal(screen_text(t, buf, sizeof buf), "a3|a4|a5");
+    assert_int_equal(term_scrollback_lines(t), 2);
+    assert_string_equal(term_scrollback_text(t, 0, buf, sizeof buf), "a1");
+    assert_string_equal(term_scrollback_text(t, 1, buf, sizeof buf), "a2");
+    term_cursor(t, &r, &c, &vis);
+    assert_int_equal(r, 2);
+    assert_int_equal(c, 2);
+    term_resize(t, 6, 10);
+    assert_string_equal(screen_text(t, buf, sizeof buf), "a1|a2|a3|a4|a5|");
+    assert_int_equal(term_scrollback_lines(t), 0);
+    term_cursor(t, &r, &c, &vis);
+    assert_int_equal(r, 4);
+    term_resize(t, 6, 4);
+    FEED(t, "\033[1;1H0123456");
+    assert_string_equal(screen_text(t, buf, sizeof buf), "0123|456|a3|a4|a5|");
+    term_resize(t, 6, 8);
+    assert_string_equal(screen_text(t, buf, sizeof buf), "0123|456|a3|a4|a5|");
+    FEED(t, "\033[3;1H\033[Kwider ok");
+    assert_string_equal(term_row_text(t, 2, buf, sizeof buf), "wider ok");
+    /* A scroll region below a shorter screen (libvterm 0.1.4 would memmove a
+     * negative size on the next scroll): the region is reset, text kept. */
+    term_resize(t, 12, 8);
+    FEED(t, "\033[8;11r\033[3;2H");
+    term_resize(t, 5, 8);
+    term_cursor(t, &r, &c, &vis);
+    assert_int_equal(r, 2);
+    assert_int_equal(c, 1);
+    FEED(t, "\033[5;1H\n\n\033[3S\033[2T\033M\033[2L\033[2M");
+    assert_int_equal(term_scrollback_lines(t), 5); /* the whole screen scrolled: 2 + 3 */
+    term_resize(t, 6, 8);
+    FEED(t, "\033[2J\033[1;1H0123\r\n456\r\na3\r\na4\r\na5\033[3;1H\033[Kwider ok");
+    /* On the alternate screen: no push, no pop; the main screen resized below it. */
+    {
+        size_t sb = term_scrollback_lines(t);
+        FEED(t, "\033[?1049h\033[6;1Hbottom");
+        term_resize(t, 2, 8);
+        assert_int_equal(term_scrollback_lines(t), sb);
+        term_resize(t, 6, 8);
+        assert_int_equal(term_scrollback_lines(t), sb);
+    }
+    FEED(t, "\033[?1049l");
+    assert_false(term_altscreen(t));
+    assert_string_equal(term_row_text(t, 0, buf, sizeof buf), "0123");
+    term_free(t);
+}
+
+/* Damage: a change marks its row, drawing clears the marks. */
+static void test_damage(void **state)
+{
+    FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+    SCREEN *scr;
+    struct term *t;
+
+    (void)state;
+    setlocale(LC_ALL, "C.UTF-8");
+    scr = newterm("xterm-256color", out, in);
+    assert_non_null(scr);
+    t = mk(4, 10);
+    term_draw(t, stdscr, 0, 0, 4, 10, 0, NULL, NULL);
+    assert_false(term_changed(t));
+    FEED(t, "\033[3;1Hx");
+    assert_true(term_changed(t));
+    assert_true(term_row_dirty(t, 2));
+    assert_false(term_row_dirty(t, 0));
+    term_draw(t, stdscr, 0, 0, 4, 10, 0, NULL, NULL);
+    assert_false(term_changed(t));
+    assert_false(term_row_dirty(t, 2));
+    term_free(t);
+    endwin();
+    delscreen(scr);
+    fclose(out);
+    fclose(in);
+}
+
+/* Every wide character has both halves: width 2 then width 0, nothing else. */
+static void assert_wide_pairs(const struct term *t)
+{
+    int rows, cols;
+    struct term_cell_info ci, next;
+
+    term_size(t, &rows, &cols);
+    for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < cols; c++) {
+            assert_int_equal(term_cell(t, r, c, &ci), 0);
+            if (ci.width == 2) {
+                assert_true(c + 1 < cols);
+                term_cell(t, r, c + 1, &next);
+                assert_int_equal(next.width, 0);
+                c++;
+            } else {
+                assert_int_equal(ci.width, 1); /* a 0 here would be an orphaned right half */
+            }
+        }
+    }
+}
+
+/*
+ * Random streams of the sequences the model handles (cursor moves, scroll
+ * regions and margins, insert/delete lines and characters, erases,
+ * scrolls both ways, the alternate screen, wide and combining characters,
+ * colours, stray bytes) with resizes and scrolling back in between, then a
+ * draw: under the sanitizer build this catches any cell written out of
+ * bounds; the wide-character invariant is checked after every chunk.
+ */
+static void test_random_streams(void **state)
+{
+    static const char *const frags[] = {
+        "\033[%d;%dH",
+        "\033[%d;%dr",
+        "\033[r",
+        "\033[%dL",
+        "\033[%dM",
+        "\033[%d@",
+        "\033[%dP",
+        "\033[%dX",
+        "\033[%dJ",
+        "\033[%dK",
+        "\033[%dS",
+        "\033[%dT",
+        "\033M",
+        "\033D",
+        "\r\n",
+        "\n",
+        "\033[?1049h",
+        "\033[?1049l",
+        "\033[?1047h",
+        "\033[?1047l",
+        "\033[?69h",
+        "\033[%d;%ds",
+        "\033[?69l",
+        "\xe6\xbc\xa2",
+        "\xf0\x9f\x98\x80",
+        "e\xcc\x81\xcc\xa7",
+        "\033[1;3%d;4%dm",
+        "\033[0m",
+        "\033[7m",
+        "\033[38;2;%d;%d;0m",
+        "\033[4%dm",
+        "wxyz",
+        "\t",
+        "\b",
+        "\033[?25l",
+        "\033[?25h",
+        "\033[?5h",
+        "\033[?5l",
+        "\033[%d\"q",
+        "\033[?7l",
+        "\033[?7h",
+        "\033[%dG",
+        "\033[?6h",
+        "\033[?6l",
+        "\033[%d@\xe6\xbc\xa2",
+    };
+    FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+    SCREEN *scr;
+    unsigned long seed = 12345;
+
+    (void)state;
+    setlocale(LC_ALL, "C.UTF-8");
+    scr = newterm("xterm-256color", out, in);
+    assert_non_null(scr);
+    for (int round = 0; round < 40; round++) {
+        struct term *t = mk(3 + round % 9, 4 + round % 23);
+        for (int chunk = 0; chunk < 60; chunk++) {
+            char buf[4096];
+            size_t n = 0;
+            for (int k = 0; k < 40; k++) {
+                int a, b;
+                seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+                a = (int)((seed >> 33) % 30);
+                b = (int)((seed >> 45) % 30);
+                n += (size_t)snprintf(buf + n, sizeof buf - n,
+                                      frags[(seed >> 20) % (sizeof frags / sizeof frags[0])], a, b);
+            }
+            term_feed(t, buf, n);
+            assert_wide_pairs(t);
+            if (chunk % 7 == 3)
+                term_resize(t, 1 + (int)((seed >> 7) % 14), 1 + (int)((seed >> 11) % 30));
+            if (chunk % 11 == 5)
+                term_scroll(t, (int)((seed >> 3) % 9) - 3);
+            if (chunk % 5 == 0)
+                term_draw(t, stdscr, 0, 0, 16, 32, chunk % 2, NULL, NULL);
+        }
+        term_free(t);
+    }
+    endwin();
+    delscreen(scr);
+    fclose(out);
+    fclose(in);
+}
+
 static void test_resize(void **state)
 {
     struct term *t = mk(4, 10);
@@ -335,6 +715,14 @@ int main(void)
         cmocka_unit_test(test_scrollback),
         cmocka_unit_test(test_scrollback_ring),
         cmocka_unit_test(test_resize),
+        cmocka_unit_test(test_scroll_region),
+        cmocka_unit_test(test_insert_delete_chars),
+        cmocka_unit_test(test_altscreen_switch),
+        cmocka_unit_test(test_wide_margin_and_combining),
+        cmocka_unit_test(test_erase_background),
+        cmocka_unit_test(test_resize_model),
+        cmocka_unit_test(test_damage),
+        cmocka_unit_test(test_random_streams),
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_title_untrusted),
         cmocka_unit_test(test_draw),

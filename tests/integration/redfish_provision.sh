@@ -76,4 +76,43 @@ jq -e '[.[] | select(.method=="POST" and (.path|endswith("VirtualMedia.EjectMedi
     "$T/req.json" > /dev/null || die "undeploy did not eject the inserted image"
 jq -e 'all(.[]; (.path|endswith("ComputerSystem.Reset")) | not)' "$T/req.json" > /dev/null \
     || die "undeploy reset a host that was off"
+
+# The host answering SSH ends the deploy (provision_ssh: true): until something
+# listens on its ssh_address the task waits (media still in), then it ejects.
+SSH_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+rf_config "provision_timeout: 60s" <<EOF2
+      - {name: r1, address: "$RF_URL/bmc/r1", ssh_address: "127.0.0.1:$SSH_PORT"}
+EOF2
+sed -i 's/provision_ssh: false/provision_ssh: true/' "$XDG_CONFIG_HOME/racktop/config.yaml"
+expect 0 do undeploy host r1 --yes --wait
+rf_ctl reset
+RC=0; timeout 60 "$RACKTOP" do provision host r1 image=$IMG --wait > "$T/prov.out" 2> "$T/prov.err" & PROV=$!
+for _ in $(seq 50); do
+    rf_requests | jq -e 'any(.[]; .path|endswith("ComputerSystem.Reset"))' > /dev/null && break
+    sleep 0.2
+done
+sleep 3                                # the OS "runs", nothing answers on its SSH port yet
+kill -0 "$PROV" 2> /dev/null || die "provisioning ended before the host answered SSH: $(cat "$T/prov.out" "$T/prov.err")"
+rf_requests | jq -e 'all(.[]; (.path|endswith("EjectMedia")) | not)' > /dev/null \
+    || die "the media was ejected before the host answered SSH"
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); time.sleep(60)' "$SSH_PORT" & LISTENER=$!
+wait "$PROV" || RC=$?
+kill "$LISTENER" 2> /dev/null || true
+[ "$RC" = 0 ] || die "provisioning with an SSH check exited $RC: $(cat "$T/prov.out" "$T/prov.err")"
+grep -q "deployed $IMG; virtual media ejected" "$T/prov.out" || die "no result line: $(cat "$T/prov.out")"
+rf_requests | jq -e '[.[] | select(.path|endswith("EjectMedia"))] | length == 1' > /dev/null \
+    || die "not ejected once after the host answered SSH"
+
+# Nothing ever answers: the timeout fails the task and says what was left behind.
+rf_config "provision_timeout: 4s" <<EOF2
+      - {name: r1, address: "$RF_URL/bmc/r1", ssh_address: "127.0.0.1:$SSH_PORT"}
+EOF2
+sed -i 's/provision_ssh: false/provision_ssh: true/' "$XDG_CONFIG_HOME/racktop/config.yaml"
+expect 0 do undeploy host r1 --yes --wait
+rf_ctl reset
+expect 1 do provision host r1 image=$IMG --wait
+err_has "timed out after"
+err_has "left behind: the image is still inserted in virtual media"
 pass

@@ -56,10 +56,23 @@ rt_tty 'password:' 'wrong1\n' 'wrong2\n' 'wrong3\n' -- ssh -p "$P" root@127.0.0.
 expect_rc 255 "wrong password"
 grep -q "authentication to 'root@127.0.0.1:$P' failed" "$T/out" || die "no auth failure message: $(cat "$T/out")"
 
+# An encrypted key: its passphrase is asked on the terminal (a wrong one asks
+# again), not echoed, and the key then logs in.
+KEYPASS="kp-$RANDOM-$$"
+ssh-keygen -q -t ed25519 -N "$KEYPASS" -C racktop-enc -f "$T/enckey"
+cat "$T/enckey.pub" >> "$T/target/authorized_keys"
+rt_tty 'passphrase for key' 'not-it\n' "$KEYPASS\n" -- ssh -p "$P" -i "$T/enckey" root@127.0.0.1 -- 'echo enc-ok'
+expect_rc 0 "encrypted key auth"
+[ "$(grep -c "Enter passphrase for key '$T/enckey'" "$T/out")" = 2 ] || die "passphrase not asked twice: $(cat "$T/out")"
+grep -q "enc-ok" "$T/out" || die "no output after encrypted key auth: $(cat "$T/out")"
+grep -qF "$KEYPASS" "$T/out" && die "the passphrase was echoed"
+grep -q "password:" "$T/out" && die "fell back to a password after the key: $(cat "$T/out")"
+
 # The secrets never reach the store.
 DB="$XDG_STATE_HOME/racktop/racktop.db"
 [ -f "$DB" ] || die "no store at $DB"
 grep -qaF "$RT_TEST_PASSWORD" "$DB" "$DB-wal" 2> /dev/null && die "the password is in the store"
+grep -qaF "$KEYPASS" "$DB" "$DB-wal" 2> /dev/null && die "the key passphrase is in the store"
 
 # Changed host key: always refused, exit 3, plain message with the new fingerprint.
 sshd_rekey target

@@ -86,7 +86,10 @@ keys q
 wait_for "RACKTOP-EXITED 0" 20
 ctl requests > "$T/req.json"
 del=$(( $(deletes "$T/req.json") - $(deletes "$T/req0.json") ))
-[ "$del" -ge 400 ] || die "only $del sessions deleted on quit: the refresh was abandoned, not cancelled"
+# Session deletes on quit are capped at 1.5 s, so how many fit depends on the
+# machine (~425 here, 336 under ASan on a loaded CI box); an abandoned refresh
+# (the worker given up on, as before prov_env.stopping) deletes none.
+[ "$del" -gt 0 ] || die "no session deleted on quit: the refresh was abandoned, not cancelled"
 
 # ---- 3. a short request timeout: the hung and dead BMCs are reported with a reason
 new_server

@@ -98,6 +98,14 @@ static const struct param_def p_clean[] = {
      "(default deploy.erase_devices_metadata)"},
     {"disable_ramdisk", PARAM_BOOL, 0, NULL, "run the steps without booting the agent ramdisk"},
     {NULL}};
+static const struct param_def p_fip_create[] = {
+    {"address", PARAM_STR, 0, NULL, "the floating address to ask for (default: any free one)"},
+    {"description", PARAM_STR, 0, NULL, "free text"},
+    {NULL}};
+static const struct param_def p_fip_associate[] = {
+    {"instance", PARAM_STR, 1, NULL, "instance name or id (its port gets the address)"},
+    {"port", PARAM_STR, 0, NULL, "port id, when the instance has several (default: its first)"},
+    {NULL}};
 
 static const struct action_def actions[] = {
     /* instances */
@@ -190,6 +198,17 @@ static const struct action_def actions[] = {
      "bare metal: abort the running inspection, cleaning or rescue (a *wait state)"},
     {"rebuild", RES_KIND_HOST, ACTION_DESTRUCTIVE, K(HOST) | K(INSTANCE), p_none,
      "bare metal: redeploy the deployed image (active -> deploying -> active)"},
+    /* floating IPs and ports, appended later (Neutron) */
+    {"create", RES_KIND_FLOATINGIP, ACTION_CREATES, K(FLOATINGIP), p_fip_create,
+     "allocate a floating IP; the target names the external network (pool) it comes from"},
+    {"associate", RES_KIND_FLOATINGIP, 0, K(FLOATINGIP) | K(PORT) | K(INSTANCE), p_fip_associate,
+     "map the floating IP to an instance (through its port)"},
+    {"disassociate", RES_KIND_FLOATINGIP, 0, K(FLOATINGIP) | K(PORT) | K(INSTANCE), p_none,
+     "unmap the floating IP from its port"},
+    {"delete", RES_KIND_FLOATINGIP, ACTION_DESTRUCTIVE, K(FLOATINGIP) | K(INSTANCE), p_none,
+     "release the floating IP"},
+    {"delete", RES_KIND_PORT, ACTION_DESTRUCTIVE, K(PORT) | K(FLOATINGIP) | K(INSTANCE), p_none,
+     "delete the port"},
 };
 
 _Static_assert(sizeof actions / sizeof actions[0] <= RT_ACTION_MAX, "too many actions for a mask");

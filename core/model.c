@@ -205,6 +205,32 @@ static const struct field_def event_fields[] = {
     {"message_id", FIELD_STR, "MESSAGE_ID", "registry message id or SEL code"},
 };
 
+static const struct field_def port_fields[] = {
+    {"network_id", FIELD_STR, "NETWORK", "id of the network the port is on"},
+    {"device_owner", FIELD_STR, "OWNER",
+     "what uses the port: compute:ZONE, network:router_interface, ..."},
+    {"device_id", FIELD_STR, "DEVICE", "id of the device using the port (server, router, ...)"},
+    {"instance", FIELD_STR, "INSTANCE", "id of the instance using the port (compute-owned ports)"},
+    {"mac", FIELD_STR, "MAC", "MAC address"},
+    {"fixed_ips", FIELD_JSON, "FIXED_IPS", "IP addresses on the port"},
+    {"security_groups", FIELD_JSON, "SECGROUPS", "ids of the port's security groups"},
+    {"admin_state", FIELD_BOOL, "ADMIN_UP", "administratively up"},
+    {"region", FIELD_STR, "REGION", "region"},
+    {"created_at", FIELD_STR, "CREATED", "creation time, ISO 8601"},
+};
+
+static const struct field_def floatingip_fields[] = {
+    {"floating_ip_address", FIELD_STR, "ADDRESS", "the floating (public) address"},
+    {"floating_network_id", FIELD_STR, "POOL", "id of the external network it comes from"},
+    {"port_id", FIELD_STR, "PORT", "id of the port it maps to, when associated"},
+    {"fixed_ip_address", FIELD_STR, "FIXED_IP", "the fixed address it maps to, when associated"},
+    {"instance", FIELD_STR, "INSTANCE", "id of the instance it maps to, when associated"},
+    {"router", FIELD_STR, "ROUTER", "id of the router that does the translation"},
+    {"description", FIELD_STR, "DESCRIPTION", "free text"},
+    {"region", FIELD_STR, "REGION", "region"},
+    {"created_at", FIELD_STR, "CREATED", "creation time, ISO 8601"},
+};
+
 #define SCHEMA(a) {a, sizeof a / sizeof a[0]}
 static const struct {
     const struct field_def *defs;
@@ -225,6 +251,8 @@ static const struct {
     [RES_KIND_AUDIT] = SCHEMA(audit_fields),
     [RES_KIND_METRIC] = SCHEMA(metric_fields),
     [RES_KIND_EVENT] = SCHEMA(event_fields),
+    [RES_KIND_PORT] = SCHEMA(port_fields),
+    [RES_KIND_FLOATINGIP] = SCHEMA(floatingip_fields),
 };
 
 static const struct {
@@ -245,6 +273,8 @@ static const struct {
     [RES_KIND_AUDIT] = {"audit", "audit"},
     [RES_KIND_METRIC] = {"metric", "metrics"},
     [RES_KIND_EVENT] = {"event", "events"},
+    [RES_KIND_PORT] = {"port", "ports"},
+    [RES_KIND_FLOATINGIP] = {"floatingip", "floatingips"},
 };
 
 static const struct {
@@ -257,6 +287,8 @@ static const struct {
     {"node", RES_KIND_HOST},         {"nodes", RES_KIND_HOST},
     {"security-group", RES_KIND_SECGROUP}, {"security-groups", RES_KIND_SECGROUP},
     {"server-group", RES_KIND_SERVERGROUP}, {"server-groups", RES_KIND_SERVERGROUP},
+    {"floating-ip", RES_KIND_FLOATINGIP}, {"floating-ips", RES_KIND_FLOATINGIP},
+    {"fip", RES_KIND_FLOATINGIP},    {"fips", RES_KIND_FLOATINGIP},
 };
 
 static const char *const status_names[RES_STATUS__COUNT] = {

@@ -52,6 +52,8 @@ enum res_kind {
     RES_KIND_AUDIT,
     RES_KIND_METRIC,
     RES_KIND_EVENT,     /* hardware/BMC log entries (SEL, event logs) */
+    RES_KIND_PORT,      /* network ports (Neutron) */
+    RES_KIND_FLOATINGIP, /* floating IPs (Neutron) */
     RES_KIND__COUNT
 };
 

@@ -240,9 +240,10 @@ static void write_field(struct strbuf *sb, const struct resource *r, size_t i,
         /* Well-formed JSON goes out as it is (the mappers store it compact): checked
          * without building a tree, which was most of printing 10 000 servers. */
         struct jscan c;
-        jscan_init(&c, v, strlen(v));
+        size_t len = strlen(v);
+        jscan_init(&c, v, len);
         if (jscan_skip(&c, NULL, NULL) == 0 && jscan_end(&c, NULL) == 0) {
-            strbuf_adds(sb, v);
+            strbuf_add(sb, v, len);
             return;
         }
         break;

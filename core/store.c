@@ -321,6 +321,13 @@ static int put_one(struct store *st, sqlite3_stmt *ins, sqlite3_stmt *raw, const
 int store_put_resources(struct store *st, const char *provider, enum res_kind k,
                         const struct res_list *rows, int full, struct rt_error *err)
 {
+    return store_put_resources_hashed(st, provider, k, rows, NULL, full, err);
+}
+
+int store_put_resources_hashed(struct store *st, const char *provider, enum res_kind k,
+                               const struct res_list *rows, const uint64_t *hashes, int full,
+                               struct rt_error *err)
+{
     sqlite3_stmt *sel = NULL, *ins = NULL, *raw = NULL, *del = NULL, *delraw = NULL;
     struct hmap *old = hmap_new(free);
     struct hmap *seen = hmap_new(NULL);
@@ -346,7 +353,7 @@ int store_put_resources(struct store *st, const char *provider, enum res_kind k,
     }
     for (size_t i = 0; i < rows->len; i++) {
         const struct resource *r = rows->items[i];
-        uint64_t h = res_hash(r), *oh;
+        uint64_t h = hashes != NULL ? hashes[i] : res_hash(r), *oh;
         RT_ASSERT(r->kind == k && strcmp(r->provider, provider) == 0);
         hmap_put(seen, r->id, (void *)r);
         oh = hmap_get(old, r->id);
@@ -388,6 +395,63 @@ out:
             store_rollback(st);
     }
     return rc;
+}
+
+int store_cached_providers(struct store *st, enum res_kind k, char ***out,
+                           struct rt_error *err)
+{
+    /* One seek per provider on the (provider, kind, id) key: "SELECT DISTINCT provider
+     * ... WHERE kind=?" reads every row of the kind (3-4 ms for 10 000 servers). */
+    sqlite3_stmt *first = NULL, *next = NULL, *has = NULL, *q;
+    char **v = NULL, *last = NULL;
+    size_t n = 0, cap = 0;
+    int rc = SQLITE_DONE;
+
+    *out = NULL;
+    if (prepare(st, "SELECT provider FROM resources ORDER BY provider LIMIT 1", &first,
+                err) < 0 ||
+        prepare(st, "SELECT provider FROM resources WHERE provider > ?1 ORDER BY provider"
+                    " LIMIT 1", &next, err) < 0 ||
+        prepare(st, "SELECT 1 FROM resources WHERE provider=?1 AND kind=?2 LIMIT 1", &has,
+                err) < 0) {
+        sqlite3_finalize(first);
+        sqlite3_finalize(next);
+        return -1;
+    }
+    for (;;) {
+        q = last == NULL ? first : next;
+        if (last != NULL) {
+            sqlite3_reset(next);
+            bind_text(next, 1, last);
+        }
+        if ((rc = sqlite3_step(q)) != SQLITE_ROW)
+            break;
+        free(last);
+        last = xstrdup((const char *)sqlite3_column_text(q, 0));
+        sqlite3_reset(has);
+        bind_text(has, 1, last);
+        bind_text(has, 2, res_kind_name(k));
+        if ((rc = sqlite3_step(has)) == SQLITE_ROW) {
+            v = xgrow(v, &cap, n + 2, sizeof *v);
+            v[n++] = xstrdup(last);
+        } else if (rc != SQLITE_DONE) {
+            break;
+        }
+    }
+    sqlite3_finalize(first);
+    sqlite3_finalize(next);
+    sqlite3_finalize(has);
+    free(last);
+    if (rc != SQLITE_DONE) {
+        for (size_t i = 0; i < n; i++)
+            free(v[i]);
+        free(v);
+        return store_db_error(st, "reading the cached providers", err);
+    }
+    v = xgrow(v, &cap, n + 1, sizeof *v);
+    v[n] = NULL;
+    *out = v;
+    return 0;
 }
 
 int store_put_resource(struct store *st, const struct resource *r, struct rt_error *err)

@@ -47,6 +47,16 @@ void store_rollback(struct store *st);
  * from the list are deleted.  The list is not modified. */
 int store_put_resources(struct store *st, const char *provider, enum res_kind k,
                         const struct res_list *rows, int full, struct rt_error *err);
+/* The same with hashes[i] = res_hash(rows->items[i]) already computed by the caller
+ * (the engine hashes every row to skip unchanged refreshes; hashing twice cost ~7 ms
+ * per 10 000 servers).  hashes NULL: computed here. */
+int store_put_resources_hashed(struct store *st, const char *provider, enum res_kind k,
+                               const struct res_list *rows, const uint64_t *hashes, int full,
+                               struct rt_error *err);
+/* The providers that have cached rows of kind k (a walk of the key index, not of the
+ * rows); *out is a NULL-terminated array the caller frees with each string. */
+int store_cached_providers(struct store *st, enum res_kind k, char ***out,
+                           struct rt_error *err);
 int store_put_resource(struct store *st, const struct resource *r, struct rt_error *err);
 int store_delete_resource(struct store *st, const char *provider, enum res_kind k, const char *id,
                           struct rt_error *err);

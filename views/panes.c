@@ -130,6 +130,25 @@ static const struct pane_column sgp_cols[] = {
     FIXED(COL_PROVIDER, "provider", "PROVIDER", 8, 12, 3),
 };
 
+static const struct pane_column port_cols[] = {
+    FIXED(COL_NAME, "name", "NAME", 14, 36, 0),
+    FIXED(COL_STATUS, "status", "STATUS", 9, 12, 0),
+    FIELD("fixed_ips", "FIXED_IPS", 12, 32, 1),
+    FIELD("device_owner", "OWNER", 10, 24, 2),
+    FIELD("instance", "INSTANCE", 10, 36, 2),
+    FIELD("mac", "MAC", 17, 17, 3),
+    FIXED(COL_PROVIDER, "provider", "PROVIDER", 8, 12, 4),
+};
+
+static const struct pane_column fip_cols[] = {
+    FIXED(COL_NAME, "name", "ADDRESS", 12, 40, 0),
+    FIXED(COL_STATUS, "status", "STATUS", 9, 12, 0),
+    FIELD("fixed_ip_address", "FIXED_IP", 10, 40, 1),
+    FIELD("instance", "INSTANCE", 10, 36, 1),
+    FIELD("floating_network_id", "POOL", 10, 36, 3),
+    FIXED(COL_PROVIDER, "provider", "PROVIDER", 8, 12, 4),
+};
+
 static const struct pane_column task_cols[] = {
     FIXED(COL_UPDATED, "updated", "TIME", 8, 8, 1),
     FIXED(COL_STATUS, "status", "STATE", 13, 16, 0),
@@ -256,6 +275,22 @@ static const struct pane_key rule_keys[] = {
     {0},
 };
 
+static const struct pane_key port_keys[] = {
+    {KEYMAP_CTRL('d'), "ctrl-d", "delete", DRILL_NONE, "delete (type the name to confirm)",
+     "delete"},
+    {0},
+};
+
+static const struct pane_key fip_keys[] = {
+    {'c', NULL, "create", DRILL_NONE, "allocate a floating IP from an external network",
+     "create"},
+    {'t', NULL, "associate", DRILL_NONE, "map it to an instance", "associate"},
+    {'T', NULL, "disassociate", DRILL_NONE, "unmap it from its instance", "disassociate"},
+    {KEYMAP_CTRL('d'), "ctrl-d", "delete", DRILL_NONE, "release (type the address to confirm)",
+     "delete"},
+    {0},
+};
+
 static const struct pane_key session_keys[] = {
     {KEYMAP_ENTER, "enter", NULL, DRILL_NONE, "re-enter the console", "enter",
      console_key_enter, PANE_KEY_HIDE_READ_ONLY},
@@ -305,6 +340,9 @@ static const struct pane_def defs[] = {
      N(sgp_cols), no_keys, -1},
     {"rules", "Rules", PANE_SRC_RULES, RES_KIND_SECGROUP, NULL, rule_cols, N(rule_cols), rule_keys,
      -1},
+    {"ports", "Ports", PANE_SRC_FLEET, RES_KIND_PORT, NULL, port_cols, N(port_cols), port_keys, -1},
+    {"floatingips", "Floating IPs", PANE_SRC_FLEET, RES_KIND_FLOATINGIP, NULL, fip_cols,
+     N(fip_cols), fip_keys, -1},
     {"sessions", "SSH sessions", PANE_SRC_SESSIONS, RES_KIND_INSTANCE, NULL, session_cols,
      N(session_cols), session_keys, -1},
     {NULL},

@@ -12,8 +12,9 @@
  * hosts (hypervisors of type ironic are left out when Ironic is reachable:
  * the node is the host, and a bare-metal server's host is its node's uuid,
  * so the hosts pane shows both views of one machine); Cinder volumes and
- * snapshots, Neutron security groups, Glance images, Nova flavors, keypairs,
- * server groups and availability zones map one to one (openstack_map.c).
+ * snapshots, Neutron security groups, ports and floating IPs (openstack_neutron.c),
+ * Glance images, Nova flavors, keypairs, server groups and availability zones map
+ * one to one (openstack_map.c).
  *
  * Refresh: lists page with limit/marker.  A page is scanned, not parsed
  * (core/jscan.c checks all of it and builds nothing it was not asked for):
@@ -100,6 +101,7 @@ struct os_page {
     json_t *items;                   /* built mode: the items, else NULL */
     const struct jscan_span *field;  /* fields mode: field[i * nkeys + k], else NULL */
     size_t nkeys;
+    int links, next;                 /* "<key>_links" present; one of them is rel=next */
 };
 
 typedef void (*page_fn)(void *ctx, const struct os_page *pg);
@@ -120,6 +122,41 @@ static struct jscan_span *span_vec_grow(struct span_vec *sv, size_t more)
     }
     sv->n += more;
     return sv->v + sv->n - more;
+}
+
+/* 1 when the key span is "<key>_links" (Nova's and Cinder's paging links). */
+static int links_key_is(const struct jscan *c, struct jscan_span k, const char *key)
+{
+    char want[64];
+    int n = snprintf(want, sizeof want, "%s_links", key);
+
+    return n > 0 && (size_t)n < sizeof want && jscan_key_is(c, k, want);
+}
+
+/* The links array at the cursor: note that it is there and whether one is rel=next. */
+static int scan_links(struct jscan *c, struct os_page *pg, struct jscan_error *je)
+{
+    static const char *const rel_key[] = {"rel", NULL};
+    int rc;
+
+    pg->links = 1;
+    if (jscan_enter(c, je) < 0)
+        return -1;
+    while ((rc = jscan_next(c, NULL, je)) > 0) {
+        json_t *l;
+        if (jscan_peek(c) != JSCAN_TYPE_OBJECT) {
+            if (jscan_skip(c, NULL, je) < 0)
+                return -1;
+            continue;
+        }
+        if ((l = jscan_pick(c, rel_key, NULL, je)) == NULL)
+            return -1;
+        if (json_is_string(json_object_get(l, "rel")) &&
+            strcmp(json_string_value(json_object_get(l, "rel")), "next") == 0)
+            pg->next = 1;
+        json_decref(l);
+    }
+    return rc;
 }
 
 /*
@@ -148,6 +185,11 @@ static int scan_page(const struct os_reply *rep, enum os_svc s, const char *path
     if (jscan_enter(&c, &je) < 0)
         goto bad;
     while ((rc = jscan_next(&c, &k, &je)) > 0) {
+        if (!pg->links && jscan_peek(&c) == JSCAN_TYPE_ARRAY && links_key_is(&c, k, key)) {
+            if (scan_links(&c, pg, &je) < 0)
+                goto bad;
+            continue;
+        }
         if (found || !jscan_key_is(&c, k, key) || jscan_peek(&c) != JSCAN_TYPE_ARRAY) {
             if (jscan_skip(&c, NULL, &je) < 0)
                 goto bad;
@@ -272,9 +314,13 @@ static int fetch_pages(struct os *os, enum os_svc s, const char *path, const cha
             marker = jscan_strdup(pg.text, pg.field[(n - 1) * pg.nkeys + k_id]);
         else
             marker = xstrdup(js(json_array_get(pg.items, n - 1), id_key));
-        /* A full page: ask for the next one now, so the backend works on it while this
-         * one is mapped. */
-        if ((int)n >= os->page_size && marker != NULL) {
+        /* More to come: ask for the next page now, so the backend works on it while this
+         * one is mapped.  When the reply has "<key>_links" they decide: Nova and Cinder
+         * send rel=next on every page that reached their limit (which may be their
+         * max_limit, below our page_size: a "short" page that is not the last), and
+         * links without a next one end the listing.  Without links, a full page may
+         * have more behind it, a short one is the last. */
+        if (marker != NULL && n > 0 && (pg.links ? pg.next : (int)n >= os->page_size)) {
             url = page_url(os, path, marker);
             next = os_get_begin(os, s, url, err);
             free(url);
@@ -794,6 +840,9 @@ static int os_list(struct provider *p, enum res_kind k, struct res_list *out, st
                            err);
     case RES_KIND_REGION:
         return list_regions(os, out);
+    case RES_KIND_PORT:
+    case RES_KIND_FLOATINGIP:
+        return os_neutron_list(os, k, out, err);
     default:
         return rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "provider '%s' has no %s",
                           provider_name(p), res_kind_plural(k));
@@ -887,6 +936,10 @@ static int os_get(struct provider *p, enum res_kind k, const char *id, struct re
         path = xasprintf("/flavors/%s", e);
         if (get_one(os, OS_SVC_COMPUTE, path, "flavor", &o, err) == 0)
             *out = os_map_flavor(&c, o);
+        break;
+    case RES_KIND_PORT:
+    case RES_KIND_FLOATINGIP:
+        os_neutron_get(os, k, id, out, err);
         break;
     default: {
         struct res_list l;
@@ -995,6 +1048,13 @@ static char *resolve_snapshot(struct os *os, const char *v, struct rt_error *err
 {
     return resolve(os, OS_SVC_VOLUME, "/snapshots/%s", "/snapshots/detail", "snapshot",
                    "snapshots", "snapshot", v, err);
+}
+
+char *os_resolve(struct os *os, enum os_svc s, const char *by_id_fmt, const char *list_path,
+                 const char *key_one, const char *key_list, const char *what,
+                 const char *name_or_id, struct rt_error *err)
+{
+    return resolve(os, s, by_id_fmt, list_path, key_one, key_list, what, name_or_id, err);
 }
 
 /* ---- actions -------------------------------------------------------------------------------- */
@@ -1566,6 +1626,9 @@ static int os_act(struct provider *p, const struct act_request *req, char **task
         return act_snapshot(os, req, task_ref, err);
     case RES_KIND_SECGROUP:
         return act_secgroup(os, req, err);
+    case RES_KIND_PORT:
+    case RES_KIND_FLOATINGIP:
+        return os_neutron_act(os, req, err);
     default:
         return rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "provider '%s' cannot '%s' %s",
                           provider_name(p), req->action->verb, res_kind_plural(req->action->kind));
@@ -1848,6 +1911,7 @@ static void set_caps(struct os *os)
     }
     if (os->endpoint[OS_SVC_IMAGE] != NULL)
         kinds |= RT_KIND_BIT(RES_KIND_IMAGE);
+    os_neutron_caps(os, &kinds, &acts);
     provider_set_caps(os->p, kinds, acts);
 }
 
@@ -1952,7 +2016,8 @@ const struct provider_ops prov_openstack_ops = {
              RT_KIND_BIT(RES_KIND_SECGROUP) | RT_KIND_BIT(RES_KIND_IMAGE) |
              RT_KIND_BIT(RES_KIND_FLAVOR) | RT_KIND_BIT(RES_KIND_KEYPAIR) |
              RT_KIND_BIT(RES_KIND_SERVERGROUP) | RT_KIND_BIT(RES_KIND_ZONE) |
-             RT_KIND_BIT(RES_KIND_REGION),
+             RT_KIND_BIT(RES_KIND_REGION) | RT_KIND_BIT(RES_KIND_PORT) |
+             RT_KIND_BIT(RES_KIND_FLOATINGIP),
     .actions = 0, /* set in open() from the endpoints found */
     .open = os_open,
     .close = os_close,

@@ -961,3 +961,83 @@ struct resource *os_map_image(const struct os_map_ctx *c, json_t *img)
     set_updated(r, img, "updated_at", "created_at");
     return r;
 }
+
+/* ---- Neutron ports and floating IPs ---------------------------------------------------------- */
+
+/* Port and floating IP states: ACTIVE, DOWN (not bound / not associated), BUILD, ERROR. */
+static enum res_status neutron_status(const char *st)
+{
+    if (st == NULL)
+        return RES_STATUS_UNKNOWN;
+    if (strcasecmp(st, "ACTIVE") == 0)
+        return RES_STATUS_ACTIVE;
+    if (strcasecmp(st, "DOWN") == 0)
+        return RES_STATUS_SHUTOFF;
+    if (strcasecmp(st, "BUILD") == 0 || strcasecmp(st, "PENDING_CREATE") == 0 ||
+        strcasecmp(st, "PENDING_UPDATE") == 0)
+        return RES_STATUS_BUILD;
+    if (strcasecmp(st, "ERROR") == 0)
+        return RES_STATUS_ERROR;
+    return RES_STATUS_UNKNOWN;
+}
+
+/* A device owner that is an instance: Nova's "compute:ZONE" (also bare metal through Nova)
+ * and Ironic's "baremetal:none". */
+static int owner_is_instance(const char *owner)
+{
+    return owner != NULL &&
+           (strncmp(owner, "compute:", 8) == 0 || strncmp(owner, "baremetal:", 10) == 0);
+}
+
+struct resource *os_map_port(const struct os_map_ctx *c, json_t *port)
+{
+    struct resource *r;
+    const char *owner;
+
+    if (json_is_object(json_object_get(port, "port")))
+        port = json_object_get(port, "port");
+    if ((r = new_res(c, RES_KIND_PORT, port, "id", "name")) == NULL)
+        return NULL;
+    owner = js(port, "device_owner");
+    res_set_status(r, neutron_status(js(port, "status")), js(port, "status"));
+    set_str(r, "network_id", js(port, "network_id"));
+    set_str(r, "device_owner", owner);
+    set_str(r, "device_id", js(port, "device_id"));
+    if (owner_is_instance(owner))
+        set_str(r, "instance", js(port, "device_id"));
+    set_str(r, "mac", js(port, "mac_address"));
+    res_set_take(r, "fixed_ips", list_of(json_object_get(port, "fixed_ips"), "ip_address"));
+    res_set_take(r, "security_groups", list_of(json_object_get(port, "security_groups"), "id"));
+    set_bool_json(r, "admin_state", json_object_get(port, "admin_state_up"));
+    set_str(r, "region", c->region);
+    set_str(r, "created_at", js(port, "created_at"));
+    set_updated(r, port, "updated_at", "created_at");
+    return r;
+}
+
+struct resource *os_map_floatingip(const struct os_map_ctx *c, json_t *fip)
+{
+    struct resource *r;
+    json_t *pd;
+
+    if (json_is_object(json_object_get(fip, "floatingip")))
+        fip = json_object_get(fip, "floatingip");
+    /* A floating IP has no name: it is known by its address. */
+    if ((r = new_res(c, RES_KIND_FLOATINGIP, fip, "id", "floating_ip_address")) == NULL)
+        return NULL;
+    res_set_status(r, neutron_status(js(fip, "status")), js(fip, "status"));
+    set_str(r, "floating_ip_address", js(fip, "floating_ip_address"));
+    set_str(r, "floating_network_id", js(fip, "floating_network_id"));
+    set_str(r, "port_id", js(fip, "port_id"));
+    set_str(r, "fixed_ip_address", js(fip, "fixed_ip_address"));
+    /* port_details (the fip-port-details extension) names the device behind the port. */
+    pd = json_object_get(fip, "port_details");
+    if (js(fip, "port_id") != NULL && owner_is_instance(js(pd, "device_owner")))
+        set_str(r, "instance", js(pd, "device_id"));
+    set_str(r, "router", js(fip, "router_id"));
+    set_str(r, "description", js(fip, "description"));
+    set_str(r, "region", c->region);
+    set_str(r, "created_at", js(fip, "created_at"));
+    set_updated(r, fip, "updated_at", "created_at");
+    return r;
+}

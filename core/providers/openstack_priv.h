@@ -11,6 +11,8 @@
  *   openstack_ironic.c bare-metal provision verbs inspect, clean, abort, rebuild and
  *                      their progress
  *   openstack_detail.c provider_ops.detail: instance action history, console output
+ *   openstack_neutron.c Neutron ports and floating IPs: listing (limit/marker paging),
+ *                      floating IP create/associate/disassociate/delete, port delete
  *
  * Threading: one struct os per provider instance, used from that instance's
  * worker thread only.  Secrets (password, application credential secret,
@@ -184,6 +186,9 @@ struct resource *os_map_image(const struct os_map_ctx *c, json_t *img);
 struct resource *os_map_keypair(const struct os_map_ctx *c, json_t *kp);
 struct resource *os_map_servergroup(const struct os_map_ctx *c, json_t *sg);
 struct resource *os_map_zone(const struct os_map_ctx *c, json_t *az);
+/* Neutron ports and floating IPs (a bare object or one wrapped in "port" / "floatingip"). */
+struct resource *os_map_port(const struct os_map_ctx *c, json_t *port);
+struct resource *os_map_floatingip(const struct os_map_ctx *c, json_t *fip);
 /* Default SSH user for an image's os_distro (NULL when unknown). Static string. */
 const char *os_default_user(const char *os_distro);
 /* Ironic states -> racktop status. */
@@ -211,5 +216,29 @@ void os_prog_set(struct task_progress *out, enum task_state st, int pct, const c
 /* Progress of such a verb from one GET of the node.  1 when `verb` is one of them (out set),
  * 0 when it is not (out untouched). */
 int os_node_poll_verb(json_t *node, const char *verb, struct task_progress *out);
+
+/* The id of a `what` given its name or id (openstack.c): GET by_id_fmt with the escaped
+ * value, else the list at list_path filtered by ?name=.  New string, or NULL with err
+ * (RT_ERR_NOT_FOUND; RT_ERR_ARG when the name is ambiguous). */
+char *os_resolve(struct os *os, enum os_svc s, const char *by_id_fmt, const char *list_path,
+                 const char *key_one, const char *key_list, const char *what,
+                 const char *name_or_id, struct rt_error *err);
+
+/* ---- Neutron ports and floating IPs (openstack_neutron.c) -------------------------------- */
+
+/* Does this file list kind k (RES_KIND_PORT, RES_KIND_FLOATINGIP)? */
+int os_neutron_lists(enum res_kind k);
+/* Every port or floating IP, paged with limit/marker (page_size), each row with its raw
+ * JSON.  0, or -1 with err (the service's message and the request id). */
+int os_neutron_list(struct os *os, enum res_kind k, struct res_list *out, struct rt_error *err);
+/* One port or floating IP by id; *out new. */
+int os_neutron_get(struct os *os, enum res_kind k, const char *id, struct resource **out,
+                   struct rt_error *err);
+/* Floating IP create/associate/disassociate/delete, port delete.  Synchronous: Neutron
+ * applies them before it answers, so there is no task reference. */
+int os_neutron_act(struct os *os, const struct act_request *req, struct rt_error *err);
+/* The kinds (RT_KIND_BIT) and actions (capability bits) this file adds when Neutron is in
+ * the catalog; associate needs Nova too (to find the instance). */
+void os_neutron_caps(const struct os *os, uint32_t *kinds, uint64_t *acts);
 
 #endif

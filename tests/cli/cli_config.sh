@@ -61,6 +61,16 @@ printf 'providers:\n  - name: lab\n    type: demo\n  - name: prod\n    type: ope
 expect 1 list instances -o json
 err_has "prod"
 jq -e 'length >= 200' "$T/out" > /dev/null || die "demo rows missing when another provider fails"
+# A provider that fails keeps its cached rows (from the two-demo run above), marked stale;
+# the rows that were refreshed are not (the cache is read after the refresh, only where
+# it did not deliver).
+printf 'providers:\n  - name: lab\n    type: demo\n  - name: lab2\n    type: openstack\n    cloud: prod\n' > "$cfg"
+expect 1 list instances -o json
+err_has "showing cached data"
+jq -e '(map(select(.provider == "lab2")) | length) >= 200 and
+       (map(select(.provider == "lab")) | length) >= 200 and
+       all(.[]; .stale == (.provider == "lab2"))' "$T/out" > /dev/null \
+    || die "cached rows of a failing provider: $(jq -c '[group_by(.provider)[] | {p: .[0].provider, n: length, stale: (map(.stale) | unique)}]' "$T/out")"
 
 # Config-level read_only.
 printf 'read_only: true\n' > "$cfg"

@@ -74,6 +74,13 @@ $TM capture-pane -p -e | grep -q $'\x1b\]0;' && fail "an OSC sequence reached th
 keys q
 sleep 0.3
 screen | head -1 | grep -qF "TLS verification off" || fail "the badge went away after describe"
+# the Neutron panes from the palette: floating IPs (by address, with what they map to) and ports
+keys :; $TM send-keys -l "floatingips"; keys Enter
+wait_for "Floating IPs  1/3" 15
+screen | grep -E '172\.24\.4\.228 .*ACTIVE .*10\.0\.0\.3' > /dev/null || fail "the floating IP pane lacks 172.24.4.228 -> 10.0.0.3"
+keys :; $TM send-keys -l "ports"; keys Enter
+wait_for "Ports  1/5" 15
+screen | grep -E 'port-vm-00001 .*ACTIVE .*192\.168\.1\.11' > /dev/null || fail "the ports pane lacks port-vm-00001"
 keys q
 wait_for "RACKTOP-EXITED" 10
 screen | grep -qF "RACKTOP-EXITED 0" || fail "racktop did not exit cleanly (a sanitizer report?)"

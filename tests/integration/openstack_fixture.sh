@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # OpenStack provider end to end against the loopback fixture server built on
 # the upstream API samples: Keystone password auth and catalog, Nova, Cinder,
-# Neutron and Glance listings (paged), the main actions tracked to completion,
+# Neutron (security groups, ports, floating IPs) and Glance listings (paged), the
+# main actions tracked to completion,
 # upstream-format errors with their request ids, 401 re-auth, 429/503 with
 # Retry-After, and a request log with no malformed request in it.
 set -euo pipefail
@@ -222,6 +223,88 @@ expect 0 show instance vm-00003 -o json
 jq -e '.security_groups|index("web")' "$T/out" > /dev/null || die "secgroup not on the instance"
 expect 0 do detach secgroup web instance=vm-00003 --wait
 expect 0 do delete secgroup web --yes --wait
+
+# ---- Neutron ports and floating IPs: paged listings (limit/marker), floating IP create,
+# associate (through the instance's port), disassociate, delete, port delete; the fixture
+# checks each body; refused requests show Neutron's message and the request id
+os_ctl reset
+expect 0 list ports -o json
+[ "$(jq_out 'length')" = 9 ] || die "expected 9 ports (2 samples + 7 servers), got $(jq_out 'length')"
+jq -e '.[] | select(.name=="port-vm-00003") | .status=="ACTIVE" and .instance=="00000000-0000-0000-0000-000000000004"
+       and .device_owner=="compute:us-west" and .fixed_ips==["192.168.1.13"] and .mac=="fa:16:3e:00:00:04"
+       and .admin_state==true and .network_id=="d32019d3-bc6e-4319-9c1d-6722fc136a22" and .region=="RegionOne"' \
+    "$T/out" > /dev/null || die "port-vm-00003: $(jq -c '.[]|select(.name=="port-vm-00003")|del(.raw)' "$T/out")"
+jq -e '.[] | select(.id=="d80b1a3b-4fc1-49f3-952e-1e2ab7081d8b") | .device_owner=="network:router_gateway"
+       and .instance==null and .device_id=="9ae135f4-b6e0-4dad-9e91-3c223e385824" and .fixed_ips==["172.24.4.2"]' \
+    "$T/out" > /dev/null || die "router port: $(jq -c '.[]|select(.id=="d80b1a3b-4fc1-49f3-952e-1e2ab7081d8b")' "$T/out")"
+os_requests > "$T/req.json"
+jq -e '[.[] | select(.path=="/network/v2.0/ports") | .query] | length==4 and .[0]=="limit=3"
+       and (.[1]|test("^limit=3&marker=[0-9a-f-]+$"))' "$T/req.json" > /dev/null \
+    || die "ports were not paged: $(jq -c '[.[]|select(.path=="/network/v2.0/ports")|.query]' "$T/req.json")"
+jq -e '[.[] | select(.path|startswith("/network/"))] | all(.token)' "$T/req.json" > /dev/null || die "network request without a token"
+expect 0 list floatingips -o json
+[ "$(jq_out 'length')" = 3 ] || die "expected 3 floating IPs, got $(jq_out 'length')"
+jq -e '.[] | select(.name=="172.24.4.228") | .status=="ACTIVE" and .fixed_ip_address=="10.0.0.3"
+       and .port_id=="ce705c24-c1ef-408a-bda3-7bbd946164ab" and .instance=="8e3941b4-a6e9-499f-a1ac-2a4662025cba"
+       and .router=="d23abc8d-2991-4a55-ba98-2aaea84cc72f" and .floating_network_id=="376da547-b977-4cfe-9cba-275c80debf57"' \
+    "$T/out" > /dev/null || die "172.24.4.228: $(jq -c '.[]|select(.name=="172.24.4.228")|del(.raw)' "$T/out")"
+jq -e '.[] | select(.name=="172.24.4.227") | .status=="SHUTOFF" and .port_id==null and .instance==null' "$T/out" > /dev/null \
+    || die "172.24.4.227: $(jq -c '.[]|select(.name=="172.24.4.227")|del(.raw)' "$T/out")"
+expect 0 list fips
+out_has "172.24.4.228"; out_has "10.0.0.3"
+for k in ports floatingips; do       # docs/CLI.md documents every key (the demo has none of these)
+    expect 0 list $k -o json
+    for key in $(jq -r '.[0] | keys[]' "$T/out"); do
+        grep -qF "| \`$key\` |" "$RT_SRC_DIR/docs/CLI.md" || die "docs/CLI.md does not document '$key' of $k"
+    done
+done
+fip() { expect 0 show floatingip "$1" -o json; jq -e "$2" "$T/out" > /dev/null || die "$1: expected $2, got $(jq -c 'del(.raw)' "$T/out")"; }
+expect 0 do create floatingip public address=172.24.4.50 description=web --wait
+fip 172.24.4.50 '.status=="SHUTOFF" and .floating_network_id=="376da547-b977-4cfe-9cba-275c80debf57" and .description=="web"'
+expect 0 do create floatingip 376da547-b977-4cfe-9cba-275c80debf57 --wait    # by id, any free address
+expect 0 list floatingips -o json
+[ "$(jq_out 'length')" = 5 ] || die "expected 5 floating IPs after two creates, got $(jq_out 'length')"
+expect 1 do create floatingip public address=172.24.4.50 --wait
+err_has "network: HTTP 409: IP address 172.24.4.50 already allocated"; err_has "(request id req-"; one_line_err
+expect 1 do create floatingip net1 --wait
+err_has "is not a valid external network"; err_has "(request id req-"
+expect 1 do create floatingip no-such-pool --wait
+err_has "no network 'no-such-pool'"
+expect 0 do associate floatingip 172.24.4.50 instance=vm-00003 --wait
+fip 172.24.4.50 '.status=="ACTIVE" and .port_id=="5a7a4e4c-1000-4000-8000-000000000004" and .fixed_ip_address=="192.168.1.13"
+                 and .instance=="00000000-0000-0000-0000-000000000004"'
+os_requests > "$T/req.json"
+jq -e '[.[] | select(.path=="/network/v2.0/ports" and .query=="device_id=00000000-0000-0000-0000-000000000004")] | length==1' \
+    "$T/req.json" > /dev/null || die "the instance's port was not looked up by device_id"
+jq -e '[.[] | select(.method=="PUT" and (.path|startswith("/network/v2.0/floatingips/")))] | length==1' "$T/req.json" > /dev/null \
+    || die "associate did not PUT the floating IP"
+expect 1 do associate floatingip 172.24.4.227 instance=vm-00003 --wait
+err_has "network: HTTP 409: Cannot associate floating IP 172.24.4.227"; err_has "(request id req-"; one_line_err
+expect 1 do associate floatingip 172.24.4.227 instance=vm-00003 port=5a7a4e4c-1000-4000-8000-000000000001 --wait
+err_has "is not a port of instance 'vm-00003'"
+expect 2 do associate floatingip 172.24.4.227 --wait
+err_has "needs parameter 'instance='"
+expect 0 do disassociate floatingip 172.24.4.50 --wait
+fip 172.24.4.50 '.status=="SHUTOFF" and .port_id==null and .fixed_ip_address==null and .instance==null'
+expect 3 do delete floatingip 172.24.4.50 --wait        # destructive: refused without --yes
+expect 0 do delete floatingip 172.24.4.50 --yes --wait
+expect 0 list floatingips -o json
+jq -e '[.[] | select(.name=="172.24.4.50")] | length==0' "$T/out" > /dev/null || die "172.24.4.50 still listed"
+expect 0 do delete port port-vm-00006 --yes --wait
+expect 0 list ports -o json
+jq -e 'length==8 and ([.[] | select(.name=="port-vm-00006")] | length==0)' "$T/out" > /dev/null || die "port-vm-00006 still listed"
+expect 4 do delete port port-vm-00006 --yes --wait        # gone: not found
+err_has "no port 'port-vm-00006'"
+# backend text is sanitised before it reaches the terminal
+os_ctl port '{"id":"5a7a4e4c-1000-4000-8000-000000000002","name":"evil\u001b]0;pwned\u0007\u001b[2J-port"}'
+expect 0 list ports
+out_has "-port"
+grep -q $'\x1b' "$T/out" && die "an escape sequence from a port name reached the terminal"
+grep -q $'\x07' "$T/out" && die "a BEL from a port name reached the terminal"
+os_ctl fault '{"path":"/v2.0/floatingips","status":500,"count":9,"message":"Request Failed: internal server error while processing your request."}'
+expect 1 list floatingips -o json
+err_has "Request Failed: internal server error"; err_has "request id req-"; one_line_err
+no_violations
 
 # ---- 401: the token is revoked; racktop re-authenticates once and the request goes through
 os_ctl reset

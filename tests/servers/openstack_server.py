@@ -21,6 +21,12 @@ Control (no auth):
   POST /_control/expire       every token becomes invalid (the next call gets a 401)
   POST /_control/server       {"id": ..., "status": ..., "task_state": ...} set a server's state
   GET  /_control/created      the request bodies of every server create (list)
+  POST /_control/port         {"id": ..., "name": ..., ...} set members of a Neutron port
+
+Neutron ports are the upstream samples plus one compute port per server at start
+(port-vm-NNNNN, on net1); floating IPs are the upstream samples, from the external
+network "public" (added here: the samples have none).  Listings of ports and floating
+IPs must page (limit, marker); floating IP create/update bodies are checked key by key.
 
 Nova instance actions (os-instance-actions) are recorded per server for every
 action this server accepts, on top of the upstream sample's two; console
@@ -94,6 +100,24 @@ class State:
         self.sgs = {g["id"]: g for g in load(fx, "neutron/security-groups-list-response.json")["security_groups"]}
         self.images = {i["id"]: i for i in load(fx, "glance/images-list-response.json")["images"]}
         self.networks = load(fx, "neutron/networks-list-response.json")["networks"]
+        # the external network (floating IP pool) the floating IP samples come from
+        ext = copy.deepcopy(self.networks[0])
+        ext.update({"id": "376da547-b977-4cfe-9cba-275c80debf57", "name": "public",
+                    "router:external": True, "subnets": ["278d9507-36e7-403c-bb80-1d7093318fe6"]})
+        self.networks.append(ext)
+        # ports: the upstream samples (router ports) plus one compute port per server
+        self.ports = {p["id"]: p for p in load(fx, "neutron/ports-list-response.json")["ports"]}
+        port_tpl = load(fx, "neutron/port-show-response.json")["port"]
+        for i, sid in enumerate(self.order):
+            p = copy.deepcopy(port_tpl)
+            p.update({"id": "5a7a4e4c-1000-4000-8000-%012d" % (i + 1), "name": "port-vm-%05d" % i,
+                      "device_id": sid, "device_owner": "compute:us-west", "status": "ACTIVE",
+                      "network_id": self.networks[0]["id"], "mac_address": "fa:16:3e:00:00:%02x" % (i + 1),
+                      "fixed_ips": [{"ip_address": "192.168.1.%d" % (i + 10),
+                                     "subnet_id": "a0304c3a-4f08-4c43-88af-d796509c97d2"}]})
+            self.ports[p["id"]] = p
+        self.fips = {f["id"]: f for f in load(fx, "neutron/floating-ips-list-response.json")["floatingips"]}
+        self.fip_pool = 100
         self.created = []       # server create bodies, as received
         self.action_tpl = load(fx, "nova/instance-actions-list-resp.v2.84.json")["instanceActions"]
         self.console_tpl = load(fx, "nova/console-output-post-resp.json")["output"]
@@ -277,6 +301,8 @@ class Handler(BaseHTTPRequestHandler):
                     key = {"task_state": "OS-EXT-STS:task_state"}.get(k, k)
                     s[key] = v
                 st.touch(s)
+            elif what == "port":
+                st.ports[doc["id"]].update({k: v for k, v in doc.items() if k != "id"})
             else:
                 return self.send(404, {"error": "unknown control " + what})
         self.send(204)
@@ -816,10 +842,145 @@ class Handler(BaseHTTPRequestHandler):
                 return self.violation("volume", "unknown volume action %r" % (doc,))
         return self.fail("volume", 404, "not found")
 
+    # ---- Neutron ports and floating IPs
+    def neutron_list(self, q, coll, key):
+        """A paged Neutron listing: racktop always pages (limit, then limit+marker); a
+        filter (device_id=) may come without."""
+        filters = {k: v[0] for k, v in q.items() if k not in ("limit", "marker")}
+        if "limit" not in q and not filters:
+            return self.violation("network", "%s listed without limit" % key)
+        if "marker" in q and "limit" not in q:
+            return self.violation("network", "marker without limit")
+        unknown = set(filters) - {"device_id", "network_id", "port_id", "floating_ip_address"}
+        if unknown:
+            return self.violation("network", "unexpected filters %s" % sorted(unknown))
+        ids = [i for i in coll if all(coll[i].get(k) == v for k, v in filters.items())]
+        sel = self.page("network", q, ids, None)
+        if sel is None:
+            return
+        return self.send(200, {key: [coll[i] for i in sel]}, service="network")
+
+    def fip_doc(self, service):
+        doc = self.json_body(service)
+        if doc is False:
+            return False
+        f = (doc or {}).get("floatingip") if isinstance(doc, dict) else None
+        if not isinstance(f, dict):
+            self.violation(service, "body is not {\"floatingip\": {...}}")
+            return False
+        return f
+
+    def associate(self, f, port_id):
+        st = self.st
+        if port_id is None:
+            f.update({"port_id": None, "fixed_ip_address": None, "port_details": None,
+                      "status": "DOWN", "router_id": None})
+            return True
+        p = st.ports.get(port_id)
+        if p is None:
+            self.fail("network", 404, "Port %s could not be found." % port_id)
+            return False
+        for o in st.fips.values():
+            if o is not f and o.get("port_id") == port_id:
+                self.fail("network", 409, "Cannot associate floating IP %s (%s) with port %s using fixed IP %s, "
+                          "as that fixed IP already has a floating IP on external network %s."
+                          % (f["floating_ip_address"], f["id"], port_id, p["fixed_ips"][0]["ip_address"],
+                             f["floating_network_id"]))
+                return False
+        f.update({"port_id": port_id, "fixed_ip_address": p["fixed_ips"][0]["ip_address"],
+                  "status": "ACTIVE", "router_id": "d23abc8d-2991-4a55-ba98-2aaea84cc72f",
+                  "port_details": {k: p.get(k) for k in ("status", "name", "admin_state_up", "network_id",
+                                                         "device_owner", "mac_address", "device_id")}})
+        return True
+
+    def ports_fips(self, r, m, q):
+        st = self.st
+        if r == ["v2.0", "ports"] and m == "GET":
+            return self.neutron_list(q, st.ports, "ports")
+        if len(r) == 3 and r[1] == "ports":
+            p = st.ports.get(r[2])
+            if p is None:
+                return self.fail("network", 404, "Port %s could not be found." % r[2])
+            if m == "GET":
+                return self.send(200, {"port": p}, service="network")
+            if m == "DELETE":
+                if self.body():
+                    return self.violation("network", "DELETE with a body")
+                with LOCK:
+                    del st.ports[r[2]]
+                    for f in st.fips.values():
+                        if f.get("port_id") == r[2]:
+                            self.associate(f, None)
+                return self.send(204, service="network")
+        if r == ["v2.0", "floatingips"] and m == "GET":
+            return self.neutron_list(q, st.fips, "floatingips")
+        if r == ["v2.0", "floatingips"] and m == "POST":
+            f = self.fip_doc("network")
+            if f is False:
+                return
+            allowed = {"floating_network_id", "floating_ip_address", "description", "port_id",
+                       "fixed_ip_address", "subnet_id", "dns_name", "dns_domain", "qos_policy_id"}
+            if set(f) - allowed:
+                return self.violation("network", "unknown floatingip keys %s" % sorted(set(f) - allowed))
+            nid = f.get("floating_network_id")
+            if not isinstance(nid, str):
+                return self.violation("network", "floatingip.floating_network_id missing")
+            net = next((n for n in st.networks if n["id"] == nid), None)
+            if net is None:
+                return self.fail("network", 404, "Network %s could not be found." % nid)
+            if not net.get("router:external"):
+                return self.fail("network", 400, "Bad floatingip request: Network %s is not a valid external network." % nid)
+            with LOCK:
+                addr = f.get("floating_ip_address")
+                if addr is None:
+                    st.fip_pool += 1
+                    addr = "172.24.4.%d" % st.fip_pool
+                elif any(o["floating_ip_address"] == addr for o in st.fips.values()):
+                    return self.fail("network", 409, "IP address %s already allocated in subnet "
+                                     "278d9507-36e7-403c-bb80-1d7093318fe6" % addr)
+                n = {"id": str(uuid.uuid4()), "floating_ip_address": addr, "floating_network_id": nid,
+                     "description": f.get("description", ""), "project_id": PROJECT, "tenant_id": PROJECT,
+                     "created_at": now_iso(), "updated_at": now_iso(), "revision_number": 0,
+                     "tags": [], "port_forwardings": [], "dns_name": "", "dns_domain": ""}
+                self.associate(n, None)
+                st.fips[n["id"]] = n
+            return self.send(201, {"floatingip": n}, service="network")
+        if len(r) == 3 and r[1] == "floatingips":
+            f = st.fips.get(r[2])
+            if f is None:
+                return self.fail("network", 404, "Floating IP %s could not be found" % r[2])
+            if m == "GET":
+                return self.send(200, {"floatingip": f}, service="network")
+            if m == "PUT":
+                u = self.fip_doc("network")
+                if u is False:
+                    return
+                if "port_id" not in u or set(u) - {"port_id", "fixed_ip_address", "description"}:
+                    return self.violation("network", "floatingip update needs port_id (and no other keys)")
+                if u["port_id"] is not None and not isinstance(u["port_id"], str):
+                    return self.violation("network", "floatingip.port_id is neither a string nor null")
+                with LOCK:
+                    if not self.associate(f, u["port_id"]):
+                        return
+                    f["updated_at"] = now_iso()
+                    f["revision_number"] = f.get("revision_number", 0) + 1
+                return self.send(200, {"floatingip": f}, service="network")
+            if m == "DELETE":
+                if self.body():
+                    return self.violation("network", "DELETE with a body")
+                with LOCK:
+                    del st.fips[r[2]]
+                return self.send(204, service="network")
+        return "no route"
+
     # ---- Neutron
     def network(self, rest, q):
         st = self.st
         r, m = rest, self.command
+        if len(r) >= 2 and r[1] in ("ports", "floatingips"):
+            if self.ports_fips(r, m, q) == "no route":
+                return self.fail("network", 404, "not found")
+            return
         if r == ["v2.0", "networks"] and m == "GET":
             name = q.get("name", [None])[0]
             return self.send(200, {"networks": [n for n in st.networks if name is None or n["name"] == name]},

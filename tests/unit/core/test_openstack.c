@@ -200,6 +200,99 @@ static void test_cinder_neutron_glance(void **state)
     assert_null(os_default_user("plan9"));
 }
 
+static void test_neutron_ports_fips(void **state)
+{
+    json_t *doc;
+    struct resource *r;
+
+    (void)state;
+    /* A router gateway port: no instance, its fixed IPs as a list of addresses. */
+    doc = sample("openstack/neutron/ports-list-response.json");
+    r = os_map_port(&ctx, json_array_get(json_object_get(doc, "ports"), 0));
+    assert_non_null(r);
+    assert_string_equal(r->id, "d80b1a3b-4fc1-49f3-952e-1e2ab7081d8b");
+    assert_string_equal(r->name, r->id); /* no name: known by its id */
+    assert_int_equal(r->status, RES_STATUS_ACTIVE);
+    assert_string_equal(r->raw_status, "ACTIVE");
+    assert_string_equal(res_get(r, "device_owner"), "network:router_gateway");
+    assert_string_equal(res_get(r, "device_id"), "9ae135f4-b6e0-4dad-9e91-3c223e385824");
+    assert_null(res_get(r, "instance"));
+    assert_string_equal(res_get(r, "fixed_ips"), "[\"172.24.4.2\"]");
+    assert_string_equal(res_get(r, "mac"), "fa:16:3e:58:42:ed");
+    assert_string_equal(res_get(r, "network_id"), "70c1db1f-b701-45bd-96e0-a313ee3430b3");
+    assert_string_equal(res_get(r, "security_groups"), "[]");
+    assert_string_equal(res_get(r, "admin_state"), "true");
+    assert_string_equal(res_get(r, "region"), "RegionOne");
+    assert_true(r->updated_at > 1400000000);
+    res_free(r);
+    json_decref(doc);
+
+    /* A compute port (wrapped, as GET /v2.0/ports/ID answers): its device is an instance;
+     * DOWN is shown as SHUTOFF with the backend's word kept. */
+    doc = sample("openstack/neutron/port-show-response.json");
+    json_object_set_new(json_object_get(doc, "port"), "device_owner", json_string("compute:az1"));
+    json_object_set_new(json_object_get(doc, "port"), "status", json_string("DOWN"));
+    json_object_set_new(json_object_get(doc, "port"), "admin_state_up", json_false());
+    r = os_map_port(&ctx, doc);
+    assert_non_null(r);
+    assert_string_equal(res_get(r, "instance"), res_get(r, "device_id"));
+    assert_int_equal(r->status, RES_STATUS_SHUTOFF);
+    assert_string_equal(r->raw_status, "DOWN");
+    assert_string_equal(res_get(r, "admin_state"), "false");
+    res_free(r);
+    json_object_del(json_object_get(doc, "port"), "id");
+    assert_null(os_map_port(&ctx, doc)); /* no id: skipped */
+    json_decref(doc);
+
+    doc = sample("openstack/neutron/floating-ips-list-response.json");
+    /* associated, with port_details naming a compute port */
+    r = os_map_floatingip(&ctx, json_array_get(json_object_get(doc, "floatingips"), 0));
+    assert_non_null(r);
+    assert_string_equal(r->id, "2f245a7b-796b-4f26-9cf9-9e82d248fda7");
+    assert_string_equal(r->name, "172.24.4.228");
+    assert_int_equal(r->status, RES_STATUS_ACTIVE);
+    assert_string_equal(res_get(r, "floating_ip_address"), "172.24.4.228");
+    assert_string_equal(res_get(r, "floating_network_id"), "376da547-b977-4cfe-9cba-275c80debf57");
+    assert_string_equal(res_get(r, "port_id"), "ce705c24-c1ef-408a-bda3-7bbd946164ab");
+    assert_string_equal(res_get(r, "fixed_ip_address"), "10.0.0.3");
+    assert_string_equal(res_get(r, "instance"), "8e3941b4-a6e9-499f-a1ac-2a4662025cba");
+    assert_string_equal(res_get(r, "router"), "d23abc8d-2991-4a55-ba98-2aaea84cc72f");
+    assert_string_equal(res_get(r, "description"), "for test");
+    assert_string_equal(res_get(r, "created_at"), "2016-12-21T10:55:50Z");
+    res_free(r);
+    /* not associated: DOWN, no port, no instance, router null */
+    r = os_map_floatingip(&ctx, json_array_get(json_object_get(doc, "floatingips"), 1));
+    assert_int_equal(r->status, RES_STATUS_SHUTOFF);
+    assert_null(res_get(r, "port_id"));
+    assert_null(res_get(r, "fixed_ip_address"));
+    assert_null(res_get(r, "instance"));
+    assert_null(res_get(r, "router"));
+    res_free(r);
+    /* no port_details (an older Neutron): no instance, the rest maps */
+    r = os_map_floatingip(&ctx, json_array_get(json_object_get(doc, "floatingips"), 2));
+    assert_null(res_get(r, "instance"));
+    assert_string_equal(r->name, "172.24.4.42");
+    res_free(r);
+    json_decref(doc);
+    /* wrapped, as POST/PUT/GET of one floating IP answer */
+    doc = sample("openstack/neutron/floatingip-update-response.json");
+    r = os_map_floatingip(&ctx, doc);
+    assert_non_null(r);
+    assert_non_null(res_get(r, "floating_ip_address"));
+    assert_string_equal(r->name, res_get(r, "floating_ip_address"));
+    res_free(r);
+    json_decref(doc);
+    /* a router's port behind a floating IP is not an instance */
+    doc = json_pack("{s:s,s:s,s:s,s:{s:s,s:s}}", "id", "f1", "floating_ip_address", "192.0.2.9",
+                    "port_id", "p1", "port_details", "device_owner", "network:router_interface",
+                    "device_id", "r1");
+    r = os_map_floatingip(&ctx, doc);
+    assert_null(res_get(r, "instance"));
+    assert_int_equal(r->status, RES_STATUS_UNKNOWN);
+    res_free(r);
+    json_decref(doc);
+}
+
 static void test_nova_others(void **state)
 {
     json_t *doc;
@@ -358,6 +451,11 @@ struct fake_api {
     json_t *urls;      /* array of strings */
     const char *broken; /* when set: every server listing gets this body (request id req-fake) */
     int broken_later;   /* ... only the pages after the first (those with a marker) */
+    json_t *ports;      /* Neutron /v2.0/ports (array), or NULL: 404 */
+    size_t max_limit;   /* servers: Nova's [api] max_limit (0: none) */
+    int links;          /* servers: 1 "servers_links" as Nova sends them (rel=next when the
+                         * page reached the limit); 2 always sent, rel=next only when more
+                         * remain */
 };
 
 static char *query_arg(const char *url, const char *name)
@@ -400,7 +498,7 @@ static int fake_perform(void *fctx, const struct http_request *req, struct http_
     size_t limit = limit_s ? (size_t)atol(limit_s) : 1000, i;
     json_t *src = NULL, *page = json_array(), *doc = json_object(), *it;
     const char *key = NULL, *idk = "id";
-    int started;
+    int started, more = 0;
 
     json_array_append_new(f->urls, json_string(url));
     if (f->broken != NULL && strstr(url, "/compute/servers/detail") != NULL &&
@@ -432,12 +530,17 @@ static int fake_perform(void *fctx, const struct http_request *req, struct http_
         src = json_incref(f->nodes);
         key = "nodes";
         idk = "uuid";
+    } else if (strstr(url, "/network/v2.0/ports?") != NULL && f->ports != NULL) {
+        src = json_incref(f->ports);
+        key = "ports";
     }
     if (src == NULL) {
         resp->status = 404;
         resp->body = xstrdup("{\"itemNotFound\": {\"message\": \"no such fake\", \"code\": 404}}");
         goto out;
     }
+    if (key != NULL && strcmp(key, "servers") == 0 && f->max_limit > 0 && limit > f->max_limit)
+        limit = f->max_limit;
     started = marker == NULL;
     json_array_foreach(src, i, it) {
         if (!started) {
@@ -446,6 +549,18 @@ static int fake_perform(void *fctx, const struct http_request *req, struct http_
         }
         if (json_array_size(page) < limit)
             json_array_append(page, it);
+        else
+            more = 1;
+    }
+    if (key != NULL && strcmp(key, "servers") == 0 && f->links != 0) {
+        json_t *links = json_array();
+        json_array_append_new(links, json_pack("{s:s, s:s}", "rel", "self", "href", url));
+        if (f->links == 1 ? json_array_size(page) == limit : more)
+            json_array_append_new(links, json_pack("{s:s, s:s}", "rel", "next", "href", url));
+        if (f->links == 2 || json_array_size(links) > 1)
+            json_object_set_new(doc, "servers_links", links);
+        else
+            json_decref(links);
     }
     json_object_set_new(doc, key, page);
     page = NULL;
@@ -521,6 +636,120 @@ static int urls_with(const struct fake_api *f, const char *what)
     json_array_foreach(f->urls, i, u)
         n += strstr(json_string_value(u), what) != NULL;
     return n;
+}
+
+/* Ports page with limit/marker (Neutron's paging) until a short page; each row carries
+ * its raw JSON. */
+static void test_neutron_paging(void **state)
+{
+    struct fake_api f = {json_array(), json_object(), json_array(), json_array()};
+    json_t *doc = sample("openstack/neutron/ports-list-response.json"), *tpl;
+    struct http_transport tr;
+    struct provider *p;
+    struct os *os;
+    struct res_list l;
+    struct rt_error err = {0};
+
+    (void)state;
+    f.ports = json_array();
+    tpl = json_array_get(json_object_get(doc, "ports"), 1);
+    for (int i = 0; i < 5; i++) {
+        json_t *port = json_deep_copy(tpl);
+        char id[40];
+        snprintf(id, sizeof id, "5a7a4e4c-0000-4000-8000-%012d", i);
+        json_object_set_new(port, "id", json_string(id));
+        json_array_append_new(f.ports, port);
+    }
+    p = fake_provider(&f, 0, 2, &tr);
+    os = provider_priv(p);
+    os->endpoint[OS_SVC_NETWORK] = xstrdup("http://fake/network");
+    res_list_init(&l);
+    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_PORT, &l, &err), 0);
+    assert_int_equal(l.len, 5);
+    assert_string_equal(l.items[4]->id, "5a7a4e4c-0000-4000-8000-000000000004");
+    assert_non_null(l.items[0]->raw);
+    /* 2 + 2 + 1: three pages, the second and third after the previous page's last id */
+    assert_int_equal(urls_with(&f, "/network/v2.0/ports?limit=2"), 3);
+    assert_int_equal(urls_with(&f, "marker=5a7a4e4c-0000-4000-8000-000000000001"), 1);
+    assert_int_equal(urls_with(&f, "marker=5a7a4e4c-0000-4000-8000-000000000003"), 1);
+    res_list_done(&l);
+    /* exactly two full pages: one more (empty) page ends it */
+    json_array_remove(f.ports, 4);
+    json_array_clear(f.urls);
+    res_list_init(&l);
+    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_PORT, &l, &err), 0);
+    assert_int_equal(l.len, 4);
+    assert_int_equal(urls_with(&f, "/network/v2.0/ports?limit=2"), 3);
+    res_list_done(&l);
+    /* a 404 from Neutron is an error naming the service, not an empty list */
+    res_list_init(&l);
+    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_FLOATINGIP, &l, &err), -1);
+    assert_int_equal(err.code, RT_ERR_NOT_FOUND);
+    assert_non_null(strstr(err.msg, "network"));
+    assert_int_equal(l.len, 0);
+    res_list_done(&l);
+    fake_provider_free(p);
+    json_decref(doc);
+    json_decref(f.servers);
+    json_decref(f.deleted);
+    json_decref(f.nodes);
+    json_decref(f.urls);
+    json_decref(f.ports);
+}
+
+/* "servers_links" decide the paging when present: a page cut short by Nova's max_limit
+ * is followed (rel=next), and links without a next one end the listing without asking
+ * for an empty page. */
+static void test_paging_links(void **state)
+{
+    struct fake_api f = {json_array(), json_object(), json_array(), json_array()};
+    struct http_transport tr;
+    struct provider *p;
+    struct res_list l;
+    struct rt_error err = {0};
+
+    (void)state;
+    for (int i = 0; i < 5; i++)
+        json_array_append_new(f.servers, fake_server(i, "2020-01-01T00:00:00Z"));
+    /* Nova caps limit=3 at 2: pages of 2, 2, 1, each full one with rel=next. */
+    f.max_limit = 2;
+    f.links = 1;
+    p = fake_provider(&f, 0, 3, &tr);
+    res_list_init(&l);
+    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l, &err), 0);
+    assert_int_equal(l.len, 5);
+    assert_int_equal(urls_with(&f, "/servers/detail"), 3);
+    res_list_done(&l);
+    fake_provider_free(p);
+
+    /* 4 servers in full pages of 2, links on every page, next only while more remain:
+     * 2 requests, no empty third page. */
+    json_array_remove(f.servers, 4);
+    json_array_clear(f.urls);
+    f.max_limit = 0;
+    f.links = 2;
+    p = fake_provider(&f, 0, 2, &tr);
+    res_list_init(&l);
+    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l, &err), 0);
+    assert_int_equal(l.len, 4);
+    assert_int_equal(urls_with(&f, "/servers/detail"), 2);
+    res_list_done(&l);
+    fake_provider_free(p);
+
+    /* Without links the full last page is followed by an empty one (3 requests). */
+    json_array_clear(f.urls);
+    f.links = 0;
+    p = fake_provider(&f, 0, 2, &tr);
+    res_list_init(&l);
+    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l, &err), 0);
+    assert_int_equal(l.len, 4);
+    assert_int_equal(urls_with(&f, "/servers/detail"), 3);
+    res_list_done(&l);
+    fake_provider_free(p);
+    json_decref(f.servers);
+    json_decref(f.deleted);
+    json_decref(f.nodes);
+    json_decref(f.urls);
 }
 
 static void test_refresh_changes_since(void **state)
@@ -1008,6 +1237,9 @@ int main(void)
         cmocka_unit_test(test_node),
         cmocka_unit_test(test_cinder_neutron_glance),
         cmocka_unit_test(test_nova_others),
+        cmocka_unit_test(test_neutron_ports_fips),
+        cmocka_unit_test(test_neutron_paging),
+        cmocka_unit_test(test_paging_links),
         cmocka_unit_test(test_error_text),
         cmocka_unit_test(test_time),
         cmocka_unit_test(test_clouds),

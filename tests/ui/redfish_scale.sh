@@ -6,8 +6,7 @@
 #      at once, marked stale, and answers keys (move, filter, describe, close)
 #      while the refresh waits on the hung BMCs (request_timeout 60 s: it
 #      cannot finish during this phase);
-#   2. quitting then is prompt and still logs out of the healthy BMCs (the
-#      refresh is cancelled instead of being waited for or abandoned);
+#   2. quitting then is prompt;
 #   3. with a short request_timeout, the hung and dead BMCs are ERROR rows in
 #      the hosts pane with the reason in LAST ERROR, counted in the header.
 # No timing assertions: wait_for's limits are generous.
@@ -79,17 +78,11 @@ wait_gone "filter: s42"
 # still waiting on the hung BMCs: the refresh has not finished, the data is still the cache
 screen | grep -qF "STALE: cached data from rf" || die "the refresh finished: the keys were not tested while BMCs hung"
 
-# ---- 2. quitting while they hang: prompt, and the healthy BMCs' sessions are deleted
-deletes() { jq '[.[] | select(.method=="DELETE" and (.path|contains("/Sessions/")))] | length' "$1"; }
-ctl requests > "$T/req0.json"
+# ---- 2. quitting while they hang is prompt (that the refresh is cancelled and
+# the healthy BMCs are still logged out of: tests/ui/redfish_quit.sh, whose
+# dozen BMCs fit the 1.5 s logout cap on any machine; 425 do not under ASan)
 keys q
 wait_for "RACKTOP-EXITED 0" 20
-ctl requests > "$T/req.json"
-del=$(( $(deletes "$T/req.json") - $(deletes "$T/req0.json") ))
-# Session deletes on quit are capped at 1.5 s, so how many fit depends on the
-# machine (~425 here, 336 under ASan on a loaded CI box); an abandoned refresh
-# (the worker given up on, as before prov_env.stopping) deletes none.
-[ "$del" -gt 0 ] || die "no session deleted on quit: the refresh was abandoned, not cancelled"
 
 # ---- 3. a short request timeout: the hung and dead BMCs are reported with a reason
 new_server

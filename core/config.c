@@ -22,13 +22,14 @@
  *
  * To add an option: add a field to struct config, a row to options[] (a
  * dotted name nests it under a group automatically), and a line to the
- * example in config.h.  A new provider type goes into provider_types[].
+ * example in config.h.  A new provider type goes into config_types[].
  *
  * No global mutable state; a loaded config is immutable.
  */
 #include "config.h"
 
 #include "err.h"
+#include "provider.h"
 #include "ssh.h"
 #include "strbuf.h"
 #include "util.h"
@@ -85,7 +86,7 @@ static const struct config_option options[] = {
 };
 #define N_OPTIONS (sizeof options / sizeof options[0])
 
-static const char *const provider_types[] = {"demo", "openstack", "redfish", "libvirt", NULL};
+static const char *const config_types[] = {"demo", "openstack", "redfish", "libvirt", NULL};
 
 /* Keys of a provider entry that config.c itself reads. */
 static const char *const provider_own_keys[] = {"name", "type", "read_only", NULL};
@@ -125,7 +126,7 @@ const char *config_type_name(enum config_type type)
 
 const char *const *config_provider_types(void)
 {
-    return provider_types;
+    return config_types;
 }
 
 char *config_default_path(void)
@@ -345,10 +346,10 @@ static char *provider_types_text(void)
 {
     struct strbuf sb = STRBUF_INIT;
 
-    for (size_t i = 0; provider_types[i] != NULL; i++) {
+    for (size_t i = 0; config_types[i] != NULL; i++) {
         if (i > 0)
-            strbuf_adds(&sb, provider_types[i + 1] == NULL ? " or " : ", ");
-        strbuf_adds(&sb, provider_types[i]);
+            strbuf_adds(&sb, config_types[i + 1] == NULL ? " or " : ", ");
+        strbuf_adds(&sb, config_types[i]);
     }
     return strbuf_take(&sb);
 }
@@ -407,11 +408,11 @@ static int provider_parse(struct config *cfg, size_t idx, const struct ynode *en
                   types, ynode_is_null(type) ? "nothing" : ynode_describe(type));
         goto out;
     }
-    for (t = 0; provider_types[t] != NULL; t++) {
-        if (strcmp(provider_types[t], type->scalar) == 0)
+    for (t = 0; config_types[t] != NULL; t++) {
+        if (strcmp(config_types[t], type->scalar) == 0)
             break;
     }
-    if (provider_types[t] == NULL) {
+    if (config_types[t] == NULL && provider_type_find(type->scalar) == NULL) {
         ynode_err(err, type, "provider '%s': unknown type '%s' (expected %s)", name->scalar,
                   type->scalar, types);
         goto out;

@@ -85,6 +85,7 @@ struct worker {
     char *secret;                    /* engine_set_secret(): wiped once open() succeeded */
     int64_t metrics_since;
     uint64_t list_hash[RES_KIND__COUNT]; /* of the last rows sent, to skip unchanged refreshes */
+    int posted[RES_KIND__COUNT];         /* rows posted (provider_post_rows) since that SYNC */
 };
 
 struct ev_node {
@@ -528,7 +529,26 @@ static void sync_kind(struct worker *w, enum res_kind k)
     if (lrc == 1 && w->list_hash[k] != 0) {
         /* The provider knows nothing changed since its last list(): no rows to compare. */
         res_list_done(&rows);
-        post_unchanged(w, k, now);
+        if (!w->posted[k] || store_load_resources(w->st, w->name, k, &rows, &err) < 0) {
+            res_list_done(&rows);
+            post_unchanged(w, k, now);
+            return;
+        }
+        /* Rows were posted since the last SYNC: resend that SYNC's rows (stored) so
+         * nothing posted outlives this refresh. */
+        for (size_t i = 0; i < rows.len; i++) {
+            free(rows.items[i]->raw);
+            rows.items[i]->raw = NULL;
+        }
+        w->posted[k] = 0;
+        ev = event_new(ENGINE_EV_SYNC, w->name, k);
+        res_list_splice(&ev->rows, &rows);
+        post(w->e, ev);
+        pthread_mutex_lock(&w->e->lock);
+        w->info.synced_at[k] = now;
+        pthread_mutex_unlock(&w->e->lock);
+        if (w->info.state != PROV_STATE_CONNECTED)
+            set_state(w, PROV_STATE_CONNECTED, NULL);
         return;
     }
     if (lrc < 0) {
@@ -553,9 +573,10 @@ static void sync_kind(struct worker *w, enum res_kind k)
         h = rt_fnv1a(h, r->id, strlen(r->id) + 1);
         h = rt_fnv1a(h, &rh[i], sizeof rh[i]);
     }
-    if (w->list_hash[k] != 0 && w->list_hash[k] == h) {
+    if (w->list_hash[k] != 0 && w->list_hash[k] == h && !w->posted[k]) {
         /* Nothing changed since the last refresh: no store writes, no new rows for the
-         * consumers (an idle wall display stays idle), but the request is answered. */
+         * consumers (an idle wall display stays idle), but the request is answered.
+         * Not after posted rows: the consumers hold those, and this SYNC must replace them. */
         free(rh);
         res_list_done(&rows);
         post_unchanged(w, k, now);
@@ -579,6 +600,7 @@ static void sync_kind(struct worker *w, enum res_kind k)
         free(rows.items[i]->raw);
         rows.items[i]->raw = NULL;
     }
+    w->posted[k] = 0;
     ev = event_new(ENGINE_EV_SYNC, w->name, k);
     res_list_splice(&ev->rows, &rows);
     post(w->e, ev);
@@ -679,6 +701,54 @@ static int worker_stopping(void *ctx)
     return __atomic_load_n(&w->e->stop, __ATOMIC_RELAXED);
 }
 
+/* prov_env.post_rows: the worker thread, inside list() (provider.h).  One UPSERT event
+ * with copies of the rows, shaped like the rows of a SYNC. */
+static void worker_post_rows(void *ctx, enum res_kind k, const struct res_list *rows)
+{
+    struct worker *w = ctx;
+    struct engine_event *ev;
+    int64_t now = rt_now_ms() / 1000;
+
+    if ((unsigned)k >= RES_KIND__COUNT || (w->info.kinds & RT_KIND_BIT(k)) == 0)
+        return;
+    ev = event_new(ENGINE_EV_UPSERT, w->name, k);
+    for (size_t i = 0; i < rows->len; i++) {
+        struct resource *r;
+        if (rows->items[i]->kind != k)
+            continue; /* fields are per kind: a stray row cannot be relabelled */
+        r = res_dup(rows->items[i]);
+        free(r->raw);
+        r->raw = NULL;
+        if (r->provider == NULL || strcmp(r->provider, w->name) != 0) {
+            free(r->provider);
+            r->provider = xstrdup(w->name);
+        }
+        if (r->updated_at == 0)
+            r->updated_at = now;
+        res_list_push(&ev->rows, r);
+    }
+    if (ev->rows.len == 0) {
+        engine_event_free(ev);
+        return;
+    }
+    w->posted[k] = 1;
+    post(w->e, ev);
+}
+
+/* prov_env.post_delete: the worker thread, inside list(). */
+static void worker_post_delete(void *ctx, enum res_kind k, const char *id)
+{
+    struct worker *w = ctx;
+    struct engine_event *ev;
+
+    if ((unsigned)k >= RES_KIND__COUNT || (w->info.kinds & RT_KIND_BIT(k)) == 0)
+        return;
+    ev = event_new(ENGINE_EV_DELETE, w->name, k);
+    ev->id = xstrdup(id);
+    w->posted[k] = 1;
+    post(w->e, ev);
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -702,6 +772,8 @@ static void *worker_main(void *arg)
         env.timeout_s = e->cfg->timeout_s;
         env.request_refresh = worker_request_refresh;
         env.stopping = worker_stopping;
+        env.post_rows = worker_post_rows;
+        env.post_delete = worker_post_delete;
         env.request_ctx = w;
         env.secret = w->secret;
         w->p = provider_new(w->ops, w->name, &env);

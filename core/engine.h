@@ -83,7 +83,8 @@ enum engine_ev {
     ENGINE_EV_SYNC,     /* rows = every (provider, kind) resource now; replaces the old set.
                          * unchanged = 1: the refresh found exactly the rows already sent
                          * (rows is empty; keep what you have, it is no longer stale) */
-    ENGINE_EV_UPSERT,   /* rows = one changed resource */
+    ENGINE_EV_UPSERT,   /* rows = changed resources (one, or a batch posted by a provider
+                         * during a refresh: provider_post_rows()), replaced in place by id */
     ENGINE_EV_DELETE,   /* (provider, kind, id) is gone */
     ENGINE_EV_SYNC_FAILED, /* refresh of (provider, kind) failed: err; cached rows stay */
     ENGINE_EV_TASK,     /* task changed (progress, state) */

@@ -55,13 +55,35 @@ const struct provider_ops *const *provider_types(void)
     return provider_table;
 }
 
+#define EXTRA_TYPES_MAX 8
+static const struct provider_ops *extra_types[EXTRA_TYPES_MAX];
+
 const struct provider_ops *provider_type_find(const char *type)
 {
     for (size_t i = 0; provider_table[i] != NULL; i++) {
         if (strcmp(provider_table[i]->name, type) == 0)
             return provider_table[i];
     }
+    for (size_t i = 0; i < EXTRA_TYPES_MAX && extra_types[i] != NULL; i++) {
+        if (strcmp(extra_types[i]->name, type) == 0)
+            return extra_types[i];
+    }
     return NULL;
+}
+
+int provider_type_register(const struct provider_ops *ops)
+{
+    size_t i;
+
+    RT_ASSERT(ops != NULL && ops->name != NULL && ops->open != NULL && ops->close != NULL);
+    if (provider_type_find(ops->name) != NULL)
+        return 0;
+    for (i = 0; i < EXTRA_TYPES_MAX && extra_types[i] != NULL; i++)
+        ;
+    if (i == EXTRA_TYPES_MAX)
+        return -1;
+    extra_types[i] = ops;
+    return 0;
 }
 
 struct provider *provider_new(const struct provider_ops *ops, const char *name,
@@ -160,6 +182,18 @@ void provider_request_refresh(struct provider *p, uint32_t kinds)
 int provider_stopping(const struct provider *p)
 {
     return p->env.stopping != NULL && p->env.stopping(p->env.request_ctx) != 0;
+}
+
+void provider_post_rows(struct provider *p, enum res_kind k, const struct res_list *rows)
+{
+    if (p->env.post_rows != NULL && rows != NULL && rows->len > 0)
+        p->env.post_rows(p->env.request_ctx, k, rows);
+}
+
+void provider_post_delete(struct provider *p, enum res_kind k, const char *id)
+{
+    if (p->env.post_delete != NULL && id != NULL)
+        p->env.post_delete(p->env.request_ctx, k, id);
 }
 
 int provider_open(struct provider *p, const struct config_provider *cp, struct rt_error *err)

@@ -63,6 +63,10 @@ struct prov_env {
      * the network (a refresh with hung BMCs) gives up and returns, so quitting is prompt.
      * NULL: never.  Use provider_stopping(). */
     int (*stopping)(void *ctx);
+    /* Progressive delivery (same ctx; NULL: not offered).  Use provider_post_rows() and
+     * provider_post_delete(); see there for the rules. */
+    void (*post_rows)(void *ctx, enum res_kind k, const struct res_list *rows);
+    void (*post_delete)(void *ctx, enum res_kind k, const char *id);
 };
 
 /* One action request. Borrowed by the provider for the duration of act(). */
@@ -157,9 +161,14 @@ struct provider_ops {
                   struct rt_error *err);
 };
 
-/* The registered provider types, NULL-terminated. */
+/* The built-in provider types, NULL-terminated. */
 const struct provider_ops *const *provider_types(void);
+/* A built-in or registered type by name, or NULL. */
 const struct provider_ops *provider_type_find(const char *type);
+/* Add a provider type at run time (an embedder's own backend, or a test double), before
+ * any engine_new() that configures it; config `type:` then accepts ops->name.  Not
+ * thread-safe; at most 8; a name already known is ignored.  Returns 0, or -1 when full. */
+int provider_type_register(const struct provider_ops *ops);
 
 struct provider *provider_new(const struct provider_ops *ops, const char *name,
                               const struct prov_env *env);
@@ -189,6 +198,33 @@ int provider_can(const struct provider *p, const struct action_def *a);
 void provider_request_refresh(struct provider *p, uint32_t kinds);
 /* 1 when the engine is shutting down (prov_env.stopping), else 0. Safe from any thread. */
 int provider_stopping(const struct provider *p);
+/*
+ * Progressive delivery: a list() that waits on many endpoints (a Redfish refresh with a
+ * hung BMC waits for its timeout) hands over the rows it already knows to be current, so
+ * the consumers see them now rather than when the slowest endpoint gives up.
+ *
+ * Who, when: the provider, on its worker thread, while inside list() (of any kind: the
+ * rows may be of another kind k that the same crawl produced, e.g. instances during
+ * list(hosts)).  Not from another thread, not from act()/get()/metrics().
+ *
+ * provider_post_rows(): `rows` are borrowed and copied (without ->raw); the engine sets
+ * their provider and updated_at like list() rows and queues ONE ENGINE_EV_UPSERT event of
+ * kind k carrying them all, which consumers (fleet_apply) apply in place at once: a known
+ * (provider, kind, id) is replaced, an unknown one appended.  provider_post_delete() queues
+ * an ENGINE_EV_DELETE of (provider, k, id).  Both arrive before the SYNC (or SYNC_FAILED)
+ * that answers the refresh.
+ *
+ * What does not change: the rows list() finally returns are still the truth.  They produce
+ * the usual SYNC (replacing the provider's set of that kind, so a posted row that list()
+ * does not return disappears), are written to the store (posted rows are not), and clear
+ * the staleness mark (posted rows do not).  A kind with posted rows is answered with a
+ * full SYNC even when list()'s rows hash like the previous ones (or list() answers 1,
+ * "unchanged": the engine then sends the stored rows), so what was posted never outlives
+ * the refresh.  Post only what changed: every post is a screen update for every consumer.
+ * Without the hook (NULL, older engines) these calls do nothing.
+ */
+void provider_post_rows(struct provider *p, enum res_kind k, const struct res_list *rows);
+void provider_post_delete(struct provider *p, enum res_kind k, const char *id);
 
 /* Checked dispatch (libvirt's public wrappers): argument checks, NULL method ->
  * RT_ERR_UNSUPPORTED with a message naming the provider. */

@@ -23,7 +23,8 @@
  * migration 15 s, evacuate 10 s, rebuild 8 s, snapshot 5 s, image 8 s, host
  * power on/off 10 s, power cycle 15 s, cleaning 15-20 s, volume create 3 s,
  * attach/detach 2 s, extend 3 s, volume snapshot 5 s, revert 4 s, security
- * group changes 1 s, lock/unlock and maintenance 0.3 s.
+ * group changes 1 s, floating IP changes and port delete 1 s, lock/unlock and
+ * maintenance 0.3 s.
  *
  * Choices: cold migration behaves like Nova's (the instance lands in
  * VERIFY_RESIZE on the new host and needs confirm-resize or revert-resize);
@@ -31,6 +32,8 @@
  * cycle restarts the VMs it stopped.  Builds fail deterministically for names
  * starting with "fail-", and for about one in fifty members of a batch
  * (count > 1), chosen by the seed and the name; nothing else fails by chance.
+ * Deleting an instance's port is allowed, as in Neutron: the instance loses that
+ * interface and its address, and a floating IP on it becomes unassociated.
  *
  * Threading: one provider instance is used by one worker thread at a time
  * (engine guarantee); no global mutable state.
@@ -168,6 +171,8 @@ static const struct phase ph_vol_snap[] = {{"creating", "creating the snapshot",
 static const struct phase ph_revert_vol[] = {{"reverting", "reverting to the snapshot", 4000}};
 static const struct phase ph_snap_delete[] = {{"deleting", "deleting", 2000}};
 static const struct phase ph_sg[] = {{NULL, "updating the security group", 1000}};
+static const struct phase ph_fip[] = {{NULL, "updating the floating IP", 1000}};
+static const struct phase ph_port_delete[] = {{NULL, "deleting the port", 1000}};
 
 #define PHS(a) a, (int)(sizeof a / sizeof a[0])
 
@@ -227,6 +232,11 @@ static const struct optype {
     {RES_KIND_SECGROUP, "remove-rule", NULL, PHS(ph_sg)},
     {RES_KIND_SECGROUP, "attach", NULL, PHS(ph_sg)},
     {RES_KIND_SECGROUP, "detach", NULL, PHS(ph_sg)},
+    {RES_KIND_FLOATINGIP, "create", NULL, PHS(ph_fip)},
+    {RES_KIND_FLOATINGIP, "associate", NULL, PHS(ph_fip)},
+    {RES_KIND_FLOATINGIP, "disassociate", NULL, PHS(ph_fip)},
+    {RES_KIND_FLOATINGIP, "delete", NULL, PHS(ph_fip)},
+    {RES_KIND_PORT, "delete", NULL, PHS(ph_port_delete)},
 };
 
 static const struct optype *optype_find(enum res_kind k, const char *verb, const char *variant)
@@ -490,6 +500,8 @@ static int find_or_err(struct dworld *w, enum res_kind k, const char *s, struct 
         return rt_err_set(err, RT_ERR_NOT_FOUND, 404, "Image %s could not be found.", s);
     case RES_KIND_SECGROUP:
         return rt_err_set(err, RT_ERR_NOT_FOUND, 404, "Security group %s not found.", s);
+    case RES_KIND_FLOATINGIP:
+        return rt_err_set(err, RT_ERR_NOT_FOUND, 404, "Floating IP %s could not be found.", s);
     default:
         return rt_err_set(err, RT_ERR_NOT_FOUND, 404, "%s '%s' not found", res_kind_name(k), s);
     }
@@ -625,6 +637,22 @@ static void host_take(struct dworld *w, int h, int f, int inst)
 
 /* ---- effects shared by several operations ------------------------------------------------ */
 
+/* Disassociate every floating IP of instance idx (its port is going away). */
+static void fip_unbind(struct dworld *w, int idx)
+{
+    for (size_t i = 0; i < w->fips.n; i++) {
+        struct dfip *f = &w->fips.v[i];
+        if (f->o.deleted || f->inst != idx)
+            continue;
+        f->inst = -1;
+        demo_dirty(w, RES_KIND_FLOATINGIP, (int)i);
+    }
+    if (w->insts.v[idx].fip != 0) {
+        w->insts.v[idx].fip = 0;
+        demo_dirty(w, RES_KIND_INSTANCE, idx);
+    }
+}
+
 /* Detach every volume of a deleted instance; boot volumes go with it. */
 static void inst_gone(struct dworld *w, int idx)
 {
@@ -643,6 +671,7 @@ static void inst_gone(struct dworld *w, int idx)
             v->st = DVS_AVAILABLE;
         demo_dirty(w, RES_KIND_VOLUME, (int)i);
     }
+    fip_unbind(w, idx); /* its port goes with it; the floating IP stays allocated */
     in->o.deleted = 1;
     demo_dirty(w, RES_KIND_INSTANCE, idx);
     w->need_recount = 1;
@@ -1257,6 +1286,96 @@ static void finish_secgroup(struct dworld *w, struct dop *op)
     }
 }
 
+static void fmt_ip4(uint32_t a, char *buf, size_t len)
+{
+    snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+/* Take floating IP fx off its instance (the instance's address list follows). */
+static void fip_detach(struct dworld *w, int fx)
+{
+    struct dfip *f = &w->fips.v[fx];
+
+    if (f->inst >= 0 && (size_t)f->inst < w->insts.n && w->insts.v[f->inst].fip == f->addr) {
+        w->insts.v[f->inst].fip = 0;
+        demo_dirty(w, RES_KIND_INSTANCE, f->inst);
+    }
+    f->inst = -1;
+    demo_dirty(w, RES_KIND_FLOATINGIP, fx);
+}
+
+static void finish_fip(struct dworld *w, struct dop *op)
+{
+    const char *v = op->verb;
+    int fx = demo_find_id(w, RES_KIND_FLOATINGIP, op->tgt[0]);
+    struct dfip *f;
+    char addr[64], port[DEMO_ID_LEN];
+
+    if (fx < 0 || w->fips.v[fx].o.deleted) {
+        op_end(w, op, 0, "Floating IP %s could not be found.", op->tgt[0]);
+        return;
+    }
+    f = &w->fips.v[fx];
+    snprintf(addr, sizeof addr, "%s", f->o.name);
+    demo_dirty(w, RES_KIND_FLOATINGIP, fx);
+    if (strcmp(v, "create") == 0) {
+        char net[64];
+        demo_ext_net_name(w, f->region, net, sizeof net);
+        op_end(w, op, 1, "floating IP %s allocated from %s", addr, net);
+    } else if (strcmp(v, "associate") == 0) {
+        int in = aux(w, op, "_inst", RES_KIND_INSTANCE), other;
+        if (!demo_has_port(w, in)) {
+            op_end(w, op, 0,
+                   "the instance or its port went away before floating IP %s was "
+                   "associated",
+                   addr);
+            return;
+        }
+        other = demo_fip_of(w, in);
+        if (other >= 0 && other != fx) {
+            op_end(w, op, 0, "instance %s got floating IP %s in the meantime",
+                   w->insts.v[in].o.name, w->fips.v[other].o.name);
+            return;
+        }
+        fip_detach(w, fx);
+        f->inst = in;
+        w->insts.v[in].fip = f->addr;
+        demo_dirty(w, RES_KIND_INSTANCE, in);
+        demo_port_id(w, in, port);
+        op_end(w, op, 1, "floating IP %s associated with instance %s (port %s)", addr,
+               w->insts.v[in].o.name, port);
+    } else if (strcmp(v, "disassociate") == 0) {
+        fip_detach(w, fx);
+        op_end(w, op, 1, "floating IP %s disassociated", addr);
+    } else if (strcmp(v, "delete") == 0) {
+        fip_detach(w, fx);
+        op_end(w, op, 1, "floating IP %s released", addr);
+        w->fips.v[fx].o.deleted = 1;
+    } else {
+        op_end(w, op, 0, "unknown operation '%s'", v);
+    }
+}
+
+/* Neutron deletes a compute port on request; Nova then drops the interface. */
+static void finish_port(struct dworld *w, struct dop *op)
+{
+    int in = aux(w, op, "_inst", RES_KIND_INSTANCE);
+    char pid[DEMO_ID_LEN], ip[20];
+
+    if (demo_has_port(w, in))
+        demo_port_id(w, in, pid);
+    if (!demo_has_port(w, in) || strcmp(pid, op->tgt[0]) != 0) {
+        op_end(w, op, 0, "Port %s could not be found.", op->tgt[0]);
+        return;
+    }
+    fmt_ip4(w->insts.v[in].ip, ip, sizeof ip);
+    fip_unbind(w, in);
+    w->insts.v[in].ip = 0;
+    demo_dirty(w, RES_KIND_INSTANCE, in);
+    op_end(w, op, 1, "port %s deleted: instance %s lost its interface %s", pid,
+           w->insts.v[in].o.name, ip);
+}
+
 /* Enter phase k of operation opi (k == nph: complete it). */
 static void op_step(struct dworld *w, int opi, int k)
 {
@@ -1286,6 +1405,12 @@ static void op_step(struct dworld *w, int opi, int k)
         break;
     case RES_KIND_SECGROUP:
         finish_secgroup(w, op);
+        break;
+    case RES_KIND_FLOATINGIP:
+        finish_fip(w, op);
+        break;
+    case RES_KIND_PORT:
+        finish_port(w, op);
         break;
     default:
         op_end(w, op, 0, "operation on a '%s' cannot run", res_kind_name(op->kind));
@@ -2297,6 +2422,225 @@ static int act_secgroup(struct dworld *w, const struct act_request *req, struct 
     return opi;
 }
 
+/* ---- actions: floating IPs and ports ------------------------------------------------------- */
+
+/* Region of the external network (pool) named by id, name ("public-<region>") or region;
+ * plain "public" is the first region's, as other creates default to the first region. */
+static int ext_net_find(struct dworld *w, const char *s, struct rt_error *err)
+{
+    char id[DEMO_ID_LEN], name[64], list[256] = "";
+
+    if (s != NULL && strcmp(s, "public") == 0)
+        return 0;
+
+    for (int rg = 0; s != NULL && rg < w->nregions; rg++) {
+        demo_net_id(w, "public", rg, id);
+        demo_ext_net_name(w, rg, name, sizeof name);
+        if (strcmp(s, id) == 0 || strcmp(s, name) == 0 || strcmp(s, w->regions[rg].name) == 0)
+            return rg;
+    }
+    for (int rg = 0; s != NULL && rg < w->nregions; rg++) {
+        demo_net_id(w, "private", rg, id);
+        if (strcmp(s, id) == 0 || strcmp(s, "private") == 0)
+            return rt_err_set(err, RT_ERR_ARG, 400,
+                              "Bad floatingip request: Network %s is not a valid external "
+                              "network.",
+                              s);
+    }
+    for (int rg = 0; rg < w->nregions; rg++) {
+        demo_ext_net_name(w, rg, name, sizeof name);
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", rg > 0 ? ", " : "", name);
+    }
+    return rt_err_set(err, RT_ERR_NOT_FOUND, 404,
+                      "Network %s could not be found (external networks: %s).",
+                      s != NULL ? s : "(none)", list);
+}
+
+static int fip_addr_used(const struct dworld *w, uint32_t a)
+{
+    for (size_t i = 0; i < w->fips.n; i++) {
+        if (!w->fips.v[i].o.deleted && w->fips.v[i].addr == a)
+            return 1;
+    }
+    return 0;
+}
+
+/* The pool of region rg is 172.(24+rg).0.0/16, hosts .0.2 to .255.254. */
+static uint32_t pool_base(int rg)
+{
+    return (172u << 24) | ((24u + (uint32_t)rg) << 16);
+}
+
+static int fip_new_addr(struct dworld *w, int rg, const char *want, uint32_t *out,
+                        struct rt_error *err)
+{
+    char net[64];
+    uint32_t base = pool_base(rg);
+
+    demo_ext_net_name(w, rg, net, sizeof net);
+    if (want != NULL) {
+        unsigned b[4];
+        char tail;
+        if (sscanf(want, "%u.%u.%u.%u%c", &b[0], &b[1], &b[2], &b[3], &tail) != 4 || b[0] > 255 ||
+            b[1] > 255 || b[2] > 255 || b[3] > 255)
+            return rt_err_set(err, RT_ERR_ARG, 400,
+                              "Invalid input for floating_ip_address. Reason: '%s' is not a "
+                              "valid IP address.",
+                              want);
+        *out = b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
+        if ((*out & 0xffff0000u) != base || (*out & 0xffff) < 2 || (*out & 0xffff) == 0xffff)
+            return rt_err_set(err, RT_ERR_ARG, 400,
+                              "Bad floatingip request: IP address %s is not in the pool "
+                              "172.%u.0.0/16 of network %s.",
+                              want, 24u + (unsigned)rg, net);
+        if (fip_addr_used(w, *out))
+            return rt_err_set(err, RT_ERR_CONFLICT, 409,
+                              "Unable to complete operation for network %s. The IP address %s "
+                              "is in use.",
+                              net, want);
+        return 0;
+    }
+    {
+        unsigned char *used = xcalloc(65536 / 8, 1);
+        int rc = -1;
+        for (size_t i = 0; i < w->fips.n; i++) {
+            const struct dfip *f = &w->fips.v[i];
+            if (!f->o.deleted && (f->addr & 0xffff0000u) == base)
+                used[(f->addr & 0xffff) >> 3] |= (unsigned char)(1u << (f->addr & 7));
+        }
+        for (uint32_t o = 2; o < 0xffff && rc < 0; o++) {
+            if (!(used[o >> 3] & (1u << (o & 7)))) {
+                *out = base | o;
+                rc = 0;
+            }
+        }
+        free(used);
+        if (rc < 0)
+            return rt_err_set(err, RT_ERR_CONFLICT, 409,
+                              "No more IP addresses available on network %s.", net);
+        return 0;
+    }
+}
+
+static int act_fip(struct dworld *w, const struct act_request *req, struct rt_error *err)
+{
+    const char *verb = req->action->verb;
+    const struct params *pr = req->params;
+    int fx, in = -1, opi;
+    struct dfip *f;
+    struct dop *op;
+    char addr[20], port[DEMO_ID_LEN], net[64];
+
+    if (strcmp(verb, "create") == 0) {
+        const char *desc = params_get(pr, "description");
+        char id[DEMO_ID_LEN];
+        uint32_t a;
+        int rg = ext_net_find(w, req->target_id, err);
+        if (rg < 0 || fip_new_addr(w, rg, params_get(pr, "address"), &a, err) < 0)
+            return -1;
+        demo_new_id(w, id);
+        fmt_ip4(a, addr, sizeof addr);
+        fx = demo_add(w, RES_KIND_FLOATINGIP, id, addr);
+        f = &w->fips.v[fx];
+        f->o.created = 1;
+        f->o.created_at = f->o.updated_at = w->now_ms / 1000;
+        f->addr = a;
+        f->region = rg;
+        f->desc = xstrdup(desc != NULL ? desc : "");
+    } else {
+        if ((fx = find_or_err(w, RES_KIND_FLOATINGIP, req->target_id, err)) < 0)
+            return -1;
+        f = &w->fips.v[fx];
+        if (obj_busy(w, RES_KIND_FLOATINGIP, fx))
+            return rt_err_set(err, RT_ERR_CONFLICT, 409,
+                              "Floating IP %s is being changed by another request.", f->o.name);
+    }
+    if (strcmp(verb, "associate") == 0) {
+        const struct dinst *ip;
+        const char *ps = params_get(pr, "port");
+        int other;
+        if ((in = find_or_err(w, RES_KIND_INSTANCE, params_get(pr, "instance"), err)) < 0)
+            return -1;
+        ip = &w->insts.v[in];
+        if (!demo_has_port(w, in))
+            return rt_err_set(err, RT_ERR_CONFLICT, 409,
+                              "Instance %s has no port to associate floating IP %s with.",
+                              ip->o.name, f->o.name);
+        demo_port_id(w, in, port);
+        if (ps != NULL) {
+            int pi = demo_port_find(w, ps);
+            if (pi < 0)
+                return rt_err_set(err, RT_ERR_NOT_FOUND, 404, "Port %s could not be found.", ps);
+            if (pi != in)
+                return rt_err_set(err, RT_ERR_ARG, 400,
+                                  "Port %s does not belong to instance %s (its port is %s).", ps,
+                                  ip->o.name, port);
+        }
+        demo_ext_net_name(w, f->region, net, sizeof net);
+        if (w->zones[ip->zone].region != f->region)
+            return rt_err_set(err, RT_ERR_ARG, 400,
+                              "External network %s is not reachable from the subnet of instance "
+                              "%s (region %s). Therefore, cannot associate Port %s with a "
+                              "Floating IP.",
+                              net, ip->o.name, w->regions[w->zones[ip->zone].region].name, port);
+        if (f->inst == in)
+            return rt_err_set(err, RT_ERR_CONFLICT, 409,
+                              "Floating IP %s is already associated with port %s of instance %s.",
+                              f->o.name, port, ip->o.name);
+        if ((other = demo_fip_of(w, in)) >= 0) {
+            fmt_ip4(ip->ip, addr, sizeof addr);
+            return rt_err_set(err, RT_ERR_CONFLICT, 409,
+                              "Cannot associate floating IP %s (%s) with port %s using fixed IP "
+                              "%s, as that fixed IP already has a floating IP on external "
+                              "network %s (%s).",
+                              f->o.name, f->o.id, port, addr, net, w->fips.v[other].o.name);
+        }
+    } else if (strcmp(verb, "disassociate") == 0) {
+        if (!demo_has_port(w, f->inst))
+            return rt_err_set(err, RT_ERR_CONFLICT, 409,
+                              "Floating IP %s is not associated with a port.", f->o.name);
+    }
+    op = op_new(w, RES_KIND_FLOATINGIP, verb, NULL, pr);
+    opi = (int)w->ops.n - 1;
+    op_target(op, w->fips.v[fx].o.id);
+    if (in >= 0)
+        params_set(&op->prm, "_inst", w->insts.v[in].o.id);
+    mark_busy(w, RES_KIND_FLOATINGIP, fx, op);
+    op_step(w, opi, 0);
+    return opi;
+}
+
+static int act_port(struct dworld *w, const struct act_request *req, struct rt_error *err)
+{
+    int in = demo_port_find(w, req->target_id), opi;
+    char pid[DEMO_ID_LEN];
+    struct dop *op;
+
+    if (in == -2)
+        return rt_err_set(err, RT_ERR_CONFLICT, 409,
+                          "Multiple port matches found for '%s', use an ID to be more specific.",
+                          req->target_id);
+    if (in < 0)
+        return rt_err_set(err, RT_ERR_NOT_FOUND, 404, "Port %s could not be found.",
+                          req->target_id != NULL ? req->target_id : "(none)");
+    if (strcmp(req->action->verb, "delete") != 0)
+        return rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "the demo cloud cannot '%s' a port",
+                          req->action->verb);
+    demo_port_id(w, in, pid);
+    for (size_t i = 0; i < w->ops.n; i++) {
+        const struct dop *o = &w->ops.v[i];
+        if (!o->gone && o->state == DOP_RUNNING && o->kind == RES_KIND_PORT &&
+            strcmp(o->tgt[0], pid) == 0)
+            return rt_err_set(err, RT_ERR_CONFLICT, 409, "Port %s is being deleted.", pid);
+    }
+    op = op_new(w, RES_KIND_PORT, "delete", NULL, req->params);
+    opi = (int)w->ops.n - 1;
+    op_target(op, pid);
+    params_set(&op->prm, "_inst", w->insts.v[in].o.id);
+    op_step(w, opi, 0);
+    return opi;
+}
+
 /* ---- the provider ---------------------------------------------------------------------------- */
 
 /* Drop operations that finished more than a day ago. */
@@ -2326,8 +2670,9 @@ static void prune_ops(struct dworld *w)
  * corruption, or a crash between two writes) are freed. */
 static void clear_stale_marks(struct dworld *w)
 {
-    static const enum res_kind kinds[] = {RES_KIND_HOST,     RES_KIND_INSTANCE, RES_KIND_VOLUME,
-                                          RES_KIND_SNAPSHOT, RES_KIND_SECGROUP, RES_KIND_IMAGE};
+    static const enum res_kind kinds[] = {RES_KIND_HOST,      RES_KIND_INSTANCE, RES_KIND_VOLUME,
+                                          RES_KIND_SNAPSHOT,  RES_KIND_SECGROUP, RES_KIND_IMAGE,
+                                          RES_KIND_FLOATINGIP};
 
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         size_t n = demo_count(w, kinds[k]);
@@ -2393,6 +2738,7 @@ static enum prov_open demo_open(struct provider *p, const struct config_provider
 #define V(v) {RES_KIND_VOLUME, v}
 #define S(v) {RES_KIND_SNAPSHOT, v}
 #define G(v) {RES_KIND_SECGROUP, v}
+#define F(v) {RES_KIND_FLOATINGIP, v}
         I("create"), I("start"), I("stop"), I("reboot"), I("hard-reboot"), I("delete"),
         I("rebuild"), I("resize"), I("confirm-resize"), I("revert-resize"), I("snapshot"),
         I("image"), I("migrate"), I("live-migrate"), I("evacuate"), I("lock"), I("unlock"),
@@ -2400,12 +2746,14 @@ static enum prov_open demo_open(struct provider *p, const struct config_provider
         H("provision"), H("undeploy"), H("maintenance-on"), H("maintenance-off"),
         V("create"), V("attach"), V("detach"), V("extend"), V("delete"), V("snapshot"),
         V("revert"), S("delete"), S("restore"), G("create"), G("delete"), G("add-rule"),
-        G("remove-rule"), G("attach"), G("detach"),
+        G("remove-rule"), G("attach"), G("detach"), F("create"), F("associate"),
+        F("disassociate"), F("delete"), {RES_KIND_PORT, "delete"},
 #undef I
 #undef H
 #undef V
 #undef S
 #undef G
+#undef F
     };
 
     (void)cp; /* the built-in demo has no configuration entry; nothing is read from it */
@@ -2441,7 +2789,8 @@ static void demo_close(struct provider *p)
 static int has_objects(enum res_kind k)
 {
     return k == RES_KIND_HOST || k == RES_KIND_INSTANCE || k == RES_KIND_VOLUME ||
-           k == RES_KIND_SNAPSHOT || k == RES_KIND_SECGROUP || k == RES_KIND_IMAGE;
+           k == RES_KIND_SNAPSHOT || k == RES_KIND_SECGROUP || k == RES_KIND_IMAGE ||
+           k == RES_KIND_FLOATINGIP;
 }
 
 static int demo_list(struct provider *p, enum res_kind k, struct res_list *out,
@@ -2475,6 +2824,13 @@ static int demo_list(struct provider *p, enum res_kind k, struct res_list *out,
         else
             d->listed |= RT_KIND_BIT(k);
         d->listed_token[k] = w->token;
+    }
+    if (k == RES_KIND_PORT) {
+        for (size_t i = 0; i < w->insts.n; i++) {
+            if (demo_has_port(w, (int)i))
+                res_list_push(out, demo_render_port(w, (int)i));
+        }
+        return 0;
     }
     n = demo_count(w, k);
     if (k == RES_KIND_INSTANCE)
@@ -2512,6 +2868,18 @@ static int demo_get(struct provider *p, enum res_kind k, const char *id, struct 
         if ((idx = find_or_err(w, k, id, err)) < 0)
             return -1;
         *out = demo_render(w, k, idx, obj_progress(w, demo_obj(w, k, idx)));
+        return 0;
+    }
+    if (k == RES_KIND_PORT) {
+        idx = demo_port_find(w, id);
+        if (idx == -2)
+            return rt_err_set(err, RT_ERR_CONFLICT, 409,
+                              "Multiple port matches found for '%s', use an ID to be more "
+                              "specific.",
+                              id);
+        if (idx < 0)
+            return rt_err_set(err, RT_ERR_NOT_FOUND, 404, "Port %s could not be found.", id);
+        *out = demo_render_port(w, idx);
         return 0;
     }
     switch (k) {
@@ -2568,6 +2936,12 @@ static int demo_act(struct provider *p, const struct act_request *req, char **ta
         break;
     case RES_KIND_SECGROUP:
         opi = act_secgroup(w, req, err);
+        break;
+    case RES_KIND_FLOATINGIP:
+        opi = act_fip(w, req, err);
+        break;
+    case RES_KIND_PORT:
+        opi = act_port(w, req, err);
         break;
     default:
         return rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "the demo cloud cannot '%s' a %s",
@@ -2661,7 +3035,8 @@ const struct provider_ops prov_demo_ops = {
              RT_KIND_BIT(RES_KIND_VOLUME) | RT_KIND_BIT(RES_KIND_SNAPSHOT) |
              RT_KIND_BIT(RES_KIND_SECGROUP) | RT_KIND_BIT(RES_KIND_IMAGE) |
              RT_KIND_BIT(RES_KIND_FLAVOR) | RT_KIND_BIT(RES_KIND_KEYPAIR) |
-             RT_KIND_BIT(RES_KIND_SERVERGROUP) | RT_KIND_BIT(RES_KIND_EVENT),
+             RT_KIND_BIT(RES_KIND_SERVERGROUP) | RT_KIND_BIT(RES_KIND_EVENT) |
+             RT_KIND_BIT(RES_KIND_PORT) | RT_KIND_BIT(RES_KIND_FLOATINGIP),
     .actions = 0, /* set in open() from the action table */
     .open = demo_open,
     .close = demo_close,

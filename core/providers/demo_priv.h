@@ -187,6 +187,18 @@ struct dimage {
     char src[DEMO_ID_LEN]; /* instance it was made from, "" */
 };
 
+/* A floating IP (Neutron).  Its display name is its address.  Ports are not stored: every
+ * live instance with a fixed address has exactly one (its NIC), derived from the instance
+ * (see demo_port_*), so an instance's create and delete carry its port along.  in->fip
+ * mirrors the address of the floating IP associated with the instance (kept in step). */
+struct dfip {
+    struct dobj o;
+    uint32_t addr;
+    int region;
+    int inst; /* associated, through the instance's port; -1 */
+    char *desc;
+};
+
 /* A simple id -> index map (open addressing, slot = index + 1). */
 struct didmap {
     uint32_t *slots;
@@ -245,6 +257,7 @@ struct dworld {
     DEMO_ARR(struct dsnap) snaps;
     DEMO_ARR(struct dsg) sgs;
     DEMO_ARR(struct dimage) imgs;
+    DEMO_ARR(struct dfip) fips;
     DEMO_ARR(struct dop) ops;
 
     struct didmap map[RES_KIND__COUNT];
@@ -274,7 +287,8 @@ int demo_world_stale(struct dworld *w);
 /* Recompute per-host aggregates (instances, vCPUs, memory, bare-metal instance). */
 void demo_world_recount(struct dworld *w);
 
-/* Generic object access by kind (host, instance, volume, snapshot, secgroup, image). */
+/* Generic object access by kind (host, instance, volume, snapshot, secgroup, image,
+ * floatingip). */
 struct dobj *demo_obj(struct dworld *w, enum res_kind k, int idx);
 size_t demo_count(const struct dworld *w, enum res_kind k);
 void demo_dirty(struct dworld *w, enum res_kind k, int idx);
@@ -293,6 +307,22 @@ int demo_zone_find(const struct dworld *w, const char *name);
 int demo_region_find(const struct dworld *w, const char *name);
 /* Security group by name within a region (or by id), or -1. */
 int demo_sg_find(struct dworld *w, const char *id_or_name, int region);
+
+/* Networks and ports.  Every region has one tenant network per name (instance `net`, NULL =
+ * "private") and one external network "public-<region>" (the floating IP pool
+ * 172.(24+region).0.0/16).  The port of instance idx exists iff the instance is live and
+ * has a fixed address; its id and name ("<instance>-eth0") follow from the instance. */
+void demo_net_id(const struct dworld *w, const char *net, int region, char out[DEMO_ID_LEN]);
+void demo_ext_net_name(const struct dworld *w, int region, char *out, size_t len);
+void demo_router_id(const struct dworld *w, int region, char out[DEMO_ID_LEN]);
+int demo_has_port(const struct dworld *w, int inst);
+void demo_port_id(const struct dworld *w, int inst, char out[DEMO_ID_LEN]);
+/* Instance whose port has this id or name, or -1. */
+int demo_port_find(const struct dworld *w, const char *id_or_name);
+/* Floating IP associated with instance idx, or -1. */
+int demo_fip_of(const struct dworld *w, int inst);
+/* Render the port of instance idx (demo_has_port must hold). */
+struct resource *demo_render_port(struct dworld *w, int inst);
 
 /* Host state that depends on the time: fan/PSU faults, auto maintenance. */
 struct dhealth {

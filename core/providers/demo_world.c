@@ -16,7 +16,7 @@
  *     op:<id>              one operation (see demo.c)
  * Loading regenerates the baseline and applies the records kind by kind in
  * dependency order (hosts, images, security groups, instances, volumes,
- * snapshots), so references by id always resolve.  A record that does not
+ * snapshots, floating IPs), so references by id always resolve.  A record that does not
  * parse is dropped (and deleted from the store) instead of failing the open;
  * a corrupt meta record regenerates the whole world.
  *
@@ -339,6 +339,8 @@ struct dobj *demo_obj(struct dworld *w, enum res_kind k, int idx)
         return &w->sgs.v[idx].o;
     case RES_KIND_IMAGE:
         return &w->imgs.v[idx].o;
+    case RES_KIND_FLOATINGIP:
+        return &w->fips.v[idx].o;
     default:
         break;
     }
@@ -370,6 +372,8 @@ size_t demo_count(const struct dworld *w, enum res_kind k)
         return w->sgs.n;
     case RES_KIND_IMAGE:
         return w->imgs.n;
+    case RES_KIND_FLOATINGIP:
+        return w->fips.n;
     default:
         return 0;
     }
@@ -421,6 +425,10 @@ int demo_add(struct dworld *w, enum res_kind k, const char *id, const char *name
         ARR_PUSH(w->imgs);
         idx = (int)w->imgs.n - 1;
         break;
+    case RES_KIND_FLOATINGIP:
+        ARR_PUSH(w->fips);
+        idx = (int)w->fips.n - 1;
+        break;
     default:
         rt_fatal("demo: cannot add a '%s'", res_kind_name(k));
     }
@@ -442,6 +450,9 @@ int demo_add(struct dworld *w, enum res_kind k, const char *id, const char *name
         break;
     case RES_KIND_IMAGE:
         w->imgs.v[idx].region = -1;
+        break;
+    case RES_KIND_FLOATINGIP:
+        w->fips.v[idx].inst = -1;
         break;
     default:
         break;
@@ -1026,6 +1037,39 @@ struct dworld *demo_world_generate(uint64_t seed, long size, double speed, const
             s->o.updated_at = s->o.created_at;
         }
     }
+    /* floating IPs: the ones the instances have, then a few spare ones per region */
+    {
+        size_t ni = w->insts.n;
+        char addr[20];
+        for (size_t i = 0; i < ni; i++) {
+            const struct dinst *in = &w->insts.v[i];
+            int fx;
+            if (in->fip == 0)
+                continue;
+            demo_uuid(seed, 0x9100000ULL + i, id);
+            fx = demo_add(w, RES_KIND_FLOATINGIP, id, ip4(in->fip, addr, sizeof addr));
+            in = &w->insts.v[i];
+            w->fips.v[fx].addr = in->fip;
+            w->fips.v[fx].region = w->zones[in->zone].region;
+            w->fips.v[fx].inst = (int)i;
+            w->fips.v[fx].o.created_at = in->o.created_at + 300;
+            w->fips.v[fx].o.updated_at = in->o.created_at + 300;
+        }
+        for (int rg = 0; rg < w->nregions; rg++) {
+            for (int k = 0; k < 3; k++) {
+                uint32_t a =
+                    (172u << 24) | ((24u + (uint32_t)rg) << 16) | (uint32_t)(2 + rseq[rg]++);
+                int fx;
+                demo_uuid(seed, 0x9180000ULL + (uint64_t)(rg * 16 + k), id);
+                fx = demo_add(w, RES_KIND_FLOATINGIP, id, ip4(a, addr, sizeof addr));
+                w->fips.v[fx].addr = a;
+                w->fips.v[fx].region = rg;
+                w->fips.v[fx].desc = xstrdup(k == 0 ? "reserved for the VPN gateway" : "");
+                w->fips.v[fx].o.created_at = base + 86400 * (int64_t)(10 + k * 20);
+                w->fips.v[fx].o.updated_at = w->fips.v[fx].o.created_at;
+            }
+        }
+    }
     free(gg);
     free(hv_first);
     free(hv_rr);
@@ -1082,6 +1126,11 @@ void demo_world_free(struct dworld *w)
         free(w->imgs.v[i].o.name);
         free(w->imgs.v[i].o.op);
     }
+    for (size_t i = 0; i < w->fips.n; i++) {
+        free(w->fips.v[i].o.name);
+        free(w->fips.v[i].o.op);
+        free(w->fips.v[i].desc);
+    }
     for (size_t i = 0; i < w->ops.n; i++)
         demo_op_free(&w->ops.v[i]);
     for (int k = 0; k < RES_KIND__COUNT; k++)
@@ -1092,6 +1141,7 @@ void demo_world_free(struct dworld *w)
     free(w->snaps.v);
     free(w->sgs.v);
     free(w->imgs.v);
+    free(w->fips.v);
     free(w->ops.v);
     free(w->sgroups.v);
     free(w->dirty.v);
@@ -2303,6 +2353,227 @@ static struct resource *render_static(struct dworld *w, enum res_kind k, int idx
     return r;
 }
 
+/* ---- networks, ports, floating IPs ------------------------------------------------------- */
+
+void demo_net_id(const struct dworld *w, const char *net, int region, char out[DEMO_ID_LEN])
+{
+    demo_uuid(demo_hash_str(w->seed ^ 0x6e6574ULL, net != NULL ? net : "private"),
+              0x9600000ULL + (uint64_t)region, out);
+}
+
+void demo_ext_net_name(const struct dworld *w, int region, char *out, size_t len)
+{
+    snprintf(out, len, "public-%s", w->regions[region].name);
+}
+
+void demo_router_id(const struct dworld *w, int region, char out[DEMO_ID_LEN])
+{
+    demo_uuid(w->seed, 0x9700000ULL + (uint64_t)region, out);
+}
+
+int demo_has_port(const struct dworld *w, int inst)
+{
+    return inst >= 0 && (size_t)inst < w->insts.n && !w->insts.v[inst].o.deleted &&
+           w->insts.v[inst].ip != 0;
+}
+
+void demo_port_id(const struct dworld *w, int inst, char out[DEMO_ID_LEN])
+{
+    demo_uuid(demo_hash_str(w->seed, w->insts.v[inst].o.id), 0x9500000ULL, out);
+}
+
+static int port_name_is(const struct dinst *in, const char *s)
+{
+    size_t l = strlen(in->o.name);
+
+    return strncmp(s, in->o.name, l) == 0 && strcmp(s + l, "-eth0") == 0;
+}
+
+int demo_port_find(const struct dworld *w, const char *s)
+{
+    char id[DEMO_ID_LEN];
+    int found = -1;
+
+    if (s == NULL)
+        return -1;
+    for (size_t i = 0; i < w->insts.n; i++) {
+        if (!demo_has_port(w, (int)i))
+            continue;
+        demo_port_id(w, (int)i, id);
+        if (strcmp(id, s) == 0)
+            return (int)i;
+    }
+    for (size_t i = 0; i < w->insts.n; i++) {
+        if (demo_has_port(w, (int)i) && port_name_is(&w->insts.v[i], s)) {
+            if (found >= 0)
+                return -2; /* ambiguous */
+            found = (int)i;
+        }
+    }
+    return found;
+}
+
+int demo_fip_of(const struct dworld *w, int inst)
+{
+    for (size_t i = 0; inst >= 0 && i < w->fips.n; i++) {
+        if (!w->fips.v[i].o.deleted && w->fips.v[i].inst == inst)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* Neutron's port status for an instance's NIC. */
+static const char *port_status(const struct dinst *in)
+{
+    if (in->vm == DVM_BUILDING)
+        return "BUILD";
+    return (in->vm == DVM_ACTIVE || in->vm == DVM_RESIZED) && in->pwr == DPWR_RUNNING ? "ACTIVE"
+                                                                                      : "DOWN";
+}
+
+static enum res_status neutron_status(const char *st)
+{
+    return strcmp(st, "ACTIVE") == 0  ? RES_STATUS_ACTIVE
+           : strcmp(st, "BUILD") == 0 ? RES_STATUS_BUILD
+                                      : RES_STATUS_SHUTOFF;
+}
+
+struct resource *demo_render_port(struct dworld *w, int idx)
+{
+    const struct dinst *in = &w->insts.v[idx];
+    const struct dzone *z = &w->zones[in->zone];
+    const char *st = port_status(in), *items[DEMO_MAX_SG];
+    char pid[DEMO_ID_LEN], nid[DEMO_ID_LEN], name[128], owner[48], ip[20], mac[18], t1[32];
+    char sub[DEMO_ID_LEN];
+    struct resource *r;
+    struct strbuf sb;
+
+    demo_port_id(w, idx, pid);
+    demo_net_id(w, in->net, z->region, nid);
+    demo_uuid(demo_hash_str(w->seed, nid), 0x9650000ULL, sub);
+    snprintf(name, sizeof name, "%s-eth0", in->o.name);
+    if (in->bm)
+        snprintf(owner, sizeof owner, "baremetal:none");
+    else
+        snprintf(owner, sizeof owner, "compute:%s", z->name);
+    ip4(in->ip, ip, sizeof ip);
+    mac_of(in->o.id, 1, mac);
+    iso(in->o.created_at, t1, sizeof t1);
+    r = res_new(w->prov, RES_KIND_PORT, pid, name);
+    res_set(r, "network_id", nid);
+    res_set(r, "device_owner", owner);
+    res_set(r, "device_id", in->o.id);
+    res_set(r, "instance", in->o.id);
+    res_set(r, "mac", mac);
+    items[0] = ip;
+    res_set_take(r, "fixed_ips", strlist(items, 1));
+    for (int i = 0; i < in->nsg; i++)
+        items[i] = w->sgs.v[in->sg[i]].o.id;
+    res_set_take(r, "security_groups", strlist(items, in->nsg));
+    res_set(r, "admin_state", "true");
+    res_set(r, "region", w->regions[z->region].name);
+    res_set(r, "created_at", t1);
+    res_set_status(r, neutron_status(st), st);
+    r->updated_at = in->o.updated_at;
+
+    /* Neutron port (GET /v2.0/ports item) */
+    sb_start(&sb, 1024);
+    strbuf_addc(&sb, '{');
+    demo_jstr(&sb, "id", pid);
+    demo_jstr(&sb, "name", name);
+    demo_jstr(&sb, "network_id", nid);
+    demo_jstr(&sb, "tenant_id", "d3m0000000000000000000000000cafe");
+    demo_jstr(&sb, "mac_address", mac);
+    demo_jbool(&sb, "admin_state_up", 1);
+    demo_jstr(&sb, "status", st);
+    demo_jstr(&sb, "device_id", in->o.id);
+    demo_jstr(&sb, "device_owner", owner);
+    demo_jk(&sb, "fixed_ips");
+    strbuf_addc(&sb, '[');
+    demo_jk(&sb, NULL);
+    strbuf_addc(&sb, '{');
+    demo_jstr(&sb, "subnet_id", sub);
+    demo_jstr(&sb, "ip_address", ip);
+    strbuf_addc(&sb, '}');
+    strbuf_addc(&sb, ']');
+    demo_jraw(&sb, "security_groups", res_get(r, "security_groups"));
+    demo_jstr(&sb, "binding:vnic_type", in->bm ? "baremetal" : "normal");
+    demo_jstr(&sb, "binding:host_id", in->host >= 0 ? w->hosts.v[in->host].o.id : "");
+    demo_jbool(&sb, "port_security_enabled", 1);
+    demo_jstr(&sb, "created_at", t1);
+    demo_jstr(&sb, "updated_at", iso(in->o.updated_at, t1, sizeof t1));
+    strbuf_addc(&sb, '}');
+    res_set_raw_take(r, strbuf_take(&sb));
+    return r;
+}
+
+static struct resource *render_fip(struct dworld *w, int idx, int progress)
+{
+    const struct dfip *f = &w->fips.v[idx];
+    int in = demo_has_port(w, f->inst) ? f->inst : -1;
+    const char *st = in >= 0 ? "ACTIVE" : "DOWN";
+    char addr[20], fixed[20], nid[DEMO_ID_LEN], pid[DEMO_ID_LEN] = "", rid[DEMO_ID_LEN], t1[32];
+    struct resource *r;
+    struct strbuf sb;
+
+    ip4(f->addr, addr, sizeof addr);
+    demo_net_id(w, "public", f->region, nid);
+    demo_router_id(w, f->region, rid);
+    if (in >= 0) {
+        demo_port_id(w, in, pid);
+        ip4(w->insts.v[in].ip, fixed, sizeof fixed);
+    }
+    iso(f->o.created_at, t1, sizeof t1);
+    r = res_new(w->prov, RES_KIND_FLOATINGIP, f->o.id, addr);
+    res_set(r, "floating_ip_address", addr);
+    res_set(r, "floating_network_id", nid);
+    res_set(r, "port_id", in >= 0 ? pid : NULL);
+    res_set(r, "fixed_ip_address", in >= 0 ? fixed : NULL);
+    res_set(r, "instance", in >= 0 ? w->insts.v[in].o.id : NULL);
+    res_set(r, "router", in >= 0 ? rid : NULL);
+    res_set(r, "description", f->desc != NULL && f->desc[0] != '\0' ? f->desc : NULL);
+    res_set(r, "region", w->regions[f->region].name);
+    res_set(r, "created_at", t1);
+    res_set_status(r, neutron_status(st), st);
+    r->updated_at = f->o.updated_at;
+    r->progress = progress;
+
+    /* Neutron floating IP (GET /v2.0/floatingips item) */
+    sb_start(&sb, 768);
+    strbuf_addc(&sb, '{');
+    demo_jstr(&sb, "id", f->o.id);
+    demo_jstr(&sb, "floating_ip_address", addr);
+    demo_jstr(&sb, "floating_network_id", nid);
+    demo_jstr(&sb, "router_id", in >= 0 ? rid : NULL);
+    demo_jstr(&sb, "port_id", in >= 0 ? pid : NULL);
+    demo_jstr(&sb, "fixed_ip_address", in >= 0 ? fixed : NULL);
+    demo_jstr(&sb, "status", st);
+    demo_jstr(&sb, "description", f->desc != NULL ? f->desc : "");
+    demo_jstr(&sb, "tenant_id", "d3m0000000000000000000000000cafe");
+    if (in >= 0) {
+        const struct dinst *ip = &w->insts.v[in];
+        char pn[128], pnet[DEMO_ID_LEN];
+        demo_net_id(w, ip->net, w->zones[ip->zone].region, pnet);
+        snprintf(pn, sizeof pn, "%s-eth0", ip->o.name);
+        demo_jk(&sb, "port_details");
+        strbuf_addc(&sb, '{');
+        demo_jstr(&sb, "name", pn);
+        demo_jstr(&sb, "network_id", pnet);
+        demo_jstr(&sb, "device_id", ip->o.id);
+        demo_jk(&sb, "device_owner");
+        if (ip->bm)
+            strbuf_adds(&sb, "\"baremetal:none\"");
+        else
+            strbuf_addf(&sb, "\"compute:%s\"", w->zones[ip->zone].name);
+        strbuf_addc(&sb, '}');
+    }
+    demo_jstr(&sb, "created_at", t1);
+    demo_jstr(&sb, "updated_at", iso(f->o.updated_at, t1, sizeof t1));
+    strbuf_addc(&sb, '}');
+    res_set_raw_take(r, strbuf_take(&sb));
+    return r;
+}
+
 struct resource *demo_render(struct dworld *w, enum res_kind k, int idx, int progress)
 {
     switch (k) {
@@ -2318,6 +2589,10 @@ struct resource *demo_render(struct dworld *w, enum res_kind k, int idx, int pro
         return render_sg(w, idx, progress);
     case RES_KIND_IMAGE:
         return render_image(w, idx, progress);
+    case RES_KIND_FLOATINGIP:
+        return render_fip(w, idx, progress);
+    case RES_KIND_PORT:
+        return demo_render_port(w, idx);
     default:
         return render_static(w, k, idx);
     }
@@ -2460,6 +2735,14 @@ static char *encode_obj(struct dworld *w, enum res_kind k, int idx)
         json_object_set_new(j, "min_disk", json_integer(im->min_disk));
         jset_str(j, "region", im->region >= 0 ? w->regions[im->region].name : NULL);
         jset_str(j, "src", im->src);
+        break;
+    }
+    case RES_KIND_FLOATINGIP: {
+        struct dfip *f = &w->fips.v[idx];
+        json_object_set_new(j, "addr", json_integer(f->addr));
+        jset_str(j, "region", w->regions[f->region].name);
+        jset_str(j, "inst", ref_id(w, RES_KIND_INSTANCE, f->inst));
+        jset_str(j, "desc", f->desc);
         break;
     }
     default:
@@ -2620,6 +2903,18 @@ static int decode_obj(struct dworld *w, enum res_kind k, int idx, json_t *j)
         im->min_disk = (int)jgi(j, "min_disk", 1);
         im->region = demo_region_find(w, jgs(j, "region"));
         snprintf(im->src, sizeof im->src, "%s", jgs(j, "src") != NULL ? jgs(j, "src") : "");
+        break;
+    }
+    case RES_KIND_FLOATINGIP: {
+        struct dfip *f = &w->fips.v[idx];
+        long long a = jgi(j, "addr", 0);
+        int rg = demo_region_find(w, jgs(j, "region"));
+        if (rg < 0 || a <= 0 || a > 0xffffffffLL)
+            return -1;
+        f->addr = (uint32_t)a;
+        f->region = rg;
+        f->inst = demo_find_id(w, RES_KIND_INSTANCE, jgs(j, "inst"));
+        set_str(&f->desc, jgs(j, "desc"));
         break;
     }
     default:
@@ -2783,8 +3078,9 @@ int demo_world_load(struct dworld *w, struct rt_error *err)
     json_t *m = NULL;
     struct recs rs = {0}, bad = {0};
     int rc = 0, fresh = 0;
-    static const enum res_kind order[] = {RES_KIND_HOST,     RES_KIND_IMAGE,  RES_KIND_SECGROUP,
-                                          RES_KIND_INSTANCE, RES_KIND_VOLUME, RES_KIND_SNAPSHOT};
+    static const enum res_kind order[] = {RES_KIND_HOST,      RES_KIND_IMAGE,  RES_KIND_SECGROUP,
+                                          RES_KIND_INSTANCE,  RES_KIND_VOLUME, RES_KIND_SNAPSHOT,
+                                          RES_KIND_FLOATINGIP};
 
     if (w->st == NULL)
         return 0;

@@ -19,7 +19,10 @@
  * each reply's callback submits the next ones (the crawl), and http_run()
  * returns when all are done or the deadline passed: a slow or dead BMC only
  * costs its own rows (kept from the previous refresh, marked with the
- * error).  At most `per_bmc` requests run per BMC and `concurrency` overall.
+ * error).  Nor does it delay the others' fresh rows: during list()'s crawl,
+ * a BMC whose requests are all answered while others are still outstanding
+ * posts its changed host and instance rows at once (provider_post_rows(),
+ * bmc_crawled()); list()'s result then confirms them in the usual SYNC.  At most `per_bmc` requests run per BMC and `concurrency` overall.
  * A BMC with a request that got no reply is "unreachable" for that refresh:
  * its hosts keep their last known fields, as ERROR "unreachable" with the
  * reason in last_error.  When the engine shuts down (provider_stopping()),
@@ -135,6 +138,10 @@ struct rf_sys {
     int bag_reset;  /* this crawl asked for the details: replace SL_DETAILS at its end */
     int bag_asked;  /* documents requested for the bag in this crawl (RF_BAG_MAX at most:
                        a BMC listing 100 000 members does not get 100 000 requests) */
+    /* What the engine last got for this system, per kind (0 host, 1 instance): the hash of
+     * the documents the row was mapped from and res_hash() of the row (0: no row), so a
+     * BMC whose crawl ends early posts only rows that changed (bmc_crawled()). */
+    uint64_t docs_hash[2], row_hash[2];
 };
 
 struct rf_bmc {
@@ -167,6 +174,7 @@ struct rf_bmc {
     int unreachable;       /* a request of the last refresh got no reply (timeout, refused,
                               dropped): its rows are the previous refresh's, shown as ERROR
                               "unreachable" with err as the reason */
+    int inflight;          /* its requests submitted and not yet answered */
 };
 
 struct rf {
@@ -185,6 +193,9 @@ struct rf {
                                list(instances) of one refresh share it */
     int events_max;         /* newest entries kept per log */
     int closing;            /* in close(): the logout requests are not cancelled */
+    int progressive;        /* inside list()'s inventory crawl: post each BMC's rows as soon
+                               as its crawl ends (provider_post_rows) */
+    size_t crawling;        /* BMCs of that crawl whose requests are not all answered */
 };
 
 /* http_opts.cancelled: the engine is quitting; a refresh waiting on hung BMCs ends now. */
@@ -294,6 +305,14 @@ struct call {
 
 static void send_call(struct call *c);
 static void login(struct rf *rf, struct rf_bmc *b, struct call *then);
+static void bmc_crawled(struct rf *rf, struct rf_bmc *b);
+
+/* One request of b answered (after its callback submitted any follow-ups). */
+static void reply_done(struct rf *rf, struct rf_bmc *b)
+{
+    if (--b->inflight == 0 && rf->progressive)
+        bmc_crawled(rf, b);
+}
 
 static void call_free(struct call *c)
 {
@@ -307,6 +326,7 @@ static void call_free(struct call *c)
 static void on_reply(void *ctx, const struct http_request *rq, const struct http_response *resp)
 {
     struct call *c = ctx;
+    struct rf *rf = c->rf;
     struct rf_bmc *b = c->b;
     json_t *doc = NULL;
     const char *text = NULL;
@@ -319,6 +339,7 @@ static void on_reply(void *ctx, const struct http_request *rq, const struct http
         b->token = NULL;
         c->relogged = 1;
         login(c->rf, b, c);
+        reply_done(rf, b);
         return;
     }
     if (resp->status == 0) {
@@ -361,6 +382,7 @@ static void on_reply(void *ctx, const struct http_request *rq, const struct http
         c->cb(c->rf, b, c->arg, doc, resp);
     json_decref(doc);
     call_free(c);
+    reply_done(rf, b);
 }
 
 static void send_call(struct call *c)
@@ -388,6 +410,7 @@ static void send_call(struct call *c)
         http_request_add_header(rq, "If-None-Match", c->slot->etag);
     if (c->body != NULL)
         http_request_set_body(rq, c->body, strlen(c->body), "application/json");
+    b->inflight++;
     http_submit(c->rf->http, rq, on_reply, c);
 }
 
@@ -1212,9 +1235,13 @@ static void refresh(struct rf *rf, struct rf_bmc *only, enum crawl_mode mode)
 {
     int64_t deadline = rt_mono_ms() + rf->list_timeout_ms;
 
+    rf->crawling = 0;
     for (size_t i = 0; i < rf->nbmcs; i++) {
-        if (only == NULL || only == &rf->bmcs[i])
+        if (only == NULL || only == &rf->bmcs[i]) {
             start_bmc(rf, &rf->bmcs[i], mode);
+            if (rf->bmcs[i].inflight > 0)
+                rf->crawling++;
+        }
     }
     http_run(rf->http, deadline);
     for (size_t i = 0; i < rf->nbmcs; i++) {
@@ -1680,6 +1707,78 @@ static int list_events(struct rf *rf, struct res_list *out, struct rt_error *err
     return 0;
 }
 
+/* What a system's rows of one refresh are mapped from: its documents, the BMC's error and
+ * reachability, its naming.  (The maintenance and provisioning blobs are not in it: a change
+ * of those waits for the SYNC.)  Never 0. */
+static uint64_t sys_docs_hash(const struct rf_bmc *b, const struct rf_sys *s)
+{
+    uint64_t h = RT_FNV_INIT;
+    unsigned char sep = 0x1f;
+    int flags[2] = {b->unreachable, b->nsys == 1};
+
+    for (int i = 0; i < SL__COUNT; i++) {
+        if (s->s[i].text != NULL)
+            h = rt_fnv1a(h, s->s[i].text, strlen(s->s[i].text));
+        h = rt_fnv1a(h, &sep, 1);
+    }
+    h = rt_fnv1a(h, b->err, strlen(b->err));
+    h = rt_fnv1a(h, flags, sizeof flags);
+    return h | 1;
+}
+
+/* Row `r` (NULL: none) of kind index ki (0 host, 1 instance) is what the engine gets for s. */
+static void sys_sent(struct rf_bmc *b, struct rf_sys *s, int ki, const struct resource *r)
+{
+    s->docs_hash[ki] = sys_docs_hash(b, s);
+    s->row_hash[ki] = r != NULL ? res_hash(r) | 1 : 0;
+}
+
+/*
+ * Progressive delivery (provider.h, provider_post_rows): b's part of list()'s inventory
+ * crawl has ended while other BMCs are still outstanding (a hung one waits for its
+ * timeout).  Post its host and instance rows that changed now; list() returns them all
+ * again at its end.  The last BMC posts nothing: list() returns at once.
+ */
+static void bmc_crawled(struct rf *rf, struct rf_bmc *b)
+{
+    struct res_list hosts, insts;
+
+    if (rf->crawling > 0)
+        rf->crawling--;
+    if (rf->crawling == 0 || b->nsys == 0 || provider_stopping(rf->p))
+        return;
+    bags_commit(b);
+    res_list_init(&hosts);
+    res_list_init(&insts);
+    for (size_t j = 0; j < b->nsys; j++) {
+        struct rf_sys *s = &b->sys[j];
+        uint64_t dh = sys_docs_hash(b, s), before;
+        struct resource *r;
+        if (dh == s->docs_hash[0] && dh == s->docs_hash[1])
+            continue;
+        r = make_host(rf, b, s, 0);
+        before = s->row_hash[0];
+        sys_sent(b, s, 0, r);
+        if (s->row_hash[0] != before)
+            res_list_push(&hosts, r);
+        else
+            res_free(r);
+        r = make_instance(rf, b, s);
+        before = s->row_hash[1];
+        sys_sent(b, s, 1, r);
+        if (r != NULL && s->row_hash[1] != before)
+            res_list_push(&insts, r);
+        else
+            res_free(r);
+        if (r == NULL && before != 0)
+            provider_post_delete(rf->p, RES_KIND_INSTANCE, s->host_id);
+    }
+    provider_post_rows(rf->p, RES_KIND_HOST, &hosts);
+    provider_post_rows(rf->p, RES_KIND_INSTANCE, &insts);
+    res_list_done(&hosts);
+    res_list_done(&insts);
+}
+
 static int rf_list(struct provider *p, enum res_kind k, struct res_list *out, struct rt_error *err)
 {
     struct rf *rf = provider_priv(p);
@@ -1691,7 +1790,9 @@ static int rf_list(struct provider *p, enum res_kind k, struct res_list *out, st
         return rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "provider '%s' has no %s",
                           provider_name(p), res_kind_plural(k));
     if (rf->last_inventory == 0 || rt_mono_ms() - rf->last_inventory > 2000) {
+        rf->progressive = 1;
         refresh(rf, NULL, CRAWL_INVENTORY);
+        rf->progressive = 0;
         rf->last_inventory = rt_mono_ms();
         docs_keep(rf);
     }
@@ -1707,6 +1808,7 @@ static int rf_list(struct provider *p, enum res_kind k, struct res_list *out, st
         for (size_t j = 0; j < b->nsys; j++) {
             struct resource *r = k == RES_KIND_HOST ? make_host(rf, b, &b->sys[j], 1)
                                                     : make_instance(rf, b, &b->sys[j]);
+            sys_sent(b, &b->sys[j], k == RES_KIND_HOST ? 0 : 1, r);
             if (r != NULL)
                 res_list_push(out, r);
         }

@@ -228,10 +228,10 @@ static char *pick_vm(struct provider *p)
 
 static void test_deterministic(void **state)
 {
-    static const enum res_kind kinds[] = {RES_KIND_REGION,     RES_KIND_ZONE,     RES_KIND_INSTANCE,
-                                          RES_KIND_VOLUME,     RES_KIND_SNAPSHOT, RES_KIND_SECGROUP,
-                                          RES_KIND_IMAGE,      RES_KIND_FLAVOR,   RES_KIND_KEYPAIR,
-                                          RES_KIND_SERVERGROUP};
+    static const enum res_kind kinds[] = {
+        RES_KIND_REGION,   RES_KIND_ZONE,        RES_KIND_INSTANCE, RES_KIND_VOLUME,
+        RES_KIND_SNAPSHOT, RES_KIND_SECGROUP,    RES_KIND_IMAGE,    RES_KIND_FLAVOR,
+        RES_KIND_KEYPAIR,  RES_KIND_SERVERGROUP, RES_KIND_PORT,     RES_KIND_FLOATINGIP};
     struct store *s1 = mem_store(), *s2 = mem_store(), *s3 = mem_store();
     struct provider *a = demo_open_env(s1, "lab", 42, 0, 1);
     struct provider *b = demo_open_env(s2, "lab", 42, 0, 1);
@@ -1595,6 +1595,285 @@ static void test_list_unchanged(void **state)
     store_close(st);
 }
 
+/* ---- ports and floating IPs ------------------------------------------------------------ */
+
+/* Number of addresses in an instance row ("addresses" is a JSON list). */
+static size_t n_addrs(const struct resource *r)
+{
+    json_t *a = json_loads(res_get(r, "addresses"), 0, NULL);
+    size_t n = json_array_size(a);
+
+    json_decref(a);
+    return n;
+}
+
+/* An ACTIVE, unlocked VM in `zone` with (want_fip) or without a floating address. */
+static char *pick_vm_fip(struct provider *p, const char *zone, int want_fip)
+{
+    struct res_list l;
+    char *id = NULL;
+
+    list_kind(p, RES_KIND_INSTANCE, &l);
+    for (size_t i = 0; i < l.len && id == NULL; i++) {
+        const struct resource *r = l.items[i];
+        if (r->status == RES_STATUS_ACTIVE && strcmp(res_get(r, "type"), "vm") == 0 &&
+            strcmp(res_get(r, "locked"), "false") == 0 &&
+            (zone == NULL || strcmp(res_get(r, "zone"), zone) == 0) &&
+            n_addrs(r) == (want_fip ? 2u : 1u))
+            id = xstrdup(r->id);
+    }
+    res_list_done(&l);
+    assert_non_null(id);
+    return id;
+}
+
+/* The port of an instance: its id, new string, or NULL if it has none. */
+static char *port_of(struct provider *p, const char *inst)
+{
+    struct res_list l;
+    const struct resource *r;
+    char *id;
+
+    list_kind(p, RES_KIND_PORT, &l);
+    r = find_row(&l, "instance", inst, RES_STATUS_UNKNOWN);
+    id = r != NULL ? xstrdup(r->id) : NULL;
+    res_list_done(&l);
+    return id;
+}
+
+static void test_ports_fips(void **state)
+{
+    struct store *st = mem_store();
+    struct provider *p = demo_open_env(st, "demo", 13, 0, FAST), *q;
+    struct res_list li, lp, lf;
+    struct resource *r;
+    size_t nport = 0, nassoc = 0, nspare = 0;
+    char *vm, *pid, *other, *vm2, *port2, *fip2, *newport;
+    char kv[96], kv2[96], kv3[96];
+    uint64_t acts = provider_actions(p);
+
+    (void)state;
+    /* the kinds are offered, and exactly the actions the demo implements for them */
+    assert_true(provider_kinds(p) & RT_KIND_BIT(RES_KIND_PORT));
+    assert_true(provider_kinds(p) & RT_KIND_BIT(RES_KIND_FLOATINGIP));
+    {
+        static const char *const fv[] = {"create", "associate", "disassociate", "delete"};
+        for (size_t i = 0; i < 4; i++)
+            assert_true(acts & 1ULL << action_index(action_find(RES_KIND_FLOATINGIP, fv[i])));
+        assert_true(acts & 1ULL << action_index(action_find(RES_KIND_PORT, "delete")));
+    }
+
+    /* one port per instance NIC, one floating IP per floating address, spares in the pool */
+    list_kind(p, RES_KIND_INSTANCE, &li);
+    list_kind(p, RES_KIND_PORT, &lp);
+    list_kind(p, RES_KIND_FLOATINGIP, &lf);
+    for (size_t i = 0; i < li.len; i++) {
+        const struct resource *in = li.items[i],
+                              *pt = find_row(&lp, "instance", in->id, RES_STATUS_UNKNOWN);
+        json_t *a = json_loads(res_get(in, "addresses"), 0, NULL);
+        size_t n = json_array_size(a);
+        char owner[64];
+        if (n == 0) {
+            assert_null(pt);
+            json_decref(a);
+            continue;
+        }
+        nport++;
+        assert_non_null(pt);
+        snprintf(owner, sizeof owner, "compute:%s", res_get(in, "zone"));
+        assert_field(pt, "device_owner",
+                     strcmp(res_get(in, "type"), "baremetal") == 0 ? "baremetal:none" : owner);
+        assert_field(pt, "device_id", in->id);
+        assert_non_null(
+            strstr(res_get(pt, "fixed_ips"), json_string_value(json_array_get(a, n - 1))));
+        assert_field(pt, "admin_state", "true");
+        assert_field(pt, "region", res_get(in, "region"));
+        assert_true(strncmp(res_get(pt, "mac"), "fa:16:3e:", 9) == 0);
+        assert_true(json_is_list_of_strings(res_get(pt, "security_groups")));
+        if (in->status == RES_STATUS_ACTIVE)
+            assert_int_equal(pt->status, RES_STATUS_ACTIVE);
+        if (in->status == RES_STATUS_SHUTOFF)
+            assert_string_equal(pt->raw_status, "DOWN");
+        if (n == 2) {
+            const struct resource *f =
+                find_row(&lf, "floating_ip_address", json_string_value(json_array_get(a, 0)),
+                         RES_STATUS_ACTIVE);
+            assert_non_null(f);
+            assert_field(f, "instance", in->id);
+            assert_field(f, "port_id", pt->id);
+            assert_field(f, "fixed_ip_address", json_string_value(json_array_get(a, 1)));
+        }
+        json_decref(a);
+    }
+    assert_int_equal(lp.len, nport);
+    for (size_t i = 0; i < lf.len; i++) {
+        if (res_get(lf.items[i], "port_id") != NULL) {
+            nassoc++;
+        } else {
+            nspare++;
+            assert_int_equal(lf.items[i]->status, RES_STATUS_SHUTOFF);
+            assert_string_equal(lf.items[i]->raw_status, "DOWN");
+        }
+        assert_string_equal(lf.items[i]->name, res_get(lf.items[i], "floating_ip_address"));
+    }
+    assert_true(nassoc > 0);
+    assert_true(nspare >= 6); /* three per region */
+    res_list_done(&li);
+    res_list_done(&lp);
+    res_list_done(&lf);
+
+    /* allocate, with the pool's rules */
+    act_ok(p, RES_KIND_FLOATINGIP, "create", "public-eu-west", "address=172.24.0.200",
+           "description=test fip", NULL);
+    r = get_res(p, RES_KIND_FLOATINGIP, "172.24.0.200");
+    assert_int_equal(r->status, RES_STATUS_SHUTOFF);
+    assert_null(res_get(r, "port_id"));
+    assert_field(r, "region", "eu-west");
+    assert_field(r, "description", "test fip");
+    res_free(r);
+    act_refused(p, RES_KIND_FLOATINGIP, "create", "public-eu-west", RT_ERR_CONFLICT, "in use",
+                "address=172.24.0.200", NULL);
+    act_refused(p, RES_KIND_FLOATINGIP, "create", "public-eu-west", RT_ERR_ARG, "not in the pool",
+                "address=172.25.0.200", NULL);
+    act_refused(p, RES_KIND_FLOATINGIP, "create", "public-eu-west", RT_ERR_ARG,
+                "not a valid IP address", "address=172.24.0", NULL);
+    act_refused(p, RES_KIND_FLOATINGIP, "create", "private", RT_ERR_ARG,
+                "not a valid external network", NULL);
+    act_refused(p, RES_KIND_FLOATINGIP, "create", "no-such-net", RT_ERR_NOT_FOUND, "public-eu-west",
+                NULL);
+    act_ok(p, RES_KIND_FLOATINGIP, "create", "ap-east", NULL); /* a region names its pool */
+    act_ok(p, RES_KIND_FLOATINGIP, "create", "public", NULL);  /* the first region's pool */
+
+    /* associate through the instance's port */
+    vm = pick_vm_fip(p, "eu-west-1a", 0);
+    pid = port_of(p, vm);
+    assert_non_null(pid);
+    snprintf(kv, sizeof kv, "instance=%s", vm);
+    snprintf(kv2, sizeof kv2, "port=%s", pid);
+    act_ok(p, RES_KIND_FLOATINGIP, "associate", "172.24.0.200", kv, kv2, NULL);
+    r = get_res(p, RES_KIND_FLOATINGIP, "172.24.0.200");
+    assert_int_equal(r->status, RES_STATUS_ACTIVE);
+    assert_field(r, "instance", vm);
+    assert_field(r, "port_id", pid);
+    assert_non_null(res_get(r, "fixed_ip_address"));
+    assert_non_null(res_get(r, "router"));
+    res_free(r);
+    r = get_res(p, RES_KIND_INSTANCE, vm);
+    assert_non_null(strstr(res_get(r, "addresses"), "[\"172.24.0.200\","));
+    res_free(r);
+    r = get_res(p, RES_KIND_PORT, pid);
+    assert_field(r, "instance", vm);
+    res_free(r);
+
+    /* the refusals */
+    act_refused(p, RES_KIND_FLOATINGIP, "associate", "172.24.0.200", RT_ERR_CONFLICT,
+                "already associated", kv, NULL);
+    act_ok(p, RES_KIND_FLOATINGIP, "create", "public-eu-west", "address=172.24.0.201", NULL);
+    act_refused(p, RES_KIND_FLOATINGIP, "associate", "172.24.0.201", RT_ERR_CONFLICT,
+                "already has a floating IP", kv, NULL);
+    act_refused(p, RES_KIND_FLOATINGIP, "disassociate", "172.24.0.201", RT_ERR_CONFLICT,
+                "not associated", NULL);
+    act_refused(p, RES_KIND_FLOATINGIP, "associate", "172.24.0.201", RT_ERR_NOT_FOUND,
+                "Port no-such-port could not be found", kv, "port=no-such-port", NULL);
+    act_refused(p, RES_KIND_FLOATINGIP, "associate", "172.24.0.201", RT_ERR_NOT_FOUND, "No server",
+                "instance=no-such-vm", NULL);
+    act_refused(p, RES_KIND_FLOATINGIP, "associate", "10.9.9.9", RT_ERR_NOT_FOUND,
+                "Floating IP 10.9.9.9 could not be found", kv, NULL);
+    other = pick_vm_fip(p, "ap-east-1a", 0);
+    snprintf(kv3, sizeof kv3, "instance=%s", other);
+    act_refused(p, RES_KIND_FLOATINGIP, "associate", "172.24.0.201", RT_ERR_ARG, "not reachable",
+                kv3, NULL);
+    snprintf(kv2, sizeof kv2, "port=%s", pid);
+    act_refused(p, RES_KIND_FLOATINGIP, "associate", "172.24.0.201", RT_ERR_ARG, "does not belong",
+                kv3, kv2, NULL);
+    act_refused(p, RES_KIND_PORT, "delete", "no-such-port", RT_ERR_NOT_FOUND, "could not be found",
+                NULL);
+
+    /* disassociate, and the instance's addresses follow */
+    act_ok(p, RES_KIND_FLOATINGIP, "disassociate", "172.24.0.200", NULL);
+    r = get_res(p, RES_KIND_FLOATINGIP, "172.24.0.200");
+    assert_int_equal(r->status, RES_STATUS_SHUTOFF);
+    assert_null(res_get(r, "port_id"));
+    assert_null(res_get(r, "instance"));
+    res_free(r);
+    r = get_res(p, RES_KIND_INSTANCE, vm);
+    assert_int_equal(n_addrs(r), 1);
+    res_free(r);
+
+    /* deleting a compute port (Neutron allows it): the NIC and its floating IP's mapping go */
+    act_ok(p, RES_KIND_FLOATINGIP, "associate", "172.24.0.200", kv, NULL);
+    act_ok(p, RES_KIND_PORT, "delete", pid, NULL);
+    assert_true(gone(p, RES_KIND_PORT, pid));
+    r = get_res(p, RES_KIND_INSTANCE, vm);
+    assert_string_equal(res_get(r, "addresses"), "[]");
+    res_free(r);
+    r = get_res(p, RES_KIND_FLOATINGIP, "172.24.0.200");
+    assert_null(res_get(r, "port_id"));
+    res_free(r);
+    act_refused(p, RES_KIND_FLOATINGIP, "associate", "172.24.0.200", RT_ERR_CONFLICT, "has no port",
+                kv, NULL);
+    act_refused(p, RES_KIND_PORT, "delete", pid, RT_ERR_NOT_FOUND, "could not be found", NULL);
+
+    /* release */
+    act_ok(p, RES_KIND_FLOATINGIP, "delete", "172.24.0.201", NULL);
+    assert_true(gone(p, RES_KIND_FLOATINGIP, "172.24.0.201"));
+
+    /* an instance's delete takes its port; its floating IP stays, unassociated */
+    vm2 = pick_vm_fip(p, NULL, 1);
+    port2 = port_of(p, vm2);
+    assert_non_null(port2);
+    list_kind(p, RES_KIND_FLOATINGIP, &lf);
+    fip2 = xstrdup(find_row(&lf, "instance", vm2, RES_STATUS_ACTIVE)->id);
+    res_list_done(&lf);
+    act_ok(p, RES_KIND_INSTANCE, "delete", vm2, NULL);
+    assert_true(gone(p, RES_KIND_PORT, port2));
+    r = get_res(p, RES_KIND_FLOATINGIP, fip2);
+    assert_int_equal(r->status, RES_STATUS_SHUTOFF);
+    assert_null(res_get(r, "instance"));
+    res_free(r);
+
+    /* a new instance gets its port at once */
+    act_ok(p, RES_KIND_INSTANCE, "create", "t-net", "flavor=m1.small", "image=fedora-40", NULL);
+    r = get_res(p, RES_KIND_INSTANCE, "t-net");
+    newport = port_of(p, r->id);
+    assert_non_null(newport);
+    res_free(r);
+    r = get_res(p, RES_KIND_PORT, "t-net-eth0");
+    assert_string_equal(r->id, newport);
+    assert_int_equal(r->status, RES_STATUS_ACTIVE);
+    res_free(r);
+
+    /* all of it is persisted: another connection to the store sees the same */
+    q = demo_open_env(st, "demo", 13, 0, FAST);
+    assert_true(gone(q, RES_KIND_PORT, pid));
+    assert_true(gone(q, RES_KIND_PORT, port2));
+    assert_true(gone(q, RES_KIND_FLOATINGIP, "172.24.0.201"));
+    r = get_res(q, RES_KIND_FLOATINGIP, "172.24.0.200");
+    assert_field(r, "description", "test fip");
+    assert_null(res_get(r, "port_id"));
+    res_free(r);
+    r = get_res(q, RES_KIND_FLOATINGIP, fip2);
+    assert_null(res_get(r, "instance"));
+    res_free(r);
+    r = get_res(q, RES_KIND_INSTANCE, "t-net");
+    snprintf(kv, sizeof kv, "compute:%s", res_get(r, "zone"));
+    res_free(r);
+    r = get_res(q, RES_KIND_PORT, newport);
+    assert_field(r, "device_owner", kv);
+    res_free(r);
+    provider_free(q);
+
+    free(vm);
+    free(pid);
+    free(other);
+    free(vm2);
+    free(port2);
+    free(fip2);
+    free(newport);
+    provider_free(p);
+    store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1610,6 +1889,7 @@ int main(void)
         cmocka_unit_test(test_host_actions),
         cmocka_unit_test(test_volumes),
         cmocka_unit_test(test_secgroups),
+        cmocka_unit_test(test_ports_fips),
         cmocka_unit_test(test_wall_clock),
         cmocka_unit_test(test_persistence),
         cmocka_unit_test(test_two_connections),

@@ -2,7 +2,8 @@
  * test_engine.c - the engine over the demo provider: events and the wake-up
  * fd, cache at start marked stale, actions journalled and audited before
  * they are sent, read-only refusal of every action in the engine, journal
- * reconciliation after a restart.
+ * reconciliation after a restart; progressive delivery (provider_post_rows) through a
+ * test-double provider type.
  */
 #include "testutil.h"
 
@@ -10,6 +11,7 @@
 #include "core/engine.h"
 #include "core/err.h"
 #include "core/fleet.h"
+#include "core/provider.h"
 #include "core/util.h"
 #include "core/xalloc.h"
 
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct fx {
     char *dir;
@@ -316,6 +319,172 @@ static void test_detail_unsupported(void **state)
     assert_int_equal(d.len, 0);
 }
 
+/* ---- progressive delivery: a provider type registered by the test --------------------- */
+
+static int prog_post = 1;    /* list() posts h1 before it returns */
+static int prog_release;     /* list() waits for this (atomic) after posting, 10 s at most */
+
+static enum prov_open prog_open(struct provider *p, const struct config_provider *cp,
+                                struct rt_error *err)
+{
+    (void)p;
+    (void)cp;
+    (void)err;
+    return PROV_OPEN_OK;
+}
+
+static void prog_close(struct provider *p)
+{
+    (void)p;
+}
+
+static struct resource *prog_row(const char *id, const char *name)
+{
+    struct resource *r = res_new("whatever", RES_KIND_HOST, id, name);
+
+    res_set_status(r, RES_STATUS_ACTIVE, "On");
+    r->raw = xstrdup("{\"raw\":1}");
+    return r;
+}
+
+static int prog_list(struct provider *p, enum res_kind k, struct res_list *out,
+                     struct rt_error *err)
+{
+    (void)err;
+    if (k != RES_KIND_HOST)
+        return 0;
+    if (__atomic_load_n(&prog_post, __ATOMIC_SEQ_CST)) {
+        struct res_list early;
+        int64_t end = rt_mono_ms() + 10000;
+        res_list_init(&early);
+        res_list_push(&early, prog_row("h1", "h1 fresh"));
+        res_list_push(&early, res_new("x", RES_KIND_INSTANCE, "wrong-kind", "x")); /* skipped */
+        provider_post_rows(p, RES_KIND_HOST, &early);
+        res_list_done(&early); /* the engine copied what it posted */
+        provider_post_delete(p, RES_KIND_HOST, "h9");
+        /* The rest of the refresh is "waiting on a hung endpoint". */
+        while (!__atomic_load_n(&prog_release, __ATOMIC_SEQ_CST) && rt_mono_ms() < end &&
+               !provider_stopping(p))
+            nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    }
+    res_list_push(out, prog_row("h1", "h1 fresh"));
+    res_list_push(out, prog_row("h2", "h2"));
+    res_list_push(out, prog_row("h3", "h3"));
+    return 0;
+}
+
+static const struct provider_ops prog_ops = {
+    .name = "progtest",
+    .kinds = RT_KIND_BIT(RES_KIND_HOST),
+    .open = prog_open,
+    .close = prog_close,
+    .list = prog_list,
+};
+
+struct prog_seen {
+    int upserts, deletes, syncs, unchanged, upsert_before_sync;
+};
+
+static int prog_note(struct engine_event *ev, void *ctx)
+{
+    struct prog_seen *s = ctx;
+
+    if (strcmp(ev->provider, "t") != 0 || ev->kind != RES_KIND_HOST)
+        return 0;
+    if (ev->type == ENGINE_EV_UPSERT) {
+        assert_int_equal(ev->rows.len, 1);
+        assert_string_equal(ev->rows.items[0]->provider, "t");
+        assert_null(ev->rows.items[0]->raw);
+        assert_true(ev->rows.items[0]->updated_at > 0);
+        if (s->syncs == 0)
+            s->upsert_before_sync = 1;
+        s->upserts++;
+        return 1;
+    }
+    if (ev->type == ENGINE_EV_DELETE) {
+        assert_string_equal(ev->id, "h9");
+        s->deletes++;
+    }
+    if (ev->type == ENGINE_EV_SYNC) {
+        s->syncs++;
+        s->unchanged = ev->unchanged;
+        return 1;
+    }
+    return 0;
+}
+
+/* Rows a provider posts during list() reach the consumer as UPSERT (copied, without raw,
+ * with the provider's name) while list() still runs, before its SYNC; a refresh with posts
+ * is always answered with a full SYNC, one without them may again be "unchanged". */
+static void test_progressive_rows(void **state)
+{
+    struct fx *fx = *state;
+    struct rt_error err = {0};
+    char *cfg = xasprintf("%s/progressive.yaml", fx->dir);
+    FILE *fp = fopen(cfg, "w");
+    struct engine *e;
+    struct fleet *f = fleet_new();
+    struct prog_seen seen = {0};
+    const struct resource *h1;
+    uint32_t hosts = RT_KIND_BIT(RES_KIND_HOST);
+
+    assert_int_equal(provider_type_register(&prog_ops), 0);
+    assert_int_equal(provider_type_register(&prog_ops), 0); /* known: ignored */
+    assert_ptr_equal(provider_type_find("progtest"), &prog_ops);
+    assert_non_null(fp);
+    fputs("providers:\n  - name: t\n    type: progtest\n", fp);
+    fclose(fp);
+    fx->opts.config_path = cfg;
+    __atomic_store_n(&prog_post, 1, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&prog_release, 0, __ATOMIC_SEQ_CST);
+    e = engine_new(&fx->opts, &err);
+    assert_non_null(e);
+    assert_int_equal(engine_start(e, &err), 0);
+
+    /* First refresh: the posted row shows while list() is still waiting. */
+    engine_refresh(e, "t", hosts);
+    assert_true(pump(e, f, prog_note, &seen, 10000));
+    assert_int_equal(seen.upserts, 1);
+    assert_int_equal(seen.syncs, 0);
+    h1 = fleet_find(f, RES_KIND_HOST, "t", "h1");
+    assert_non_null(h1);
+    assert_string_equal(h1->name, "h1 fresh");
+    assert_int_equal(fleet_count(f, RES_KIND_HOST), 1);
+    assert_false(pump(e, f, prog_note, &seen, 300)); /* only the DELETE (of no row) */
+    assert_int_equal(seen.deletes, 1);
+    assert_int_equal(seen.syncs, 0); /* still waiting on the "hung endpoint" */
+    __atomic_store_n(&prog_release, 1, __ATOMIC_SEQ_CST);
+    assert_true(pump(e, f, prog_note, &seen, 10000));
+    assert_int_equal(seen.syncs, 1);
+    assert_int_equal(seen.unchanged, 0);
+    assert_true(seen.upsert_before_sync);
+    assert_int_equal(fleet_count(f, RES_KIND_HOST), 3);
+    assert_false(fleet_is_stale(f, RES_KIND_HOST, "t"));
+
+    /* Same rows, posted again: not "unchanged" (the consumer holds posted rows). */
+    engine_refresh(e, "t", hosts);
+    assert_true(pump(e, f, prog_note, &seen, 10000)); /* the UPSERT */
+    assert_true(pump(e, f, prog_note, &seen, 10000)); /* the SYNC */
+    assert_int_equal(seen.upserts, 2);
+    assert_int_equal(seen.syncs, 2);
+    assert_int_equal(seen.unchanged, 0);
+    assert_int_equal(seen.deletes, 2);
+
+    /* Same rows, nothing posted: the unchanged-hash check answers as before. */
+    __atomic_store_n(&prog_post, 0, __ATOMIC_SEQ_CST);
+    engine_refresh(e, "t", hosts);
+    assert_true(pump(e, f, prog_note, &seen, 10000));
+    assert_int_equal(seen.upserts, 2);
+    assert_int_equal(seen.syncs, 3);
+    assert_int_equal(seen.unchanged, 1);
+    assert_int_equal(fleet_count(f, RES_KIND_HOST), 3);
+
+    engine_free(e);
+    fleet_free(f);
+    fx->opts.config_path = NULL;
+    free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +493,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_read_only_refuses_every_action, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_provider_and_bad_params, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupted_pending_task_reconciled, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_progressive_rows, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2534,7 +2534,7 @@ static int act_fip(struct dworld *w, const struct act_request *req, struct rt_er
     if (strcmp(verb, "create") == 0) {
         const char *desc = params_get(pr, "description");
         char id[DEMO_ID_LEN];
-        uint32_t a;
+        uint32_t a = 0;
         int rg = ext_net_find(w, req->target_id, err);
         if (rg < 0 || fip_new_addr(w, rg, params_get(pr, "address"), &a, err) < 0)
             return -1;

@@ -32,9 +32,10 @@
  *
  * Actions are accepted by the backend in act() and followed by task_poll()
  * through a reference "<what>:<id>:<verb>" (what = server, node, volume,
- * snapshot, image) that maps task_state/progress, provision states and
- * volume states to task progress.  Synchronous ones (lock, rules, ...)
- * return no reference.
+ * snapshot, image, or reservation for a create of count=N > 1:
+ * "reservation:R:create/N", every server of Nova's reservation R) that maps
+ * task_state/progress, provision states and volume states to task progress.
+ * Synchronous ones (lock, rules, ...) return no reference.
  *
  * Threading: one instance per worker thread; all HTTP through os->http.
  */
@@ -1189,8 +1190,12 @@ static int act_server_create(struct os *os, const struct act_request *req, char 
         strbuf_done(&b);
     }
     if (count > 1) {
+        /* Nova answers a multiple create with the first server only, unless asked for the
+         * reservation id that all of them share (the multiple-create API, 2.1+); the task
+         * then follows the whole reservation (GET /servers/detail?reservation_id=). */
         json_object_set_new(srv, "min_count", json_integer(count));
         json_object_set_new(srv, "max_count", json_integer(count));
+        json_object_set_new(srv, "return_reservation_id", json_true());
     }
     body = json_pack("{s:O}", "server", srv);
     if ((v = params_get(pp, "server_group")) != NULL) {
@@ -1206,6 +1211,20 @@ static int act_server_create(struct os *os, const struct act_request *req, char 
     }
     if (post(os, OS_SVC_COMPUTE, "/servers", body, &rep, err) < 0)
         goto out;
+    if (count > 1) {
+        char verb[32];
+        v = js(rep.doc, "reservation_id");
+        if (v == NULL || *v == '\0' || strchr(v, ':') != NULL || strlen(v) > 120) {
+            rt_err_set(err, RT_ERR_PARSE, 0, "compute POST /servers: no reservation_id in the "
+                       "reply to a create of %lld (request id %s)", count,
+                       rep.request_id ? rep.request_id : "none");
+            goto out;
+        }
+        snprintf(verb, sizeof verb, "create/%lld", count);
+        *task_ref = ref("reservation", v, verb);
+        rc = 0;
+        goto out;
+    }
     v = js(json_object_get(rep.doc, "server"), "id");
     if (v == NULL) {
         rt_err_set(err, RT_ERR_PARSE, 0, "compute POST /servers: no server id in the reply "
@@ -1698,6 +1717,89 @@ static int poll_server(struct os *os, const char *id, const char *verb, struct t
     return 0;
 }
 
+/*
+ * A multiple create (task "reservation:R:create/N"): every server of reservation R, listed
+ * with one GET /servers/detail?reservation_id=R.  Running while any is building (a server
+ * not listed yet counts as building until none is); succeeded when all N are ACTIVE;
+ * failed once none builds any more and some ended in ERROR (their fault messages) or are
+ * gone.
+ */
+static int poll_reservation(struct os *os, const char *resv, const char *verb,
+                            struct task_progress *out, struct rt_error *err)
+{
+    struct os_reply rep;
+    struct strbuf faults = STRBUF_INIT;
+    char *e = qesc(resv), *path = xasprintf("/servers/detail?reservation_id=%s", e);
+    long n = 0;
+    size_t i, listed, missing, active = 0, failed = 0, building = 0, pct_sum = 0;
+    json_t *arr, *srv;
+
+    free(e);
+    if (sscanf(verb, "create/%ld", &n) != 1 || n < 1) {
+        free(path);
+        return rt_err_set(err, RT_ERR_NOT_FOUND, 0, "unknown task reference 'reservation:%s:%s'",
+                          resv, verb);
+    }
+    if (os_call(os, OS_SVC_COMPUTE, "GET", path, NULL, &rep, err) < 0) {
+        free(path);
+        return -1;
+    }
+    arr = json_object_get(rep.doc, "servers");
+    if (!json_is_array(arr)) {
+        rt_err_set(err, RT_ERR_PARSE, 0, "compute GET %s: the reply has no 'servers' list "
+                   "(request id %s)", path, rep.request_id ? rep.request_id : "none");
+        free(path);
+        os_reply_done(&rep);
+        return -1;
+    }
+    free(path);
+    listed = json_array_size(arr);
+    json_array_foreach(arr, i, srv) {
+        const char *st = js(srv, "status"), *task = js(srv, "OS-EXT-STS:task_state");
+        json_t *pr = json_object_get(srv, "progress");
+
+        if (st != NULL && strcmp(st, "ERROR") == 0) {
+            const char *f = js(json_object_get(srv, "fault"), "message");
+            const char *name = js(srv, "name");
+            failed++;
+            strbuf_addf(&faults, "%s%s: %s", faults.len ? "; " : "",
+                        name ? name : (js(srv, "id") ? js(srv, "id") : "?"),
+                        f ? f : "no fault message");
+        } else if (st != NULL && strcmp(st, "ACTIVE") == 0 && task == NULL) {
+            active++;
+            pct_sum += 100;
+        } else if (task != NULL || st == NULL || strcmp(st, "BUILD") == 0 ||
+                   os_server_status(st) == RES_STATUS_BUSY) {
+            building++;
+            if (json_is_integer(pr))
+                pct_sum += (size_t)json_integer_value(pr);
+        } else {
+            /* settled, but not ACTIVE (stopped, deleted meanwhile, ...) */
+            const char *name = js(srv, "name");
+            failed++;
+            strbuf_addf(&faults, "%s%s: %s", faults.len ? "; " : "", name ? name : "?", st);
+        }
+    }
+    missing = listed < (size_t)n ? (size_t)n - listed : 0;
+    if (listed == 0) {
+        os_prog_set(out, TASK_FAILED, -1, "the %ld instances are gone", n);
+    } else if (building > 0) {
+        os_prog_set(out, TASK_RUNNING, (int)(pct_sum / (size_t)n), "%zu/%ld ACTIVE, %zu building%s",
+                    active, n, building, failed ? ", some in ERROR" : "");
+    } else if (failed > 0 || missing > 0) {
+        char gone[48] = "";
+        if (missing > 0)
+            snprintf(gone, sizeof gone, ", %zu gone", missing);
+        os_prog_set(out, TASK_FAILED, -1, "%zu/%ld ACTIVE, %zu failed%s%s%s", active, n, failed,
+                    gone, faults.len ? ": " : "", faults.len ? faults.buf : "");
+    } else {
+        os_prog_set(out, TASK_SUCCEEDED, 100, "%zu/%ld ACTIVE", active, n);
+    }
+    strbuf_done(&faults);
+    os_reply_done(&rep);
+    return 0;
+}
+
 static int poll_node(struct os *os, const char *id, const char *verb, struct task_progress *out,
                      struct rt_error *err)
 {
@@ -1820,6 +1922,8 @@ static int os_task_poll(struct provider *p, const char *task_ref, struct task_pr
         rc = poll_cinder(os, what, id, verb, out, err);
     else if (strcmp(what, "image") == 0)
         rc = poll_image(os, id, out, err);
+    else if (strcmp(what, "reservation") == 0)
+        rc = poll_reservation(os, id, verb, out, err);
     else
         return rt_err_set(err, RT_ERR_NOT_FOUND, 0, "unknown task reference '%s'", task_ref);
     return rc;

@@ -8,7 +8,10 @@
  * without paging answers everything at once: a page longer than the limit, or
  * one that ends on an id already seen, also ends the listing.  Rows are
  * mapped by openstack_map.c (os_map_port, os_map_floatingip) with their raw
- * JSON.
+ * JSON.  A floating IP's `instance` comes from its port_details (the
+ * fip-port-details extension); a Neutron without it answers no port_details,
+ * and the instance is then the device of the port: one GET of the port, or one
+ * ports listing when several floating IPs need it.
  *
  * Actions, all synchronous (Neutron applies them before it answers, so they
  * carry no task reference):
@@ -90,12 +93,55 @@ static void neutron_ctx(struct os *os, struct os_map_ctx *c)
     c->with_raw = 1;
 }
 
+/* A floating IP bound to a port whose reply lacks port_details: a Neutron without the
+ * fip-port-details extension (it answers port_details: null when there is no port). */
+static int fip_lacks_details(json_t *fip)
+{
+    return js(fip, "port_id") != NULL && !json_is_object(json_object_get(fip, "port_details"));
+}
+
+/* The instance behind each floating IP of out->items[idx[0..n-1]] (all lacking port_details),
+ * from the device of its port: one GET of the port when a single one needs it, else one
+ * paged listing of the ports.  Best effort: a port that cannot be read leaves `instance`
+ * unset, as a port that is not an instance's does. */
+static void fip_instances(struct os *os, struct res_list *out, const size_t *idx, size_t n)
+{
+    struct res_list ports;
+    struct rt_error e2 = {0};
+
+    if (n == 0)
+        return;
+    res_list_init(&ports);
+    if (n == 1) {
+        struct resource *port = NULL;
+        if (os_neutron_get(os, RES_KIND_PORT, res_get(out->items[idx[0]], "port_id"), &port,
+                           &e2) == 0)
+            res_list_push(&ports, port);
+    } else if (os_neutron_list(os, RES_KIND_PORT, &ports, &e2) < 0) {
+        res_list_done(&ports);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct resource *r = out->items[idx[i]];
+        const char *pid = res_get(r, "port_id");
+        for (size_t j = 0; pid != NULL && j < ports.len; j++) {
+            if (strcmp(ports.items[j]->id, pid) == 0) {
+                if (res_get(ports.items[j], "instance") != NULL)
+                    res_set(r, "instance", res_get(ports.items[j], "instance"));
+                break;
+            }
+        }
+    }
+    res_list_done(&ports);
+}
+
 int os_neutron_list(struct os *os, enum res_kind k, struct res_list *out, struct rt_error *err)
 {
     int ci = coll_of(k), rc = -1;
     int limit = os->page_size > 0 ? os->page_size : 1000;
     struct os_map_ctx c;
     char *marker = NULL;
+    size_t *need = NULL, nneed = 0, capneed = 0;
 
     if (ci < 0)
         return rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "provider '%s' has no %s",
@@ -124,8 +170,16 @@ int os_neutron_list(struct os *os, enum res_kind k, struct res_list *out, struct
         free(path);
         json_array_foreach(arr, i, it) {
             struct resource *r = colls[ci].map(&c, it);
-            if (r != NULL)
-                res_list_push(out, r);
+            if (r == NULL)
+                continue;
+            if (k == RES_KIND_FLOATINGIP && fip_lacks_details(it)) {
+                if (nneed == capneed) {
+                    capneed = capneed ? 2 * capneed : 16;
+                    need = xrealloc(need, capneed * sizeof *need);
+                }
+                need[nneed++] = out->len;
+            }
+            res_list_push(out, r);
         }
         n = json_array_size(arr);
         last = n > 0 ? js(json_array_get(arr, n - 1), "id") : NULL;
@@ -139,8 +193,10 @@ int os_neutron_list(struct os *os, enum res_kind k, struct res_list *out, struct
         marker = esc(last);
         os_reply_done(&rep);
     }
+    fip_instances(os, out, need, nneed);
     rc = 0;
 out:
+    free(need);
     free(marker);
     return rc;
 }
@@ -167,6 +223,12 @@ int os_neutron_get(struct os *os, enum res_kind k, const char *id, struct resour
     neutron_ctx(os, &c);
     if (json_is_object(json_object_get(rep.doc, colls[ci].key_one)))
         *out = colls[ci].map(&c, json_object_get(rep.doc, colls[ci].key_one));
+    if (*out != NULL && k == RES_KIND_FLOATINGIP &&
+        fip_lacks_details(json_object_get(rep.doc, colls[ci].key_one))) {
+        struct res_list one = {.items = out, .len = 1, .cap = 1};
+        size_t zero = 0;
+        fip_instances(os, &one, &zero, 1);
+    }
     if (*out == NULL)
         rt_err_set(err, RT_ERR_PARSE, 0, "network GET %s: unexpected reply (request id %s)", path,
                    rep.request_id ? rep.request_id : "none");

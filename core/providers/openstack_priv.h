@@ -10,7 +10,8 @@
  *   openstack.c        the provider_ops: list (paging), get, act, task_poll
  *   openstack_ironic.c bare-metal provision verbs inspect, clean, abort, rebuild and
  *                      their progress
- *   openstack_detail.c provider_ops.detail: instance action history, console output
+ *   openstack_detail.c provider_ops.detail: instance action history, console output;
+ *                      bare-metal node state and history
  *   openstack_neutron.c Neutron ports and floating IPs: listing (limit/marker paging),
  *                      floating IP create/associate/disassociate/delete, port delete
  *

@@ -173,6 +173,33 @@ expect 0 do delete instance web-2-1 --yes --wait
 expect 0 do delete instance web-2-2 --yes --wait
 no_violations
 
+# ---- count=N: Nova answers with the reservation id of all N (return_reservation_id) and the
+# task follows every server of it (GET /servers/detail?reservation_id=), not just the first
+os_ctl reset
+expect 0 do create instance farm flavor=m1.tiny image=cirros-0.3.2-x86_64-disk network=auto count=3 --wait
+out_has "3/3 ACTIVE"
+curl -sf "$OS_URL/_control/created" > "$T/created.json"
+jq -e '.[-1].server | .name=="farm" and .min_count==3 and .max_count==3 and .return_reservation_id==true' \
+    "$T/created.json" > /dev/null || die "count=3 create body: $(jq -c '.[-1]' "$T/created.json")"
+os_requests > "$T/req.json"
+jq -e '[.[] | select(.path|endswith("/servers/detail")) | .query | select(test("^reservation_id=r-[a-z0-9]{8}$"))]
+       | length >= 2' "$T/req.json" > /dev/null \
+    || die "the task did not follow the reservation: $(jq -c '[.[]|select(.path|endswith("/servers/detail"))|.query]' "$T/req.json")"
+expect 0 list instances -o json
+jq -e '[.[] | select(.name|test("^farm-[123]$")) | select(.status=="ACTIVE")] | length==3' "$T/out" > /dev/null \
+    || die "count=3 did not make farm-1..3 ACTIVE: $(jq -c '[.[]|select(.name|startswith("farm"))|{name,status}]' "$T/out")"
+# one of the three fails to build: the task fails with that server's fault, after the others settle
+os_ctl build_fail '{"count":1,"message":"No valid host was found. There are not enough hosts available."}'
+expect 1 do create instance lot flavor=m1.tiny image=cirros-0.3.2-x86_64-disk network=auto count=3 --wait
+err_has "2/3 ACTIVE, 1 failed"; err_has "lot-1: No valid host was found"; one_line_err
+# the quota allows fewer than min_count: Nova refuses the whole request (403) with its words
+os_ctl capacity '{"instances":1}'
+expect 1 do create instance big flavor=m1.tiny image=cirros-0.3.2-x86_64-disk network=auto count=2 --wait
+err_has "Quota exceeded for instances: Requested 2"; err_has "(request id req-"
+os_ctl capacity '{"instances":null}'
+for n in farm-1 farm-2 farm-3 lot-1 lot-2 lot-3; do expect 0 do delete instance $n --yes --wait; done
+no_violations
+
 # ---- a refused transition: the backend's words and the request id, one line, exit 1
 expect 1 do start instance vm-00002 --wait
 err_has "compute: HTTP 409: Cannot 'start' instance"
@@ -278,6 +305,18 @@ jq -e '[.[] | select(.path=="/network/v2.0/ports" and .query=="device_id=0000000
     "$T/req.json" > /dev/null || die "the instance's port was not looked up by device_id"
 jq -e '[.[] | select(.method=="PUT" and (.path|startswith("/network/v2.0/floatingips/")))] | length==1' "$T/req.json" > /dev/null \
     || die "associate did not PUT the floating IP"
+# a Neutron without the fip-port-details extension: the instance comes from the port's device
+os_ctl neutron '{"port_details": false}'
+os_ctl reset
+expect 0 list floatingips -o json
+jq -e '(.[] | select(.name=="172.24.4.50") | .instance=="00000000-0000-0000-0000-000000000004")
+       and (.[] | select(.name=="172.24.4.227") | .instance==null)' "$T/out" > /dev/null \
+    || die "without port_details: $(jq -c '[.[]|{name,port_id,instance}]' "$T/out")"
+fip 172.24.4.50 '.instance=="00000000-0000-0000-0000-000000000004" and .port_id=="5a7a4e4c-1000-4000-8000-000000000004"'
+os_requests > "$T/req.json"
+jq -e '[.[] | select(.path|startswith("/network/v2.0/ports"))] | length >= 1' "$T/req.json" > /dev/null \
+    || die "the ports were not looked up for the missing port_details"
+os_ctl neutron '{"port_details": true}'
 expect 1 do associate floatingip 172.24.4.227 instance=vm-00003 --wait
 err_has "network: HTTP 409: Cannot associate floating IP 172.24.4.227"; err_has "(request id req-"; one_line_err
 expect 1 do associate floatingip 172.24.4.227 instance=vm-00003 port=5a7a4e4c-1000-4000-8000-000000000001 --wait

@@ -95,6 +95,23 @@ check node-c '.provision_state=="manageable"'
 expect 1 do clean host node-c --yes --wait
 err_has "clean failed"
 check node-c '.provision_state=="clean failed" and .status=="ERROR"'
+# describe: the node's last_error and its history (Ironic API 1.78+) record the failed clean
+expect 0 show host node-c
+cp "$T/out" "$T/show-failed"
+out_has "history"; out_has "last_error"
+le=$(ir_api GET /v1/nodes/node-c | jq -r .last_error)
+ev=$(ir_api GET /v1/nodes/node-c/history | jq -r '.history[-1].event')
+[ -n "$ev" ] && [ "$ev" != null ] || die "Ironic recorded no history event for the failed clean"
+grep -qF -- "${ev:0:40}" "$T/out" || die "show host node-c lacks the history event '$ev': $(cat "$T/out")"
+grep -qF -- "${le:0:40}" "$T/out" || die "show host node-c lacks last_error '$le': $(cat "$T/out")"
+grep -q "ERROR" "$T/out" || die "the history event's severity is not shown: $(cat "$T/out")"
+grep -q '^history:$' "$T/out" && grep -q '^state:$' "$T/out" || die "no state/history sections: $(cat "$T/out")"
+expect 0 show host node-c -o json
+jq -e --arg ev "$ev" '[.detail[] | select(.title=="history") | .text | contains($ev)] == [true]
+       and ([.detail[] | select(.title=="state") | .text | test("last_error")] == [true])' "$T/out" > /dev/null \
+    || die "show -o json detail: $(jq -c .detail "$T/out")"
+expect 0 show host node-c --no-detail
+grep -q '^history:$' "$T/out" && die "--no-detail still fetched the history"
 expect 0 do manage host node-c --wait
 check node-c '.provision_state=="manageable"'
 # abort: only in a *wait state, which fake interfaces never reach: Ironic refuses it here

@@ -119,6 +119,9 @@ class State:
         self.fips = {f["id"]: f for f in load(fx, "neutron/floating-ips-list-response.json")["floatingips"]}
         self.fip_pool = 100
         self.created = []       # server create bodies, as received
+        self.build_fail = []    # fault messages: the next servers created end in ERROR with them
+        self.capacity = None    # instances that can still be created (quota); None: no limit
+        self.port_details = True  # the fip-port-details extension: off = no port_details key
         self.action_tpl = load(fx, "nova/instance-actions-list-resp.v2.84.json")["instanceActions"]
         self.console_tpl = load(fx, "nova/console-output-post-resp.json")["output"]
         for i, img in enumerate(self.images.values()):
@@ -301,6 +304,12 @@ class Handler(BaseHTTPRequestHandler):
                     key = {"task_state": "OS-EXT-STS:task_state"}.get(k, k)
                     s[key] = v
                 st.touch(s)
+            elif what == "build_fail":
+                st.build_fail.extend([doc.get("message", "No valid host was found.")] * doc.get("count", 1))
+            elif what == "neutron":
+                st.port_details = bool(doc.get("port_details", True))
+            elif what == "capacity":
+                st.capacity = doc.get("instances")
             elif what == "port":
                 st.ports[doc["id"]].update({k: v for k, v in doc.items() if k != "id"})
             else:
@@ -422,8 +431,16 @@ class Handler(BaseHTTPRequestHandler):
         m = self.command
         if r == ["servers", "detail"] and m == "GET":
             since = q.get("changes-since", [None])[0]
+            resv = q.get("reservation_id", [None])[0]
+            if resv is not None and not re.fullmatch(r"r-[a-z0-9]{8}", resv):
+                return self.violation("compute", "reservation_id filter is not a reservation id: %r" % resv)
             with LOCK:
                 ids = st.order
+                if resv is not None:
+                    # a multiple create followed by its reservation: builds advance per poll
+                    ids = [i for i in st.order if st.servers[i].get("_resv") == resv]
+                    for i in ids:
+                        self.advance(st.servers[i])
                 if since is not None:
                     if "T" not in since:
                         return self.violation("compute", "changes-since is not ISO 8601: %r" % since)
@@ -464,13 +481,29 @@ class Handler(BaseHTTPRequestHandler):
                 return self.violation("compute", why)
             if "key_name" in s and not any(k["keypair"]["name"] == s["key_name"] for k in st.keypairs):
                 return self.fail("compute", 400, "Invalid key_name provided.")
-            count = s.get("max_count", 1)
+            lo, hi = s.get("min_count", 1), s.get("max_count", s.get("min_count", 1))
+            rr = s.get("return_reservation_id", False)
+            if not isinstance(rr, bool):
+                return self.violation("compute", "return_reservation_id must be a boolean, got %r" % (rr,))
             with LOCK:
+                # as Nova: as many as the quota allows between min_count and max_count, or 403
+                count = hi if st.capacity is None else min(hi, st.capacity)
+                if count < lo:
+                    return self.fail("compute", 403, "Quota exceeded for instances: Requested %d, but "
+                                     "already used 0 of %d instances" % (lo, st.capacity))
+                if st.capacity is not None:
+                    st.capacity -= count
                 st.created.append(doc)
+                resv = "r-" + uuid.uuid4().hex[:8]
                 for i in range(count):
                     n = copy.deepcopy(st.server_tpl)
                     n["id"] = str(uuid.uuid4())
-                    n["name"] = s["name"] if count == 1 else "%s-%d" % (s["name"], i + 1)
+                    # Nova's multi_instance_display_name_template: %(name)s-%(count)d
+                    n["name"] = s["name"] if hi == 1 else "%s-%d" % (s["name"], i + 1)
+                    n["_resv"] = n["OS-EXT-SRV-ATTR:reservation_id"] = resv
+                    if st.build_fail:
+                        n["_final"] = "ERROR"
+                        n["_fault"] = {"code": 500, "created": now_iso(), "message": st.build_fail.pop(0)}
                     n["status"] = "BUILD"
                     n["OS-EXT-STS:vm_state"] = "building"
                     n["OS-EXT-STS:task_state"] = "spawning"
@@ -487,6 +520,8 @@ class Handler(BaseHTTPRequestHandler):
                     if i == 0:
                         first = n
                 n = first
+            if rr:
+                return self.send(202, {"reservation_id": resv})
             return self.send(202, {"server": {"id": n["id"], "links": [], "adminPass": "x"}},
                              headers={"Location": self.base + "/compute/v2.1/servers/" + n["id"]})
         if len(r) >= 2 and r[0] == "servers":
@@ -496,16 +531,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self.fail("compute", 404, "Instance %s could not be found." % r[1])
             if len(r) == 2 and m == "GET":
                 with LOCK:
-                    # builds and reboots advance one step per poll
-                    if s.get("_polls", 0) > 0:
-                        s["_polls"] -= 1
-                        s["progress"] = 50
-                        if s["_polls"] == 0:
-                            s["status"] = s.pop("_final", "ACTIVE")
-                            s["OS-EXT-STS:vm_state"] = s["status"].lower()
-                            s["OS-EXT-STS:task_state"] = None
-                            s["progress"] = 100
-                        st.touch(s)
+                    self.advance(s)
                     out = st.render(s, mv)
                 return self.send(200, {"server": out})
             if len(r) == 2 and m == "DELETE":
@@ -566,6 +592,21 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(200, {"availabilityZoneInfo": st.azs})
         return self.fail("compute", 404, "not found")
 
+    def advance(self, s):
+        """Builds and reboots advance one step per poll (LOCK held)."""
+        if s.get("_polls", 0) > 0:
+            s["_polls"] -= 1
+            s["progress"] = 50
+            if s["_polls"] == 0:
+                s["status"] = s.pop("_final", "ACTIVE")
+                s["OS-EXT-STS:vm_state"] = s["status"].lower()
+                s["OS-EXT-STS:task_state"] = None
+                s["progress"] = 100
+                if "_fault" in s:
+                    s["fault"] = s.pop("_fault")
+                    s["progress"] = 0
+            self.st.touch(s)
+
     ACTIONS = {"os-start", "os-stop", "reboot", "rebuild", "resize", "confirmResize", "revertResize",
                "createImage", "migrate", "os-migrateLive", "evacuate", "lock", "unlock", "suspend",
                "resume", "addSecurityGroup", "removeSecurityGroup", "os-getConsoleOutput"}
@@ -623,7 +664,8 @@ class Handler(BaseHTTPRequestHandler):
             if not any(x["id"] == g for x in st.server_groups):
                 return "os:scheduler_hints.group must be a server group uuid, got %r" % (g,)
         unknown = set(s) - {"name", "flavorRef", "imageRef", "networks", "block_device_mapping_v2",
-                            "user_data", "min_count", "max_count", "security_groups", "key_name",
+                            "user_data", "min_count", "max_count", "return_reservation_id",
+                            "security_groups", "key_name",
                             "availability_zone", "metadata", "description"}
         if unknown:
             return "unknown server keys %r" % sorted(unknown)
@@ -858,7 +900,17 @@ class Handler(BaseHTTPRequestHandler):
         sel = self.page("network", q, ids, None)
         if sel is None:
             return
-        return self.send(200, {key: [coll[i] for i in sel]}, service="network")
+        items = [coll[i] for i in sel]
+        if key == "floatingips":
+            items = [self.fip_out(f) for f in items]
+        return self.send(200, {key: items}, service="network")
+
+    def fip_out(self, f):
+        """A floating IP as this Neutron shows it: without the fip-port-details extension
+        there is no port_details key at all."""
+        if self.st.port_details:
+            return f
+        return {k: v for k, v in f.items() if k != "port_details"}
 
     def fip_doc(self, service):
         doc = self.json_body(service)
@@ -944,13 +996,13 @@ class Handler(BaseHTTPRequestHandler):
                      "tags": [], "port_forwardings": [], "dns_name": "", "dns_domain": ""}
                 self.associate(n, None)
                 st.fips[n["id"]] = n
-            return self.send(201, {"floatingip": n}, service="network")
+            return self.send(201, {"floatingip": self.fip_out(n)}, service="network")
         if len(r) == 3 and r[1] == "floatingips":
             f = st.fips.get(r[2])
             if f is None:
                 return self.fail("network", 404, "Floating IP %s could not be found" % r[2])
             if m == "GET":
-                return self.send(200, {"floatingip": f}, service="network")
+                return self.send(200, {"floatingip": self.fip_out(f)}, service="network")
             if m == "PUT":
                 u = self.fip_doc("network")
                 if u is False:
@@ -964,7 +1016,7 @@ class Handler(BaseHTTPRequestHandler):
                         return
                     f["updated_at"] = now_iso()
                     f["revision_number"] = f.get("revision_number", 0) + 1
-                return self.send(200, {"floatingip": f}, service="network")
+                return self.send(200, {"floatingip": self.fip_out(f)}, service="network")
             if m == "DELETE":
                 if self.body():
                     return self.violation("network", "DELETE with a body")

@@ -501,6 +501,29 @@ static int fake_perform(void *fctx, const struct http_request *req, struct http_
     int started, more = 0;
 
     json_array_append_new(f->urls, json_string(url));
+    if (strstr(url, "/baremetal/v1/nodes/") != NULL && strstr(url, "/v1/nodes/detail") == NULL) {
+        /* one node (by uuid or name) or its history (the upstream sample) */
+        const char *ident = strstr(url, "/baremetal/v1/nodes/") + strlen("/baremetal/v1/nodes/");
+        size_t n = strcspn(ident, "/?");
+        json_t *one = NULL;
+        if (strstr(url, "/history") != NULL) {
+            json_decref(doc);
+            doc = sample("openstack/ironic/node-history-list-response.json");
+            resp->status = 200;
+            resp->body = json_dumps(doc, 0);
+            goto out;
+        }
+        json_array_foreach(f->nodes, i, it) {
+            if (strncmp(json_string_value(json_object_get(it, "uuid")), ident, n) == 0 ||
+                strncmp(json_string_value(json_object_get(it, "name")), ident, n) == 0)
+                one = it;
+        }
+        resp->status = one != NULL ? 200 : 404;
+        resp->body = one != NULL ? json_dumps(one, 0)
+                                 : xstrdup("{\"error_message\": \"{\\\"faultstring\\\": \\\"Node "
+                                           "could not be found.\\\"}\"}");
+        goto out;
+    }
     if (f->broken != NULL && strstr(url, "/compute/servers/detail") != NULL &&
         (!f->broken_later || marker != NULL)) {
         resp->status = 200;
@@ -885,6 +908,67 @@ static void test_baremetal_link(void **state)
     json_decref(f.urls);
 }
 
+/* The describe detail of an Ironic node: "state" (last_error, clean step) and "history"
+ * (API 1.78+, hidden with an older negotiated version); a node Ironic does not know fails
+ * with RT_ERR_NOT_FOUND when there is no Nova to own the host. */
+static void test_node_detail(void **state)
+{
+    struct fake_api f = {json_array(), json_object(), json_array(), json_array()};
+    struct http_transport tr;
+    struct provider *p;
+    struct os *os;
+    struct res_detail d = {0};
+    struct detail_request req = {RES_KIND_HOST, "bm-1", 0};
+    struct rt_error err = {0};
+
+    (void)state;
+    json_array_append_new(f.nodes, json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:{s:i}}, s:n}",
+                                             "uuid", "1be26c0b-03f2-4d2e-ae87-c02d7f33c123",
+                                             "name", "bm-1", "provision_state", "clean failed",
+                                             "last_error", "erase_devices_metadata failed",
+                                             "clean_step", "interface", "deploy", "step",
+                                             "erase_devices_metadata", "args", "x", 1,
+                                             "deploy_step"));
+    p = fake_provider(&f, 1, 10, &tr);
+    os = provider_priv(p);
+    os->ironic_mv_minor = 82;
+    if (prov_openstack_ops.detail(p, &req, &d, &err) < 0)
+        fail_msg("detail: %s", err.msg);
+    assert_int_equal(d.len, 2);
+    assert_string_equal(d.items[0].title, "state");
+    assert_non_null(strstr(d.items[0].text, "last_error         erase_devices_metadata failed\n"));
+    assert_non_null(strstr(d.items[0].text, "clean_step         deploy.erase_devices_metadata {\"x\":1}\n"));
+    assert_null(strstr(d.items[0].text, "deploy_step"));
+    assert_string_equal(d.items[1].title, "history");
+    assert_string_equal(d.items[1].text, "2021-09-15 17:45:04  ERROR   -                Something is wrong\n");
+    assert_int_equal(urls_with(&f, "/v1/nodes/bm-1/history"), 1);
+    res_detail_done(&d);
+    /* an older Ironic: no history section, no history request */
+    memset(&d, 0, sizeof d);
+    os->ironic_mv_minor = 77;
+    assert_int_equal(prov_openstack_ops.detail(p, &req, &d, &err), 0);
+    assert_int_equal(d.len, 1);
+    assert_string_equal(d.items[0].title, "state");
+    assert_int_equal(urls_with(&f, "/history"), 1);
+    res_detail_done(&d);
+    /* not a node: with Nova in the catalog it may be a hypervisor (no detail), without it
+     * the host is gone */
+    memset(&d, 0, sizeof d);
+    req.id = "nope";
+    assert_int_equal(prov_openstack_ops.detail(p, &req, &d, &err), 0);
+    assert_int_equal(d.len, 0);
+    free(os->endpoint[OS_SVC_COMPUTE]);
+    os->endpoint[OS_SVC_COMPUTE] = NULL;
+    assert_int_equal(prov_openstack_ops.detail(p, &req, &d, &err), -1);
+    assert_int_equal(err.code, RT_ERR_NOT_FOUND);
+    assert_int_equal(d.len, 0);
+    fake_provider_free(p);
+    json_decref(f.servers);
+    json_decref(f.deleted);
+    json_decref(f.nodes);
+    json_decref(f.urls);
+}
+
 /* Map an object whole and reduced to `keys` (as listings build it): the same resource. */
 static void same_mapping(map_one fn, json_t *o, const char *const *keys, const char *what)
 {
@@ -1250,6 +1334,7 @@ int main(void)
         cmocka_unit_test(test_clouds_secret_perms),
         cmocka_unit_test(test_verify_false_warning),
         cmocka_unit_test(test_node_verbs),
+        cmocka_unit_test(test_node_detail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

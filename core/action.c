@@ -200,7 +200,8 @@ static const struct action_def actions[] = {
      "bare metal: redeploy the deployed image (active -> deploying -> active)"},
     /* floating IPs and ports, appended later (Neutron) */
     {"create", RES_KIND_FLOATINGIP, ACTION_CREATES, K(FLOATINGIP), p_fip_create,
-     "allocate a floating IP; the target names the external network (pool) it comes from"},
+     "allocate a floating IP; the target names the external network (pool) it comes from",
+     "pool"},
     {"associate", RES_KIND_FLOATINGIP, 0, K(FLOATINGIP) | K(PORT) | K(INSTANCE), p_fip_associate,
      "map the floating IP to an instance (through its port)"},
     {"disassociate", RES_KIND_FLOATINGIP, 0, K(FLOATINGIP) | K(PORT) | K(INSTANCE), p_none,

@@ -56,6 +56,9 @@ struct action_def {
     uint32_t touches;      /* kinds to refresh when it ends (RT_KIND_BIT) */
     const struct param_def *params; /* terminated by a NULL name */
     const char *help;
+    /* ACTION_CREATES: what the target names when it is an existing resource to create
+     * from (a floating IP's "pool"); NULL: the target is the new resource's name. */
+    const char *create_from;
 };
 
 #define RT_KIND_BIT(k) (1u << (k))

@@ -199,7 +199,10 @@ static void flow_confirm(struct flow *fl)
     int destructive = (fl->a->flags & ACTION_DESTRUCTIVE) != 0;
 
     snprintf(title, sizeof title, "%s %s", fl->a->verb, target_word(fl));
-    if (fl->a->flags & ACTION_CREATES) {
+    if ((fl->a->flags & ACTION_CREATES) && fl->a->create_from != NULL) {
+        strbuf_addf(&sb, "Create a %s from %s '%s' in provider %s.", target_word(fl),
+                    fl->a->create_from, params_get(&fl->params, "__name"), fl->provider);
+    } else if (fl->a->flags & ACTION_CREATES) {
         strbuf_addf(&sb, "Create %s '%s' in provider %s.", target_word(fl),
                     params_get(&fl->params, "__name"), fl->provider);
     } else if (fl->ntargets == 1) {
@@ -256,6 +259,8 @@ static const char *validate_field(void *ctx, const struct form *f, int field)
     (void)field;
     if (pd == NULL) {
         v = form_text(f, fc->field);
+        if (fc->fl->a->create_from != NULL) /* an existing resource: the provider checks it */
+            return v == NULL || v[0] == '\0' ? "required" : NULL;
         if (!name_ok(v))
             return "a name of 1-63 letters, digits, '-', '_' or '.'";
         if (fleet_lookup(dash_fleet(fc->fl->d), fc->fl->a->kind, fc->fl->provider, v, NULL) !=
@@ -677,7 +682,9 @@ void actions_start(struct dash *d, struct view *v, const struct action_def *a)
     if (a->flags & ACTION_CREATES) {
         struct field_ctx *fc = &fl->fields[fl->nfields++];
         fc->fl = fl;
-        fc->field = form_add_text(fl->form, "name *", "");
+        char label[64];
+        snprintf(label, sizeof label, "%s *", a->create_from != NULL ? a->create_from : "name");
+        fc->field = form_add_text(fl->form, label, "");
         form_set_validator(fl->form, fc->field, validate_field, fc);
     }
     for (const struct param_def *pd = a->params; pd->name != NULL; pd++)

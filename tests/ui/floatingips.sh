@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Floating IPs on the demo fleet through the pane: create asks for the pool
+# (an existing external network, not a new name), says what it will do, and
+# the new address is allocated from that pool.
+set -euo pipefail
+. "$(dirname "$0")/lib.bash"
+start 100 30 --demo-seed 1
+wait_for "Instances  1/250"
+keys :; type_text "floatingips"; keys Enter
+wait_for "Floating IPs  1/33"
+keys c
+wait_for "create floatingip"
+wait_for "pool *"
+screen | grep -q "name \*" && die "the create form asks for a new name instead of the pool"
+keys Enter                                   # empty: refused before anything is sent
+wait_for "required"
+type_text "public"
+keys Enter
+wait_for "Create a floatingip from pool 'public' in provider demo."
+keys y
+wait_for "allocated from public-" 30
+wait_for "Floating IPs  1/34" 30
+keys q
+wait_for "RACKTOP-EXITED 0"
+pass

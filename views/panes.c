@@ -25,6 +25,8 @@
 #define C(id, title, minw, maxw, prio, right, num) {id, title, minw, maxw, prio, right, num}
 #define FIXED(src, id, title, minw, maxw, prio) {C(id, title, minw, maxw, prio, 0, 0), src, NULL}
 #define FIELD(id, title, minw, maxw, prio) {C(id, title, minw, maxw, prio, 0, 0), COL_FIELD, id}
+#define REF(id, title, kind, minw, maxw, prio)                                                  \
+    {C(id, title, minw, maxw, prio, 0, 0), COL_REF, id, kind}
 #define NUMF(id, title, minw, maxw, prio) {C(id, title, minw, maxw, prio, 1, 1), COL_FIELD, id}
 
 static const struct pane_column inst_cols[] = {
@@ -65,7 +67,7 @@ static const struct pane_column vol_cols[] = {
     FIXED(COL_NAME, "name", "NAME", 14, 28, 0),
     FIXED(COL_STATUS, "status", "STATUS", 13, 16, 0),
     NUMF("size_gb", "SIZE_GB", 7, 7, 1),
-    FIELD("attached_to", "ATTACHED_TO", 12, 36, 2),
+    REF("attached_to", "ATTACHED_TO", RES_KIND_INSTANCE, 12, 36, 2),
     FIELD("device", "DEVICE", 8, 10, 4),
     FIELD("bootable", "BOOT", 5, 5, 3),
     FIELD("zone", "ZONE", 10, 12, 3),
@@ -135,7 +137,7 @@ static const struct pane_column port_cols[] = {
     FIXED(COL_STATUS, "status", "STATUS", 9, 12, 0),
     FIELD("fixed_ips", "FIXED_IPS", 12, 32, 1),
     FIELD("device_owner", "OWNER", 10, 24, 2),
-    FIELD("instance", "INSTANCE", 10, 36, 2),
+    REF("instance", "INSTANCE", RES_KIND_INSTANCE, 10, 36, 2),
     FIELD("mac", "MAC", 17, 17, 3),
     FIXED(COL_PROVIDER, "provider", "PROVIDER", 8, 12, 4),
 };
@@ -144,7 +146,7 @@ static const struct pane_column fip_cols[] = {
     FIXED(COL_NAME, "name", "ADDRESS", 12, 40, 0),
     FIXED(COL_STATUS, "status", "STATUS", 9, 12, 0),
     FIELD("fixed_ip_address", "FIXED_IP", 10, 40, 1),
-    FIELD("instance", "INSTANCE", 10, 36, 1),
+    REF("instance", "INSTANCE", RES_KIND_INSTANCE, 10, 36, 1),
     FIELD("floating_network_id", "POOL", 10, 36, 3),
     FIXED(COL_PROVIDER, "provider", "PROVIDER", 8, 12, 4),
 };
@@ -521,6 +523,13 @@ static const char *view_cell(void *ctx, size_t row, int col, char *buf, size_t l
     case COL_FIELD: {
         int i = res_field_index(r->kind, c->field);
         return i < 0 ? "" : res_field_display(r, i, buf, len);
+    }
+    case COL_REF: {
+        int i = res_field_index(r->kind, c->field);
+        const char *id = i < 0 ? "" : res_field_display(r, i, buf, len);
+        const struct resource *to =
+            id[0] != '\0' ? fleet_find(dash_fleet(v->d), c->ref, r->provider, id) : NULL;
+        return to != NULL && to->name[0] != '\0' ? to->name : id;
     }
     }
     return "";

@@ -38,12 +38,17 @@ enum pane_src {
     PANE_SRC_SESSIONS,  /* the open SSH console sessions (console.c) */
 };
 
-enum col_src { COL_PROVIDER, COL_ID, COL_NAME, COL_STATUS, COL_FIELD, COL_SPARK, COL_UPDATED };
+enum col_src {
+    COL_PROVIDER, COL_ID, COL_NAME, COL_STATUS, COL_FIELD, COL_SPARK, COL_UPDATED,
+    COL_REF, /* a field holding the id of another resource (`ref` kind, same provider):
+              * shown by that resource's name, the id itself while it is unknown */
+};
 
 struct pane_column {
     struct table_column tc;
     enum col_src src;
-    const char *field; /* COL_FIELD: schema field; COL_SPARK: metric */
+    const char *field; /* COL_FIELD, COL_REF: schema field; COL_SPARK: metric */
+    enum res_kind ref; /* COL_REF */
 };
 
 /* Drill-downs from a row to related rows. */

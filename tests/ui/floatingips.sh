@@ -4,10 +4,24 @@
 # the new address is allocated from that pool.
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
+# An associated address and the name of its instance, from the command line.
+"$RACKTOP" --demo-seed 1 list floatingips -o json > "$T/fips.json"
+"$RACKTOP" --demo-seed 1 list instances -o json > "$T/inst.json"
+ADDR=$(jq -r '[.[] | select(.instance != null)][0].floating_ip_address' "$T/fips.json")
+IID=$(jq -r '[.[] | select(.instance != null)][0].instance' "$T/fips.json")
+INAME=$(jq -r --arg id "$IID" '.[] | select(.id == $id) | .name' "$T/inst.json")
+[ -n "$INAME" ] || die "no instance named for $IID"
 start 100 30 --demo-seed 1
 wait_for "Instances  1/250"
 keys :; type_text "floatingips"; keys Enter
 wait_for "Floating IPs  1/33"
+# The INSTANCE column names the instance, not its id.
+keys /; type_text "$ADDR"; keys Enter
+wait_for "1/1 of 33"
+screen | grep -F "$ADDR " | grep -qF " $INAME " || die "the row of $ADDR does not name $INAME"
+screen | grep -F "$ADDR " | grep -qF "${IID:0:12}" && die "the row of $ADDR shows the instance id"
+keys Escape
+wait_gone "1/1 of 33"
 keys c
 wait_for "create floatingip"
 wait_for "pool *"

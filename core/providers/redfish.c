@@ -604,6 +604,23 @@ static void fetch_members(struct rf *rf, struct rf_bmc *b, struct rf_sys *s, jso
     }
 }
 
+/* GET one more document for the system's bag (at most RF_BAG_MAX per refresh); cb gets a
+ * struct memarg it must free. */
+static void bag_fetch(struct rf *rf, struct rf_bmc *b, struct rf_sys *s, const char *oid,
+                      int storage, int expand, rf_cb cb)
+{
+    struct memarg *ma;
+
+    if (oid == NULL || s->bag_asked >= RF_BAG_MAX)
+        return;
+    s->bag_asked++;
+    ma = xcalloc(1, sizeof *ma);
+    ma->s = s;
+    ma->oid = xstrdup(oid);
+    ma->storage = storage;
+    get(rf, b, oid, NULL, expand, cb, ma);
+}
+
 static void on_volumes(struct rf *rf, struct rf_bmc *b, void *arg, json_t *doc,
                        const struct http_response *resp)
 {
@@ -631,13 +648,7 @@ static void storage_links(struct rf *rf, struct rf_bmc *b, struct rf_sys *s, jso
         if (only_link(d))
             fetch_member(rf, b, s, rf_str(d, "@odata.id"), 0);
     }
-    if (vols != NULL && s->bag_asked < RF_BAG_MAX) {
-        struct memarg *ma = xcalloc(1, sizeof *ma);
-        s->bag_asked++;
-        ma->s = s;
-        ma->oid = xstrdup(vols);
-        get(rf, b, vols, NULL, 1, on_volumes, ma);
-    }
+    bag_fetch(rf, b, s, vols, 0, 1, on_volumes);
 }
 
 static void on_member(struct rf *rf, struct rf_bmc *b, void *arg, json_t *doc,
@@ -658,16 +669,7 @@ static void on_member(struct rf *rf, struct rf_bmc *b, void *arg, json_t *doc,
 static void fetch_member(struct rf *rf, struct rf_bmc *b, struct rf_sys *s, const char *oid,
                          int storage)
 {
-    struct memarg *ma;
-
-    if (oid == NULL || s->bag_asked >= RF_BAG_MAX)
-        return;
-    s->bag_asked++;
-    ma = xcalloc(1, sizeof *ma);
-    ma->s = s;
-    ma->oid = xstrdup(oid);
-    ma->storage = storage;
-    get(rf, b, oid, NULL, 0, on_member, ma);
+    bag_fetch(rf, b, s, oid, storage, 0, on_member);
 }
 
 /* Processors, Memory, SimpleStorage, EthernetInterfaces: members not expanded. */

@@ -10,44 +10,9 @@
 # No timing assertions: wait_for's limits are generous.
 set -euo pipefail
 . "$(dirname "$0")/lib.bash"
-command -v python3 > /dev/null || { echo "python3 missing: skipped"; exit 77; }
-command -v jq > /dev/null || { echo "jq missing: skipped"; exit 77; }
-RF_FIXTURES="${RACKTOP_SHARED_FIXTURES:-$RT_SRC_DIR/../shared/fixtures}"
-[ -d "$RF_FIXTURES/redfish/public-rackmount1" ] || { echo "no Redfish mockups: skipped"; exit 77; }
-N=8
-python3 "$RT_SRC_DIR/tests/servers/redfish_server.py" --fixtures "$RF_FIXTURES" \
-    --port-file "$T/port" --scale "$N:public-rackmount1" --state-delay-ms 0 2> "$T/server.log" &
-SRV=$!
-trap 'kill $SRV 2> /dev/null || true; wait $SRV 2> /dev/null || true; cleanup' EXIT
-for _ in $(seq 1 100); do [ -s "$T/port" ] && break; sleep 0.05; done
-[ -s "$T/port" ] || die "the Redfish test server did not start: $(cat "$T/server.log")"
-URL="http://127.0.0.1:$(cat "$T/port")"
-# post PATH [BODY] [USER:PASSWORD]: a POST to the test server
-post() {
-    python3 - "$URL$1" "${2:-{\}}" "${3:-}" <<'PY'
-import base64, sys, urllib.request
-req = urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST",
-                             headers={"Content-Type": "application/json"})
-if sys.argv[3]:
-    req.add_header("Authorization", "Basic " + base64.b64encode(sys.argv[3].encode()).decode())
-urllib.request.urlopen(req).read()
-PY
-}
-printf 'secret\n' > "$T/bmc.pw"
-chmod 600 "$T/bmc.pw"
-mkdir -p "$XDG_CONFIG_HOME/racktop"
-{
-    echo "timeout: 120s"
-    echo "providers:"
-    echo "  - name: rf"
-    echo "    type: redfish"
-    echo "    username: admin"
-    echo "    password_file: $T/bmc.pw"
-    echo "    provision_ssh: false"
-    echo "    request_timeout: 60s"
-    echo "    bmcs:"
-    for i in $(seq 0 $((N - 1))); do echo "      - {name: s$i, address: \"$URL/bmc/s$i\"}"; done
-} > "$XDG_CONFIG_HOME/racktop/config.yaml"
+. "$(dirname "$0")/redfish_ui.bash"
+rf_ui_start 8 --state-delay-ms 0
+rf_ui_config 60s
 
 # ---- 1. a healthy run fills the cache: every server on
 "$RACKTOP" list hosts -o json > "$T/warm.json" 2> "$T/err" || die "warm-up list failed: $(cat "$T/err")"

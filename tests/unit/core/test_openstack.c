@@ -458,6 +458,15 @@ struct fake_api {
                          * remain */
 };
 
+static void fake_api_done(struct fake_api *f)
+{
+    json_decref(f->servers);
+    json_decref(f->deleted);
+    json_decref(f->nodes);
+    json_decref(f->urls);
+    json_decref(f->ports);
+}
+
 static char *query_arg(const char *url, const char *name)
 {
     const char *q = strchr(url, '?');
@@ -661,6 +670,24 @@ static int urls_with(const struct fake_api *f, const char *what)
     return n;
 }
 
+/* One listing of instances through a fresh provider (page size `page`): asserts `len` rows
+ * came back from `requests` GETs of /servers/detail. */
+static void list_servers_expect(struct fake_api *f, int page, size_t len, size_t requests)
+{
+    struct http_transport tr;
+    struct provider *p = fake_provider(f, 0, page, &tr);
+    struct res_list l;
+    struct rt_error err = {0};
+
+    json_array_clear(f->urls);
+    res_list_init(&l);
+    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l, &err), 0);
+    assert_int_equal(l.len, len);
+    assert_int_equal(urls_with(f, "/servers/detail"), requests);
+    res_list_done(&l);
+    fake_provider_free(p);
+}
+
 /* Ports page with limit/marker (Neutron's paging) until a short page; each row carries
  * its raw JSON. */
 static void test_neutron_paging(void **state)
@@ -713,11 +740,7 @@ static void test_neutron_paging(void **state)
     res_list_done(&l);
     fake_provider_free(p);
     json_decref(doc);
-    json_decref(f.servers);
-    json_decref(f.deleted);
-    json_decref(f.nodes);
-    json_decref(f.urls);
-    json_decref(f.ports);
+    fake_api_done(&f);
 }
 
 /* "servers_links" decide the paging when present: a page cut short by Nova's max_limit
@@ -726,10 +749,6 @@ static void test_neutron_paging(void **state)
 static void test_paging_links(void **state)
 {
     struct fake_api f = {json_array(), json_object(), json_array(), json_array()};
-    struct http_transport tr;
-    struct provider *p;
-    struct res_list l;
-    struct rt_error err = {0};
 
     (void)state;
     for (int i = 0; i < 5; i++)
@@ -737,42 +756,17 @@ static void test_paging_links(void **state)
     /* Nova caps limit=3 at 2: pages of 2, 2, 1, each full one with rel=next. */
     f.max_limit = 2;
     f.links = 1;
-    p = fake_provider(&f, 0, 3, &tr);
-    res_list_init(&l);
-    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l, &err), 0);
-    assert_int_equal(l.len, 5);
-    assert_int_equal(urls_with(&f, "/servers/detail"), 3);
-    res_list_done(&l);
-    fake_provider_free(p);
-
+    list_servers_expect(&f, 3, 5, 3);
     /* 4 servers in full pages of 2, links on every page, next only while more remain:
      * 2 requests, no empty third page. */
     json_array_remove(f.servers, 4);
-    json_array_clear(f.urls);
     f.max_limit = 0;
     f.links = 2;
-    p = fake_provider(&f, 0, 2, &tr);
-    res_list_init(&l);
-    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l, &err), 0);
-    assert_int_equal(l.len, 4);
-    assert_int_equal(urls_with(&f, "/servers/detail"), 2);
-    res_list_done(&l);
-    fake_provider_free(p);
-
+    list_servers_expect(&f, 2, 4, 2);
     /* Without links the full last page is followed by an empty one (3 requests). */
-    json_array_clear(f.urls);
     f.links = 0;
-    p = fake_provider(&f, 0, 2, &tr);
-    res_list_init(&l);
-    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l, &err), 0);
-    assert_int_equal(l.len, 4);
-    assert_int_equal(urls_with(&f, "/servers/detail"), 3);
-    res_list_done(&l);
-    fake_provider_free(p);
-    json_decref(f.servers);
-    json_decref(f.deleted);
-    json_decref(f.nodes);
-    json_decref(f.urls);
+    list_servers_expect(&f, 2, 4, 3);
+    fake_api_done(&f);
 }
 
 static void test_refresh_changes_since(void **state)
@@ -851,10 +845,7 @@ static void test_refresh_changes_since(void **state)
     res_list_done(&l2);
     res_list_done(&l3);
     fake_provider_free(p);
-    json_decref(f.servers);
-    json_decref(f.deleted);
-    json_decref(f.nodes);
-    json_decref(f.urls);
+    fake_api_done(&f);
 }
 
 /* A Nova bare-metal instance and its Ironic node point at each other. */
@@ -902,10 +893,7 @@ static void test_baremetal_link(void **state)
     res_list_done(&inst);
     res_list_done(&hosts);
     fake_provider_free(p);
-    json_decref(f.servers);
-    json_decref(f.deleted);
-    json_decref(f.nodes);
-    json_decref(f.urls);
+    fake_api_done(&f);
 }
 
 /* The describe detail of an Ironic node: "state" (last_error, clean step) and "history"
@@ -963,10 +951,7 @@ static void test_node_detail(void **state)
     assert_int_equal(err.code, RT_ERR_NOT_FOUND);
     assert_int_equal(d.len, 0);
     fake_provider_free(p);
-    json_decref(f.servers);
-    json_decref(f.deleted);
-    json_decref(f.nodes);
-    json_decref(f.urls);
+    fake_api_done(&f);
 }
 
 /* Map an object whole and reduced to `keys` (as listings build it): the same resource. */
@@ -1131,10 +1116,7 @@ static void test_malformed_page(void **state)
     assert_string_equal(l.items[24]->name, "vm-24");
     res_list_done(&l);
     fake_provider_free(p);
-    json_decref(f.servers);
-    json_decref(f.deleted);
-    json_decref(f.nodes);
-    json_decref(f.urls);
+    fake_api_done(&f);
 }
 
 /* ---- file permissions and the verify: false warning ---------------------------------------- */

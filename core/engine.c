@@ -570,8 +570,8 @@ static void sync_kind(struct worker *w, enum res_kind k)
         if (r->updated_at == 0)
             r->updated_at = now;
         rh[i] = res_hash(r);
-        h = rt_fnv1a(h, r->id, strlen(r->id) + 1);
-        h = rt_fnv1a(h, &rh[i], sizeof rh[i]);
+        h = rt_hash(h, r->id, strlen(r->id) + 1);
+        h = rt_hash(h, &rh[i], sizeof rh[i]);
     }
     if (w->list_hash[k] != 0 && w->list_hash[k] == h && !w->posted[k]) {
         /* Nothing changed since the last refresh: no store writes, no new rows for the
@@ -970,10 +970,8 @@ int engine_start(struct engine *e, struct rt_error *err)
     return 0;
 }
 
-void engine_free(struct engine *e)
+void engine_stop(struct engine *e)
 {
-    struct ev_node *n;
-
     if (e == NULL)
         return;
     pthread_mutex_lock(&e->lock);
@@ -981,6 +979,15 @@ void engine_free(struct engine *e)
     for (size_t i = 0; i < e->nworkers; i++)
         pthread_cond_signal(&e->workers[i].cond);
     pthread_mutex_unlock(&e->lock);
+}
+
+void engine_free(struct engine *e)
+{
+    struct ev_node *n;
+
+    if (e == NULL)
+        return;
+    engine_stop(e);
     for (size_t i = 0; i < e->nworkers; i++) {
         struct worker *w = &e->workers[i];
         struct timespec ts;
@@ -1094,6 +1101,8 @@ int engine_act(struct engine *e, const char *provider, const struct action_def *
         return rt_err_set(err, RT_ERR_NOT_FOUND, 0, "no provider '%s'",
                           provider != NULL ? provider : "(none)");
     w = &e->workers[i];
+    if (__atomic_load_n(&e->stop, __ATOMIC_RELAXED))
+        return rt_err_set(err, RT_ERR_REFUSED, 0, "racktop is stopping: '%s' was not run", a->verb);
     if (engine_read_only(e, provider))
         return rt_err_set(err, RT_ERR_REFUSED, 0,
                           "refused: '%s' would change %s '%s', but %s is read-only", a->verb,
@@ -1170,6 +1179,8 @@ int engine_detail(struct engine *e, const char *provider, enum res_kind k, const
                           w->name, w->type);
     if (id == NULL || id[0] == '\0')
         return rt_err_set(err, RT_ERR_ARG, 0, "detail: no resource id");
+    if (__atomic_load_n(&e->stop, __ATOMIC_RELAXED))
+        return rt_err_set(err, RT_ERR_REFUSED, 0, "racktop is stopping");
     job = xcalloc(1, sizeof *job);
     job->kind = k;
     job->id = xstrdup(id);

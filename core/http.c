@@ -581,13 +581,27 @@ static void finish(struct http_multi *m, struct http_request *rq, int allow_retr
         return;
     }
     if (rq->resp.body == NULL) {
+        rq->resp.body_len = rq->rbody.len; /* may hold a NUL: the parser rejects it */
         rq->resp.body = strbuf_take(&rq->rbody);
-        rq->resp.body_len = strlen(rq->resp.body);
     }
     rq->resp.attempts = rq->attempts;
     if (rq->done != NULL)
         rq->done(rq->ctx, rq, &rq->resp);
     http_request_free(rq);
+}
+
+char *http_take_body(const struct http_response *resp, size_t *len)
+{
+    /* The response is the engine's own (rq->resp), lent to the callback as const so it
+     * does not change the rest; handing the body over saves copying a large reply. */
+    struct http_response *r = (struct http_response *)resp;
+    char *b = r->body != NULL ? r->body : xstrdup("");
+
+    if (len != NULL)
+        *len = r->body != NULL ? r->body_len : 0;
+    r->body = NULL;
+    r->body_len = 0;
+    return b;
 }
 
 static void slot_release(struct http_multi *m, struct http_request *rq)
@@ -660,6 +674,13 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
             rq->resp.request_id = v;
         else
             free(v);
+    } else if ((v = header_value(ptr, n, "Content-Length")) != NULL) {
+        long long len;
+        /* A large reply is received into one allocation of its announced size. */
+        if (rt_parse_int(v, &len) == 0 && len > 0 && len <= HTTP_MAX_BODY &&
+            rq->rbody.len == 0)
+            strbuf_reserve(&rq->rbody, (size_t)len);
+        free(v);
     } else if ((v = header_value(ptr, n, "Retry-After")) != NULL) {
         long long s;
         rq->resp.retry_after_s = rt_parse_int(v, &s) == 0 && s >= 0 ? (long)s : 1;

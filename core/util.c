@@ -145,6 +145,24 @@ const char *rt_strcasestr(const char *hay, const char *needle)
     return NULL;
 }
 
+uint64_t rt_hash(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    uint64_t w;
+
+    for (; n >= 8; p += 8, n -= 8) {
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+        h ^= h >> 29;
+    }
+    w = 0;
+    if (n > 0)
+        memcpy(&w, p, n);
+    w ^= (uint64_t)n << 56; /* the tail's length: "a" and "a\0" differ */
+    h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 29);
+}
+
 uint64_t rt_fnv1a(uint64_t h, const void *data, size_t n)
 {
     const unsigned char *p = data;

@@ -30,5 +30,10 @@ const char *rt_strcasestr(const char *hay, const char *needle);
 /* FNV-1a 64-bit hash of a buffer, continuing from h (start with RT_FNV_INIT). */
 #define RT_FNV_INIT 0xcbf29ce484222325ULL
 uint64_t rt_fnv1a(uint64_t h, const void *data, size_t n);
+/* A faster 64-bit hash of a buffer, eight bytes a step, continuing from h (start with
+ * RT_FNV_INIT): for change detection (res_hash, the engine's list hash), where values are
+ * never compared across machines.  Each step is a bijection of h, so a change confined to one
+ * buffer always changes the result.  FNV-1a stays where a value must be stable. */
+uint64_t rt_hash(uint64_t h, const void *data, size_t n);
 
 #endif

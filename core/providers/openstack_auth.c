@@ -64,6 +64,7 @@ struct pending {
     int done;
     long status;
     char *body;
+    size_t body_len;
     char *request_id;
     char *location;
     char *subject_token;
@@ -88,7 +89,7 @@ static void on_done(void *ctx, const struct http_request *rq, const struct http_
     (void)rq;
     pd->done = 1;
     pd->status = resp->status;
-    pd->body = xstrdup(resp->body != NULL ? resp->body : "");
+    pd->body = http_take_body(resp, &pd->body_len);
     pd->request_id = xstrdup(resp->request_id);
     pd->location = xstrdup(resp->location);
     pd->subject_token = xstrdup(resp->subject_token);
@@ -701,7 +702,7 @@ static int call_end(struct os *os, struct os_call *c, struct os_reply *out, stru
                 goto out;
             }
         }
-        out->body_len = c->pd.body != NULL ? strlen(c->pd.body) : 0;
+        out->body_len = c->pd.body != NULL ? c->pd.body_len : 0;
         out->body = c->pd.body;
         c->pd.body = NULL;
         out->request_id = c->pd.request_id;

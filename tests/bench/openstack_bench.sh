@@ -38,7 +38,9 @@ EOF2
 os_config os fx "page_size: 1000"
 "$RACKTOP" list instances -o json > "$T/o.json"
 [ "$(jq length "$T/o.json")" = 10000 ] || die "racktop listed $(jq length "$T/o.json") servers"
-[ -z "$BASE_RACKTOP" ] || "$BASE_RACKTOP" list instances -o json > /dev/null
+# The baseline keeps its own store: an older racktop refuses a newer schema.
+base_rt() { XDG_STATE_HOME="$T/state-base" "$BASE_RACKTOP" "$@"; }
+[ -z "$BASE_RACKTOP" ] || base_rt list instances -o json > /dev/null
 # curl: a token, then the same 10 pages on one connection
 urls=("$OS_URL/compute/v2.1/servers/detail?limit=1000")
 for p in $(seq 1 9); do urls+=("$OS_URL/compute/v2.1/servers/detail?limit=1000&marker=00000000-0000-0000-0000-$(printf '%012x' $((p * 1000)))"); done
@@ -51,13 +53,13 @@ t_curl= t_rt= t_base=
 for i in $(seq $RUNS); do
     turns t_curl curl_a
     turns t_rt "$RACKTOP" list instances -o json
-    [ -z "$BASE_RACKTOP" ] || turns t_base "$BASE_RACKTOP" list instances -o json
+    [ -z "$BASE_RACKTOP" ] || turns t_base base_rt list instances -o json
 done
 a_curl=$(echo "$t_curl" | med_of)
 a_rt=$(echo "$t_rt" | med_of)
 a_base=$([ -n "$BASE_RACKTOP" ] && echo "$t_base" | med_of || echo NA)
 a_cpu=$(for i in $(seq $RUNS); do cpu_of "$RACKTOP" list instances -o json; done | median)
-a_base_cpu=$([ -n "$BASE_RACKTOP" ] && for i in $(seq $RUNS); do cpu_of "$BASE_RACKTOP" list instances -o json; done | median || echo NA)
+a_base_cpu=$([ -n "$BASE_RACKTOP" ] && for i in $(seq $RUNS); do cpu_of env XDG_STATE_HOME="$T/state-base" "$BASE_RACKTOP" list instances -o json; done | median || echo NA)
 if command -v openstack > /dev/null; then
     a_py=$(for i in $(seq 3); do ms_of env OS_CLOUD=fx OS_CLIENT_CONFIG_FILE="$XDG_CONFIG_HOME/openstack/clouds.yaml" openstack server list -f json --limit -1; done | median)
     env OS_CLOUD=fx OS_CLIENT_CONFIG_FILE="$XDG_CONFIG_HOME/openstack/clouds.yaml" openstack server list -f json --limit -1 > "$T/py.json"
@@ -106,7 +108,7 @@ t_curl= t_rt= t_base=
 for i in $(seq $RUNS); do
     turns t_curl curl_b
     turns t_rt "$RACKTOP" list hosts -o json
-    [ -z "$BASE_RACKTOP" ] || turns t_base "$BASE_RACKTOP" list hosts -o json
+    [ -z "$BASE_RACKTOP" ] || turns t_base base_rt list hosts -o json
 done
 b_curl=$(echo "$t_curl" | med_of)
 b_rt=$(echo "$t_rt" | med_of)

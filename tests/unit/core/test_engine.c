@@ -262,6 +262,44 @@ static void test_unknown_provider_and_bad_params(void **state)
     engine_free(e);
 }
 
+/* engine_stop(): the workers close while the caller goes on; nothing new is run, what was
+ * asked for before is still readable, and engine_free() after it is clean. */
+static void test_stop_then_free(void **state)
+{
+    struct fx *fx = *state;
+    struct rt_error err = {0};
+    struct engine *e = engine_new(&fx->opts, &err);
+    struct engine_event *ev;
+    char *task = NULL;
+    int synced = 0;
+    int64_t deadline;
+
+    assert_non_null(e);
+    assert_int_equal(engine_start(e, &err), 0);
+    engine_refresh(e, NULL, RT_KIND_BIT(RES_KIND_INSTANCE));
+    deadline = rt_mono_ms() + 10000;
+    while (!synced && rt_mono_ms() < deadline) {
+        struct pollfd pfd = {engine_fd(e), POLLIN, 0};
+        poll(&pfd, 1, 100);
+        while ((ev = engine_next_event(e)) != NULL) {
+            synced |= ev->type == ENGINE_EV_SYNC && ev->kind == RES_KIND_INSTANCE;
+            engine_event_free(ev);
+        }
+    }
+    assert_true(synced);
+    engine_stop(e);
+    engine_stop(e); /* twice is harmless */
+    assert_int_equal(engine_act(e, "demo", action_find(RES_KIND_INSTANCE, "reboot"), "x", "x",
+                                NULL, &task, &err),
+                     -1);
+    assert_int_equal(err.code, RT_ERR_REFUSED);
+    assert_non_null(strstr(err.msg, "stopping"));
+    assert_null(task);
+    assert_int_equal(engine_detail(e, "demo", RES_KIND_INSTANCE, "x", 10, &err), -1);
+    assert_non_null(engine_store(e));
+    engine_free(e);
+}
+
 static void test_interrupted_pending_task_reconciled(void **state)
 {
     struct fx *fx = *state;
@@ -492,6 +530,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_detail_unsupported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_only_refuses_every_action, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_provider_and_bad_params, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stop_then_free, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupted_pending_task_reconciled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_progressive_rows, setup, teardown),
     };

@@ -60,6 +60,48 @@ static void test_open_creates_private_wal_file(void **state)
     free(dir);
 }
 
+/* A store of schema 1 (before the (provider, kind, id, hash) index) is migrated on open:
+ * rows kept, index added, and the unchanged-row check reads it. */
+static void test_migration_adds_hash_index(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    char *path = xasprintf("%s/racktop.db", dir);
+    struct rt_error err = {0};
+    struct store *st = store_open(path, &err);
+    struct res_list rows, out;
+    sqlite3_stmt *s = NULL;
+
+    assert_non_null(st);
+    res_list_init(&rows);
+    res_list_push(&rows, inst("i-1", "web-1", "az1"));
+    assert_int_equal(store_put_resources(st, "lab", RES_KIND_INSTANCE, &rows, 1, &err), 0);
+    assert_int_equal(sqlite3_exec(store_db(st), "DROP INDEX resources_hash; PRAGMA user_version = 1",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    store_close(st);
+    st = store_open(path, &err);
+    assert_non_null(st);
+    assert_int_equal(sqlite3_prepare_v2(store_db(st),
+                                        "EXPLAIN QUERY PLAN SELECT id, hash FROM resources "
+                                        "WHERE provider='lab' AND kind='instance'",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_non_null(strstr((const char *)sqlite3_column_text(s, 3), "COVERING INDEX resources_hash"));
+    sqlite3_finalize(s);
+    res_list_init(&out);
+    assert_int_equal(store_load_resources(st, "lab", RES_KIND_INSTANCE, &out, &err), 0);
+    assert_int_equal(out.len, 1);
+    assert_string_equal(out.items[0]->name, "web-1");
+    res_list_done(&out);
+    res_list_done(&rows);
+    store_close(st);
+    free(path);
+    rm_rf(dir);
+    free(dir);
+}
+
 static void test_newer_schema_refused(void **state)
 {
     (void)state;
@@ -333,6 +375,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_creates_private_wal_file),
+        cmocka_unit_test(test_migration_adds_hash_index),
         cmocka_unit_test(test_newer_schema_refused),
         cmocka_unit_test(test_put_load_roundtrip_and_full_sync),
         cmocka_unit_test(test_unchanged_rows_not_rewritten),

@@ -231,6 +231,23 @@ static const struct field_def floatingip_fields[] = {
     {"created_at", FIELD_STR, "CREATED", "creation time, ISO 8601"},
 };
 
+static const struct field_def network_fields[] = {
+    {"external", FIELD_BOOL, "EXTERNAL", "router:external: a floating IP pool"},
+    {"shared", FIELD_BOOL, "SHARED", "shared with every project"},
+    {"subnets", FIELD_JSON, "SUBNETS", "ids of the network's subnets"},
+    {"mtu", FIELD_INT, "MTU", "maximum transmission unit, bytes"},
+    {"project_id", FIELD_STR, "PROJECT", "id of the project that owns it"},
+    {"availability_zones", FIELD_JSON, "ZONES", "availability zones it is in"},
+    {"network_type", FIELD_STR, "NET_TYPE",
+     "provider:network_type (flat, vlan, vxlan, geneve, ...), admin only"},
+    {"physical_network", FIELD_STR, "PHYSNET", "provider:physical_network, admin only"},
+    {"segmentation_id", FIELD_INT, "SEG_ID", "provider:segmentation_id (VLAN or VNI), admin only"},
+    {"admin_state", FIELD_BOOL, "ADMIN_UP", "administratively up"},
+    {"description", FIELD_STR, "DESCRIPTION", "free text"},
+    {"region", FIELD_STR, "REGION", "region"},
+    {"created_at", FIELD_STR, "CREATED", "creation time, ISO 8601"},
+};
+
 #define SCHEMA(a) {a, sizeof a / sizeof a[0]}
 static const struct {
     const struct field_def *defs;
@@ -253,6 +270,7 @@ static const struct {
     [RES_KIND_EVENT] = SCHEMA(event_fields),
     [RES_KIND_PORT] = SCHEMA(port_fields),
     [RES_KIND_FLOATINGIP] = SCHEMA(floatingip_fields),
+    [RES_KIND_NETWORK] = SCHEMA(network_fields),
 };
 
 static const struct {
@@ -275,6 +293,7 @@ static const struct {
     [RES_KIND_EVENT] = {"event", "events"},
     [RES_KIND_PORT] = {"port", "ports"},
     [RES_KIND_FLOATINGIP] = {"floatingip", "floatingips"},
+    [RES_KIND_NETWORK] = {"network", "networks"},
 };
 
 static const struct {
@@ -350,12 +369,19 @@ const struct field_def *res_schema(enum res_kind k, size_t *n)
 
 int res_field_index(enum res_kind k, const char *name)
 {
+    /* Mappers set a row's fields mostly in schema order: the search starts just after
+     * the field this thread found last (one compare instead of ~15 for 10 000 rows of
+     * 20 fields each). */
+    static _Thread_local size_t hint;
     size_t n;
     const struct field_def *defs = res_schema(k, &n);
 
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(defs[i].name, name) == 0)
+    for (size_t j = 0; j < n; j++) {
+        size_t i = (hint + j) % n;
+        if (defs[i].name[0] == name[0] && strcmp(defs[i].name, name) == 0) {
+            hint = i + 1;
             return (int)i;
+        }
     }
     return -1;
 }
@@ -819,13 +845,13 @@ uint64_t res_hash(const struct resource *r)
 #define HS(s)                                                                                  \
     do {                                                                                       \
         if ((s) != NULL)                                                                       \
-            h = rt_fnv1a(h, (s), strlen(s));                                                   \
-        h = rt_fnv1a(h, &sep, 1);                                                              \
+            h = rt_hash(h, (s), strlen(s));                                                    \
+        h = rt_hash(h, &sep, 1);                                                               \
     } while (0)
     HS(r->name);
     HS(r->raw_status);
-    h = rt_fnv1a(h, &r->status, sizeof r->status);
-    h = rt_fnv1a(h, &r->progress, sizeof r->progress);
+    h = rt_hash(h, &r->status, sizeof r->status);
+    h = rt_hash(h, &r->progress, sizeof r->progress);
     for (size_t i = 0; i < r->nfields; i++)
         HS(r->fields[i]);
 #undef HS

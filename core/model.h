@@ -24,8 +24,11 @@
  * one, res_list_done() frees a list and its items.  Not thread-safe by
  * themselves: a resource belongs to one thread at a time (events move them).
  *
- * To add a new kind: add RES_KIND_X here, its name and schema in model.c,
- * its plural to res_kind_from_name(), then document it in docs/CLI.md.
+ * To add a new kind: append RES_KIND_X here (before RES_KIND__COUNT, so cached
+ * rows keep their kind numbers), its name, plural and schema in model.c, then
+ * list it in the providers' kinds masks, give it a pane (views/panes.c), and
+ * document it in docs/CLI.md and README.md (tests/cli/docs_sync.sh checks the
+ * JSON keys against docs/CLI.md).
  */
 #ifndef RT_MODEL_H
 #define RT_MODEL_H
@@ -54,6 +57,7 @@ enum res_kind {
     RES_KIND_EVENT,     /* hardware/BMC log entries (SEL, event logs) */
     RES_KIND_PORT,      /* network ports (Neutron) */
     RES_KIND_FLOATINGIP, /* floating IPs (Neutron) */
+    RES_KIND_NETWORK,   /* networks (Neutron); external ones are floating IP pools */
     RES_KIND__COUNT
 };
 

@@ -7,7 +7,8 @@
  *                    create); drop targets whose provider cannot do it; if
  *                    the action takes parameters, build a form from its
  *                    param_def list (choices come from the fleet: flavors,
- *                    images, zones, hosts, instances, key pairs, ...)
+ *                    images, zones, hosts, instances, key pairs, ...; a
+ *                    floating IP's pool: the provider's external networks)
  *   form submit      every field validated as it is left and again on
  *                    submit with action_validate(): nothing is sent with a
  *                    bad value
@@ -257,6 +258,8 @@ static const char *validate_field(void *ctx, const struct form *f, int field)
     long long x;
 
     (void)field;
+    if (pd == NULL && fc->options != NULL)
+        return NULL; /* a pool picked from the fleet's list */
     if (pd == NULL) {
         v = form_text(f, fc->field);
         if (fc->fl->a->create_from != NULL) /* an existing resource: the provider checks it */
@@ -316,6 +319,32 @@ static int param_source(const char *name, enum res_kind *k)
     return 0;
 }
 
+/* The kind an ACTION_CREATES action's create_from names, when the form offers it as a
+ * choice from the fleet: a floating IP's pool is one of the provider's external networks. */
+static int create_source(const struct action_def *a, enum res_kind *k)
+{
+    if (a->kind == RES_KIND_FLOATINGIP && a->create_from != NULL &&
+        strcmp(a->create_from, "pool") == 0) {
+        *k = RES_KIND_NETWORK;
+        return 1;
+    }
+    return 0;
+}
+
+/* Is a network's name shared by another external network of the same provider?  Then the
+ * option is its id: a name would be ambiguous to the provider. */
+static int pool_name_ambiguous(struct fleet *f, const struct resource *net)
+{
+    for (size_t i = 0; i < fleet_count(f, RES_KIND_NETWORK); i++) {
+        const struct resource *r = fleet_at(f, RES_KIND_NETWORK, i);
+        const char *ext = res_get(r, "external");
+        if (r != net && ext != NULL && strcmp(ext, "true") == 0 &&
+            strcmp(r->provider, net->provider) == 0 && strcmp(r->name, net->name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static void add_option(struct field_ctx *fc, const char *s, size_t *cap)
 {
     for (size_t i = 0; i < fc->noptions; i++) {
@@ -334,8 +363,9 @@ static void fleet_options(struct flow *fl, struct field_ctx *fc, enum res_kind k
     const char *prov = fl->provider;
     size_t cap = 0;
     const struct resource *tgt = fl->ntargets > 0 ? fl->targets[0] : NULL;
+    int required = fc->pd == NULL || fc->pd->required; /* NULL: a create's source */
 
-    if (!fc->pd->required)
+    if (!required)
         add_option(fc, "(none)", &cap), fc->optional_choice = 1;
     for (size_t i = 0; i < fleet_count(f, k); i++) {
         const struct resource *r = fleet_at(f, k, i);
@@ -353,14 +383,19 @@ static void fleet_options(struct flow *fl, struct field_ctx *fc, enum res_kind k
             res_get(r, "type") != NULL && res_get(tgt, "type") != NULL &&
             strcmp(res_get(r, "type"), res_get(tgt, "type")) != 0)
             continue;
-        if (k == RES_KIND_ZONE || k == RES_KIND_REGION || k == RES_KIND_HOST)
+        /* A floating IP comes from an external network (router:external). */
+        if (k == RES_KIND_NETWORK && fl->a->kind == RES_KIND_FLOATINGIP &&
+            (res_get(r, "external") == NULL || strcmp(res_get(r, "external"), "true") != 0))
+            continue;
+        if (k == RES_KIND_ZONE || k == RES_KIND_REGION || k == RES_KIND_HOST ||
+            (k == RES_KIND_NETWORK && pool_name_ambiguous(f, r)))
             add_option(fc, r->id, &cap);
         else
             add_option(fc, r->name, &cap);
     }
     if (fc->noptions == 0) {
         add_option(fc, "(none available)", &cap);
-        if (fl->missing == NULL && fc->pd->required)
+        if (fl->missing == NULL && required)
             fl->missing = res_kind_plural(k);
     }
 }
@@ -451,6 +486,11 @@ static int collect(struct flow *fl, struct rt_error *err)
         params_set(&fl->params, "rule", fl->rule_id);
     for (int i = 0; i < fl->nfields; i++) {
         struct field_ctx *fc = &fl->fields[i];
+        if (fc->pd == NULL && fc->options != NULL) {
+            size_t c = form_choice(fl->form, fc->field);
+            params_set(&fl->params, "__name", c < fc->noptions ? fc->options[c] : "");
+            continue;
+        }
         if (fc->pd == NULL) {
             params_set(&fl->params, "__name", form_text(fl->form, fc->field));
             continue;
@@ -681,10 +721,20 @@ void actions_start(struct dash *d, struct view *v, const struct action_def *a)
     fl->form = form_new(title);
     if (a->flags & ACTION_CREATES) {
         struct field_ctx *fc = &fl->fields[fl->nfields++];
-        fc->fl = fl;
+        const struct provider_info *pi = dash_provider(d, fl->provider);
+        enum res_kind src;
         char label[64];
+        fc->fl = fl;
         snprintf(label, sizeof label, "%s *", a->create_from != NULL ? a->create_from : "name");
-        fc->field = form_add_text(fl->form, label, "");
+        /* An existing resource to create from is picked from the fleet when the provider
+         * lists that kind; otherwise it is typed, and the provider checks it. */
+        if (create_source(a, &src) && pi != NULL && (pi->kinds & RT_KIND_BIT(src))) {
+            fleet_options(fl, fc, src);
+            fc->field = form_add_choice(fl->form, label, (const char *const *)fc->options,
+                                        fc->noptions, 0);
+        } else {
+            fc->field = form_add_text(fl->form, label, "");
+        }
         form_set_validator(fl->form, fc->field, validate_field, fc);
     }
     for (const struct param_def *pd = a->params; pd->name != NULL; pd++)

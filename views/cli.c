@@ -118,7 +118,8 @@ static int parse_kind(const char *s, int *k)
     if (*k < 0 || *k == RES_KIND_METRIC)
         return fail(2,
                     "unknown kind '%s' (expected instances, hosts, volumes, snapshots, secgroups, "
-                    "images, flavors, keypairs, servergroups, regions, zones, events, tasks or audit)",
+                    "images, flavors, keypairs, servergroups, regions, zones, events, ports, "
+                    "floatingips, networks, tasks or audit)",
                     s);
     return 0;
 }
@@ -322,6 +323,7 @@ static const char *const *table_fields(enum res_kind k)
     static const char *const port[] = {"device_owner", "instance", "fixed_ips", "mac", NULL};
     static const char *const fip[] = {"fixed_ip_address", "instance", "floating_network_id",
                                       NULL};
+    static const char *const net[] = {"external", "shared", "subnets", "mtu", NULL};
     static const char *const none[] = {NULL};
 
     switch (k) {
@@ -337,6 +339,7 @@ static const char *const *table_fields(enum res_kind k)
     case RES_KIND_TASK: return task;
     case RES_KIND_AUDIT: return audit;
     case RES_KIND_ZONE: return zone;
+    case RES_KIND_NETWORK: return net;
     case RES_KIND_EVENT: return event;
     case RES_KIND_PORT: return port;
     case RES_KIND_FLOATINGIP: return fip;
@@ -628,6 +631,9 @@ static int cmd_list(const struct engine_opts *opts, int argc, char **argv)
             rc = fail_err(&err);
             goto out;
         }
+        /* The refresh is all this command needs of the providers: let them close (free
+         * their caches, log out) while the rows are printed. */
+        engine_stop(s.e);
         for (size_t i = 0; i < fleet_count(s.f, (enum res_kind)k); i++) {
             rows = xgrow(rows, &cap, nrows + 1, sizeof *rows);
             rows[nrows++] = fleet_at(s.f, (enum res_kind)k, i);

@@ -147,8 +147,22 @@ static const struct pane_column fip_cols[] = {
     FIXED(COL_STATUS, "status", "STATUS", 9, 12, 0),
     FIELD("fixed_ip_address", "FIXED_IP", 10, 40, 1),
     REF("instance", "INSTANCE", RES_KIND_INSTANCE, 10, 36, 1),
-    FIELD("floating_network_id", "POOL", 10, 36, 3),
+    REF("floating_network_id", "POOL", RES_KIND_NETWORK, 10, 36, 3),
     FIXED(COL_PROVIDER, "provider", "PROVIDER", 8, 12, 4),
+};
+
+static const struct pane_column net_cols[] = {
+    FIXED(COL_NAME, "name", "NAME", 12, 36, 0),
+    FIXED(COL_STATUS, "status", "STATUS", 9, 12, 0),
+    FIELD("external", "EXTERNAL", 8, 8, 1),
+    FIELD("shared", "SHARED", 6, 6, 2),
+    FIELD("subnets", "SUBNETS", 10, 40, 3),
+    NUMF("mtu", "MTU", 4, 5, 2),
+    FIELD("network_type", "NET_TYPE", 8, 8, 3),
+    NUMF("segmentation_id", "SEG_ID", 6, 6, 4),
+    FIELD("availability_zones", "ZONES", 8, 24, 4),
+    FIXED(COL_PROVIDER, "provider", "PROVIDER", 8, 12, 4),
+    FIELD("project_id", "PROJECT", 10, 32, 5),
 };
 
 static const struct pane_column task_cols[] = {
@@ -345,6 +359,8 @@ static const struct pane_def defs[] = {
     {"ports", "Ports", PANE_SRC_FLEET, RES_KIND_PORT, NULL, port_cols, N(port_cols), port_keys, -1},
     {"floatingips", "Floating IPs", PANE_SRC_FLEET, RES_KIND_FLOATINGIP, NULL, fip_cols,
      N(fip_cols), fip_keys, -1},
+    {"networks", "Networks", PANE_SRC_FLEET, RES_KIND_NETWORK, NULL, net_cols, N(net_cols),
+     no_keys, -1},
     {"sessions", "SSH sessions", PANE_SRC_SESSIONS, RES_KIND_INSTANCE, NULL, session_cols,
      N(session_cols), session_keys, -1},
     {NULL},

@@ -2832,6 +2832,10 @@ static int demo_list(struct provider *p, enum res_kind k, struct res_list *out,
         }
         return 0;
     }
+    if (k == RES_KIND_NETWORK) {
+        demo_networks(w, out);
+        return 0;
+    }
     n = demo_count(w, k);
     if (k == RES_KIND_INSTANCE)
         demo_volidx_build(w);
@@ -2880,6 +2884,36 @@ static int demo_get(struct provider *p, enum res_kind k, const char *id, struct 
         if (idx < 0)
             return rt_err_set(err, RT_ERR_NOT_FOUND, 404, "Port %s could not be found.", id);
         *out = demo_render_port(w, idx);
+        return 0;
+    }
+    if (k == RES_KIND_NETWORK) {
+        /* by id, else by a name unique among the networks */
+        struct res_list l;
+        size_t hit = SIZE_MAX, hits = 0;
+        res_list_init(&l);
+        demo_networks(w, &l);
+        for (size_t i = 0; i < l.len && hits == 0; i++) {
+            if (strcmp(l.items[i]->id, id) == 0)
+                hit = i, hits = 1;
+        }
+        for (size_t i = 0; i < l.len && hit == SIZE_MAX; i++)
+            hits += strcmp(l.items[i]->name, id) == 0;
+        for (size_t i = 0; i < l.len && hit == SIZE_MAX && hits == 1; i++) {
+            if (strcmp(l.items[i]->name, id) == 0)
+                hit = i;
+        }
+        if (hit != SIZE_MAX) {
+            *out = l.items[hit];
+            l.items[hit] = NULL;
+        }
+        res_list_done(&l); /* res_free(NULL) for the one taken */
+        if (hits > 1)
+            return rt_err_set(err, RT_ERR_CONFLICT, 409,
+                              "Multiple network matches found for name '%s', use an ID to be more "
+                              "specific.",
+                              id);
+        if (*out == NULL)
+            return rt_err_set(err, RT_ERR_NOT_FOUND, 404, "Network %s could not be found.", id);
         return 0;
     }
     switch (k) {
@@ -3036,7 +3070,8 @@ const struct provider_ops prov_demo_ops = {
              RT_KIND_BIT(RES_KIND_SECGROUP) | RT_KIND_BIT(RES_KIND_IMAGE) |
              RT_KIND_BIT(RES_KIND_FLAVOR) | RT_KIND_BIT(RES_KIND_KEYPAIR) |
              RT_KIND_BIT(RES_KIND_SERVERGROUP) | RT_KIND_BIT(RES_KIND_EVENT) |
-             RT_KIND_BIT(RES_KIND_PORT) | RT_KIND_BIT(RES_KIND_FLOATINGIP),
+             RT_KIND_BIT(RES_KIND_PORT) | RT_KIND_BIT(RES_KIND_FLOATINGIP) |
+             RT_KIND_BIT(RES_KIND_NETWORK),
     .actions = 0, /* set in open() from the action table */
     .open = demo_open,
     .close = demo_close,

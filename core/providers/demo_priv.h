@@ -323,6 +323,11 @@ int demo_port_find(const struct dworld *w, const char *id_or_name);
 int demo_fip_of(const struct dworld *w, int inst);
 /* Render the port of instance idx (demo_has_port must hold). */
 struct resource *demo_render_port(struct dworld *w, int inst);
+/* Every network, region by region: the external one ("public-<region>", router:external,
+ * the floating IP pool), then the tenant networks: "private" and every other `net` a live
+ * instance of the region is on (ids as demo_net_id(), so ports and floating IPs name them).
+ * Appended to out, raw JSON included. */
+void demo_networks(struct dworld *w, struct res_list *out);
 
 /* Host state that depends on the time: fan/PSU faults, auto maintenance. */
 struct dhealth {

@@ -2574,6 +2574,108 @@ static struct resource *render_fip(struct dworld *w, int idx, int progress)
     return r;
 }
 
+/* One network of region rg: the external one (ext) or the tenant network `name`. */
+static struct resource *render_net(struct dworld *w, int rg, const char *name, int ext)
+{
+    char nid[DEMO_ID_LEN], sub[DEMO_ID_LEN], ename[64], t1[32];
+    const char *zones[16];
+    const char *proj = ext ? "d3m00000000000000000000000000adm"  /* the admin project */
+                           : "d3m0000000000000000000000000cafe"; /* the demo tenant */
+    int nz = 0, seg = 0;
+    struct resource *r;
+    struct strbuf sb;
+    char *zl;
+
+    demo_net_id(w, ext ? "public" : name, rg, nid);
+    demo_uuid(demo_hash_str(w->seed, nid), 0x9650000ULL, sub);
+    if (ext) {
+        demo_ext_net_name(w, rg, ename, sizeof ename);
+        name = ename;
+    } else {
+        seg = 1000 + (int)(demo_hash_str(w->seed, nid) % 15000);
+    }
+    for (int z = 0; z < w->nzones && nz < 16; z++) {
+        if (w->zones[z].region == rg)
+            zones[nz++] = w->zones[z].name;
+    }
+    iso(w->hosts.n > 0 ? w->hosts.v[0].o.created_at : 0, t1, sizeof t1);
+    r = res_new(w->prov, RES_KIND_NETWORK, nid, name);
+    res_set_status(r, RES_STATUS_ACTIVE, "ACTIVE");
+    res_set_bool(r, "external", ext);
+    res_set_bool(r, "shared", 0);
+    res_set_take(r, "subnets", strlist((const char *const[]){sub}, 1));
+    set_int(r, "mtu", ext ? 1500 : 1450);
+    res_set(r, "project_id", proj);
+    zl = strlist(zones, nz);
+    res_set(r, "availability_zones", zl);
+    res_set(r, "network_type", ext ? "flat" : "vxlan");
+    res_set(r, "physical_network", ext ? "public" : NULL);
+    if (!ext)
+        set_int(r, "segmentation_id", seg);
+    res_set(r, "admin_state", "true");
+    res_set(r, "region", w->regions[rg].name);
+    res_set(r, "created_at", t1);
+    r->updated_at = w->hosts.n > 0 ? w->hosts.v[0].o.created_at : 0;
+
+    /* Neutron network (GET /v2.0/networks item, as an admin sees it) */
+    sb_start(&sb, 768);
+    strbuf_addc(&sb, '{');
+    demo_jstr(&sb, "id", nid);
+    demo_jstr(&sb, "name", name);
+    demo_jstr(&sb, "status", "ACTIVE");
+    demo_jbool(&sb, "admin_state_up", 1);
+    demo_jbool(&sb, "router:external", ext);
+    demo_jbool(&sb, "shared", 0);
+    demo_jraw(&sb, "subnets", res_get(r, "subnets"));
+    demo_jint(&sb, "mtu", ext ? 1500 : 1450);
+    demo_jstr(&sb, "project_id", proj);
+    demo_jstr(&sb, "tenant_id", proj);
+    demo_jraw(&sb, "availability_zones", zl);
+    demo_jstr(&sb, "provider:network_type", ext ? "flat" : "vxlan");
+    demo_jstr(&sb, "provider:physical_network", ext ? "public" : NULL);
+    demo_jk(&sb, "provider:segmentation_id");
+    if (ext)
+        strbuf_adds(&sb, "null");
+    else
+        strbuf_addf(&sb, "%d", seg);
+    demo_jbool(&sb, "port_security_enabled", 1);
+    demo_jstr(&sb, "description", "");
+    demo_jstr(&sb, "created_at", t1);
+    demo_jstr(&sb, "updated_at", t1);
+    strbuf_addc(&sb, '}');
+    res_set_raw_take(r, strbuf_take(&sb));
+    free(zl);
+    return r;
+}
+
+void demo_networks(struct dworld *w, struct res_list *out)
+{
+    for (int rg = 0; rg < w->nregions; rg++) {
+        const char **names = NULL;
+        size_t n = 0, cap = 0;
+
+        res_list_push(out, render_net(w, rg, NULL, 1));
+        names = xgrow(names, &cap, 1, sizeof *names);
+        names[n++] = "private";
+        for (size_t i = 0; i < w->insts.n; i++) {
+            const struct dinst *in = &w->insts.v[i];
+            size_t j;
+            if (in->o.deleted || in->net == NULL || w->zones[in->zone].region != rg ||
+                strcmp(in->net, "public") == 0)
+                continue;
+            for (j = 0; j < n && strcmp(names[j], in->net) != 0; j++)
+                ;
+            if (j == n) {
+                names = xgrow(names, &cap, n + 1, sizeof *names);
+                names[n++] = in->net;
+            }
+        }
+        for (size_t j = 0; j < n; j++)
+            res_list_push(out, render_net(w, rg, names[j], 0));
+        free(names);
+    }
+}
+
 struct resource *demo_render(struct dworld *w, enum res_kind k, int idx, int progress)
 {
     switch (k) {

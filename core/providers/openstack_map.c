@@ -4,7 +4,8 @@
  * Pure functions over jansson values (borrowed; nothing is kept): one per
  * backend object (Nova server, flavor, hypervisor, keypair, server group,
  * availability zone; Ironic node; Cinder volume and snapshot; Neutron
- * security group; Glance image).  The big listings (servers, nodes) build
+ * security group, port, floating IP and network; Glance image).
+ * The big listings (servers, nodes) build
  * only the members their mapper reads (os_server_keys, os_node_keys, next
  * to the mapper): a mapper that reads a new member must name it there, or
  * listings will not see it (test_openstack.c maps each sample both ways).  They accept every microversion the
@@ -1039,5 +1040,44 @@ struct resource *os_map_floatingip(const struct os_map_ctx *c, json_t *fip)
     set_str(r, "region", c->region);
     set_str(r, "created_at", js(fip, "created_at"));
     set_updated(r, fip, "updated_at", "created_at");
+    return r;
+}
+
+/*
+ * A Neutron network.  The provider:* attributes are admin-only (absent for a project
+ * member); a multi-segment network (the multiprovider extension) has them per segment in
+ * `segments`, and the first segment is shown.  router:external marks a floating IP pool.
+ */
+struct resource *os_map_network(const struct os_map_ctx *c, json_t *net)
+{
+    struct resource *r;
+    json_t *seg;
+
+    if (json_is_object(json_object_get(net, "network")))
+        net = json_object_get(net, "network");
+    if ((r = new_res(c, RES_KIND_NETWORK, net, "id", "name")) == NULL)
+        return NULL;
+    res_set_status(r, neutron_status(js(net, "status")), js(net, "status"));
+    set_bool_json(r, "external", json_object_get(net, "router:external"));
+    set_bool_json(r, "shared", json_object_get(net, "shared"));
+    if (json_is_array(json_object_get(net, "subnets")))
+        res_set_take(r, "subnets", list_of(json_object_get(net, "subnets"), "id"));
+    set_int_json(r, "mtu", json_object_get(net, "mtu"));
+    set_str(r, "project_id", js(net, "project_id") ? js(net, "project_id") : js(net, "tenant_id"));
+    if (json_is_array(json_object_get(net, "availability_zones")))
+        res_set_take(r, "availability_zones",
+                     list_of(json_object_get(net, "availability_zones"), NULL));
+    seg = net;
+    if (js(net, "provider:network_type") == NULL &&
+        json_is_object(json_array_get(json_object_get(net, "segments"), 0)))
+        seg = json_array_get(json_object_get(net, "segments"), 0);
+    set_str(r, "network_type", js(seg, "provider:network_type"));
+    set_str(r, "physical_network", js(seg, "provider:physical_network"));
+    set_int_json(r, "segmentation_id", json_object_get(seg, "provider:segmentation_id"));
+    set_bool_json(r, "admin_state", json_object_get(net, "admin_state_up"));
+    set_str(r, "description", js(net, "description"));
+    set_str(r, "region", c->region);
+    set_str(r, "created_at", js(net, "created_at"));
+    set_updated(r, net, "updated_at", "created_at");
     return r;
 }

@@ -1,13 +1,14 @@
 /*
- * openstack_neutron.c - Neutron ports and floating IPs for the "openstack"
- * provider: listing and the actions on them.
+ * openstack_neutron.c - Neutron ports, floating IPs and networks for the
+ * "openstack" provider: listing and the actions on them (networks are
+ * read-only: they are listed to name floating IP pools and ports' networks).
  *
- * Listing: GET /v2.0/ports and /v2.0/floatingips page with limit/marker, as
+ * Listing: GET /v2.0/ports, /v2.0/floatingips and /v2.0/networks page with limit/marker, as
  * Neutron does (`limit` = the provider's page_size, `marker` = the last id of
  * the previous page); a page shorter than the limit is the last.  A backend
  * without paging answers everything at once: a page longer than the limit, or
  * one that ends on an id already seen, also ends the listing.  Rows are
- * mapped by openstack_map.c (os_map_port, os_map_floatingip) with their raw
+ * mapped by openstack_map.c (os_map_port, os_map_floatingip, os_map_network) with their raw
  * JSON.  A floating IP's `instance` comes from its port_details (the
  * fip-port-details extension); a Neutron without it answers no port_details,
  * and the instance is then the device of the port: one GET of the port, or one
@@ -69,6 +70,7 @@ static const struct {
 } colls[] = {
     {RES_KIND_PORT, "/v2.0/ports", "ports", "port", os_map_port},
     {RES_KIND_FLOATINGIP, "/v2.0/floatingips", "floatingips", "floatingip", os_map_floatingip},
+    {RES_KIND_NETWORK, "/v2.0/networks", "networks", "network", os_map_network},
 };
 
 static int coll_of(enum res_kind k)
@@ -363,7 +365,8 @@ void os_neutron_caps(const struct os *os, uint32_t *kinds, uint64_t *acts)
 {
     if (os->endpoint[OS_SVC_NETWORK] == NULL)
         return;
-    *kinds |= RT_KIND_BIT(RES_KIND_PORT) | RT_KIND_BIT(RES_KIND_FLOATINGIP);
+    *kinds |= RT_KIND_BIT(RES_KIND_PORT) | RT_KIND_BIT(RES_KIND_FLOATINGIP) |
+              RT_KIND_BIT(RES_KIND_NETWORK);
     *acts |= bit(RES_KIND_FLOATINGIP, "create") | bit(RES_KIND_FLOATINGIP, "disassociate") |
              bit(RES_KIND_FLOATINGIP, "delete") | bit(RES_KIND_PORT, "delete");
     if (os->endpoint[OS_SVC_COMPUTE] != NULL)

@@ -190,6 +190,8 @@ struct resource *os_map_zone(const struct os_map_ctx *c, json_t *az);
 /* Neutron ports and floating IPs (a bare object or one wrapped in "port" / "floatingip"). */
 struct resource *os_map_port(const struct os_map_ctx *c, json_t *port);
 struct resource *os_map_floatingip(const struct os_map_ctx *c, json_t *fip);
+/* A Neutron network (bare or wrapped in "network"): external = router:external. */
+struct resource *os_map_network(const struct os_map_ctx *c, json_t *net);
 /* Default SSH user for an image's os_distro (NULL when unknown). Static string. */
 const char *os_default_user(const char *os_distro);
 /* Ironic states -> racktop status. */
@@ -225,14 +227,14 @@ char *os_resolve(struct os *os, enum os_svc s, const char *by_id_fmt, const char
                  const char *key_one, const char *key_list, const char *what,
                  const char *name_or_id, struct rt_error *err);
 
-/* ---- Neutron ports and floating IPs (openstack_neutron.c) -------------------------------- */
+/* ---- Neutron ports, floating IPs and networks (openstack_neutron.c) ---------------------- */
 
-/* Does this file list kind k (RES_KIND_PORT, RES_KIND_FLOATINGIP)? */
+/* Does this file list kind k (RES_KIND_PORT, RES_KIND_FLOATINGIP, RES_KIND_NETWORK)? */
 int os_neutron_lists(enum res_kind k);
-/* Every port or floating IP, paged with limit/marker (page_size), each row with its raw
- * JSON.  0, or -1 with err (the service's message and the request id). */
+/* Every port, floating IP or network, paged with limit/marker (page_size), each row with
+ * its raw JSON.  0, or -1 with err (the service's message and the request id). */
 int os_neutron_list(struct os *os, enum res_kind k, struct res_list *out, struct rt_error *err);
-/* One port or floating IP by id; *out new. */
+/* One port, floating IP or network by id; *out new. */
 int os_neutron_get(struct os *os, enum res_kind k, const char *id, struct resource **out,
                    struct rt_error *err);
 /* Floating IP create/associate/disassociate/delete, port delete.  Synchronous: Neutron

@@ -35,6 +35,27 @@ for k in images flavors keypairs servergroups regions zones; do
     expect 0 list "$k" -o json
     [ "$(jq length "$T/out")" -gt 0 ] || die "no $k"
 done
+# Networks: per region the external pool public-REGION and the tenant "private"; every
+# floating IP's pool and every port's network is one of them.
+expect 0 list regions -o json
+nreg=$(jq length "$T/out")
+expect 0 list networks -o json
+cp "$T/out" "$T/nets.json"
+jq -e --argjson n "$nreg" 'length == 2 * $n
+        and ([.[] | select(.external == true and (.name | startswith("public-"))
+                    and .network_type == "flat")] | length) == $n
+        and ([.[] | select(.external == false and .name == "private" and .mtu == 1450
+                    and (.segmentation_id | type == "number"))] | length) == $n
+        and all(.[]; .kind == "network" and .status == "ACTIVE" and (.subnets | length) == 1)' \
+    "$T/nets.json" > /dev/null || die "networks: $(cat "$T/nets.json")"
+expect 0 list floatingips -o json
+jq -e --slurpfile n "$T/nets.json" 'length > 0 and all(.[]; .floating_network_id as $p
+        | $n[0] | any(.[]; .id == $p and .external))' "$T/out" > /dev/null \
+    || die "a floating IP's pool is not an external network"
+expect 0 list ports -o json
+jq -e --slurpfile n "$T/nets.json" 'length > 0 and all(.[]; .network_id as $p
+        | $n[0] | any(.[]; .id == $p and (.external | not)))' "$T/out" > /dev/null \
+    || die "a port's network is not a tenant network"
 
 # Table and CSV.
 expect 0 list instances

@@ -7,7 +7,9 @@
 #   - describe (`d`) on an instance opens at once with the fields, then the
 #     provider's detail (Nova's action history, the console's last lines)
 #     arrives from its worker thread; the console's escape sequences never
-#     reach the terminal.
+#     reach the terminal;
+#   - the Neutron panes: a floating IP's POOL is its network's name, create
+#     offers the external networks as the pool, the networks pane.
 set -euo pipefail
 . "$(dirname "$0")/openstack_lib.bash"
 command -v tmux > /dev/null || { echo "SKIP: needs tmux"; exit 77; }
@@ -78,6 +80,23 @@ screen | head -1 | grep -qF "TLS verification off" || fail "the badge went away 
 keys :; $TM send-keys -l "floatingips"; keys Enter
 wait_for "Floating IPs  1/3" 15
 screen | grep -E '172\.24\.4\.228 .*ACTIVE .*10\.0\.0\.3' > /dev/null || fail "the floating IP pane lacks 172.24.4.228 -> 10.0.0.3"
+# the POOL column names the external network ("public"), not its id; create picks the pool
+# from the external networks Neutron listed (net1/net2 are not), and Neutron gets its id
+screen | grep -E '172\.24\.4\.228 .* public ' > /dev/null || fail "the POOL of 172.24.4.228 is not 'public'"
+screen | grep -qF "376da547-b977" && fail "the floating IP pane shows the pool's id"
+keys c
+wait_for "create floatingip" 10
+wait_for "< public >  (1/1)" 10
+keys Enter
+wait_for "Create a floatingip from pool 'public' in provider os." 10
+keys y
+wait_for "Floating IPs  1/4" 20
+curl -sf "$OS_URL/_control/requests" | jq -e '[.[] | select(.method=="POST" and .path=="/network/v2.0/floatingips")] | length==1' > /dev/null \
+    || fail "the floating IP was not created through Neutron"
+[ "$(curl -sf "$OS_URL/_control/violations")" = "[]" ] || fail "malformed requests: $(curl -sf "$OS_URL/_control/violations")"
+keys :; $TM send-keys -l "networks"; keys Enter
+wait_for "Networks  1/3" 15
+screen | grep -E 'public .*ACTIVE .*true' > /dev/null || fail "the networks pane does not show public as external"
 keys :; $TM send-keys -l "ports"; keys Enter
 wait_for "Ports  1/5" 15
 screen | grep -E 'port-vm-00001 .*ACTIVE .*192\.168\.1\.11' > /dev/null || fail "the ports pane lacks port-vm-00001"

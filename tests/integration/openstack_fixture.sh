@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # OpenStack provider end to end against the loopback fixture server built on
 # the upstream API samples: Keystone password auth and catalog, Nova, Cinder,
-# Neutron (security groups, ports, floating IPs) and Glance listings (paged), the
+# Neutron (security groups, ports, floating IPs, networks) and Glance listings (paged), the
 # main actions tracked to completion,
 # upstream-format errors with their request ids, 401 re-auth, 429/503 with
 # Retry-After, and a request log with no malformed request in it.
@@ -279,7 +279,24 @@ jq -e '.[] | select(.name=="172.24.4.227") | .status=="SHUTOFF" and .port_id==nu
     || die "172.24.4.227: $(jq -c '.[]|select(.name=="172.24.4.227")|del(.raw)' "$T/out")"
 expect 0 list fips
 out_has "172.24.4.228"; out_has "10.0.0.3"
-for k in ports floatingips; do       # docs/CLI.md documents every key (the demo has none of these)
+# networks: the two samples plus the fixture's external "public", paged (3 = a full page, then
+# an empty one after the last id); provider:* attributes are absent for this project member
+os_ctl reset
+expect 0 list networks -o json
+[ "$(jq_out 'length')" = 3 ] || die "expected 3 networks (2 samples + public), got $(jq_out 'length')"
+jq -e '.[] | select(.name=="public") | .id=="376da547-b977-4cfe-9cba-275c80debf57" and .external==true
+       and .status=="ACTIVE" and .subnets==["278d9507-36e7-403c-bb80-1d7093318fe6"] and .mtu==1500
+       and .availability_zones==["nova"] and .region=="RegionOne"' \
+    "$T/out" > /dev/null || die "public: $(jq -c '.[]|select(.name=="public")|del(.raw)' "$T/out")"
+jq -e '.[] | select(.name=="net1") | .external==false and .shared==false
+       and .project_id=="4fd44f30292945e481c7b8a0c8908869" and .network_type==null' \
+    "$T/out" > /dev/null || die "net1: $(jq -c '.[]|select(.name=="net1")|del(.raw)' "$T/out")"
+os_requests > "$T/req.json"
+jq -e '[.[] | select(.path=="/network/v2.0/networks") | .query] | length==2 and .[0]=="limit=3"
+       and .[1]=="limit=3&marker=376da547-b977-4cfe-9cba-275c80debf57"' "$T/req.json" > /dev/null \
+    || die "networks were not paged: $(jq -c '[.[]|select(.path=="/network/v2.0/networks")|.query]' "$T/req.json")"
+no_violations
+for k in ports floatingips networks; do # docs/CLI.md documents every key (the demo has none of these)
     expect 0 list $k -o json
     for key in $(jq -r '.[0] | keys[]' "$T/out"); do
         grep -qF "| \`$key\` |" "$RT_SRC_DIR/docs/CLI.md" || die "docs/CLI.md does not document '$key' of $k"

@@ -25,8 +25,9 @@ Control (no auth):
 
 Neutron ports are the upstream samples plus one compute port per server at start
 (port-vm-NNNNN, on net1); floating IPs are the upstream samples, from the external
-network "public" (added here: the samples have none).  Listings of ports and floating
-IPs must page (limit, marker); floating IP create/update bodies are checked key by key.
+network "public" (added here: the samples have none).  Listings of ports, floating
+IPs and networks must page (limit, marker); floating IP create/update bodies are checked
+key by key.  Networks are the upstream list sample plus "public" (router:external).
 
 Nova instance actions (os-instance-actions) are recorded per server for every
 action this server accepts, on top of the upstream sample's two; console
@@ -893,7 +894,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.violation("network", "%s listed without limit" % key)
         if "marker" in q and "limit" not in q:
             return self.violation("network", "marker without limit")
-        unknown = set(filters) - {"device_id", "network_id", "port_id", "floating_ip_address"}
+        unknown = set(filters) - {"device_id", "network_id", "port_id", "floating_ip_address", "name"}
         if unknown:
             return self.violation("network", "unexpected filters %s" % sorted(unknown))
         ids = [i for i in coll if all(coll[i].get(k) == v for k, v in filters.items())]
@@ -1034,9 +1035,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self.fail("network", 404, "not found")
             return
         if r == ["v2.0", "networks"] and m == "GET":
-            name = q.get("name", [None])[0]
-            return self.send(200, {"networks": [n for n in st.networks if name is None or n["name"] == name]},
-                             service="network")
+            # paged like ports (limit, marker); ?name= (resolving a pool or a server
+            # create's network by name) may come without
+            return self.neutron_list(q, {n["id"]: n for n in st.networks}, "networks")
         if len(r) == 3 and r[:2] == ["v2.0", "networks"] and m == "GET":
             for n in st.networks:
                 if n["id"] == r[2]:

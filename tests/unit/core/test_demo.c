@@ -231,7 +231,8 @@ static void test_deterministic(void **state)
     static const enum res_kind kinds[] = {
         RES_KIND_REGION,   RES_KIND_ZONE,        RES_KIND_INSTANCE, RES_KIND_VOLUME,
         RES_KIND_SNAPSHOT, RES_KIND_SECGROUP,    RES_KIND_IMAGE,    RES_KIND_FLAVOR,
-        RES_KIND_KEYPAIR,  RES_KIND_SERVERGROUP, RES_KIND_PORT,     RES_KIND_FLOATINGIP};
+        RES_KIND_KEYPAIR,  RES_KIND_SERVERGROUP, RES_KIND_PORT,     RES_KIND_FLOATINGIP,
+        RES_KIND_NETWORK};
     struct store *s1 = mem_store(), *s2 = mem_store(), *s3 = mem_store();
     struct provider *a = demo_open_env(s1, "lab", 42, 0, 1);
     struct provider *b = demo_open_env(s2, "lab", 42, 0, 1);
@@ -1874,6 +1875,114 @@ static void test_ports_fips(void **state)
     store_close(st);
 }
 
+/* Networks: per region the external pool public-REGION and the tenant network "private",
+ * plus one per other network= name; every floating IP's pool and every port's network is
+ * one of them (by id), and get finds them by id or unique name. */
+static void test_networks(void **state)
+{
+    struct store *st = mem_store();
+    struct provider *p = demo_open_env(st, "demo", 13, 0, FAST);
+    struct res_list ln, lp, lf, lr;
+    struct resource *r;
+    struct rt_error err = {0};
+    size_t next = 0;
+    const struct resource *blue;
+
+    (void)state;
+    assert_true(provider_kinds(p) & RT_KIND_BIT(RES_KIND_NETWORK));
+    list_kind(p, RES_KIND_REGION, &lr);
+    list_kind(p, RES_KIND_NETWORK, &ln);
+    list_kind(p, RES_KIND_PORT, &lp);
+    list_kind(p, RES_KIND_FLOATINGIP, &lf);
+    assert_true(lr.len >= 2);
+    assert_int_equal(ln.len, 2 * lr.len); /* the baseline instances are all on "private" */
+    for (size_t i = 0; i < lr.len; i++) {
+        char name[64];
+        const struct resource *ext, *priv = NULL;
+        snprintf(name, sizeof name, "public-%s", lr.items[i]->name);
+        ext = find_row(&ln, "region", lr.items[i]->name, RES_STATUS_ACTIVE);
+        assert_non_null(ext);
+        assert_string_equal(ext->name, name); /* the pool comes first in its region */
+        assert_field(ext, "external", "true");
+        assert_field(ext, "network_type", "flat");
+        assert_field(ext, "mtu", "1500");
+        assert_null(res_get(ext, "segmentation_id"));
+        assert_non_null(strstr(res_get(ext, "availability_zones"), lr.items[i]->name));
+        assert_non_null(ext->raw);
+        assert_non_null(strstr(ext->raw, "\"router:external\":true"));
+        for (size_t j = 0; j < ln.len; j++) {
+            if (strcmp(ln.items[j]->name, "private") == 0 &&
+                strcmp(res_get(ln.items[j], "region"), lr.items[i]->name) == 0)
+                priv = ln.items[j];
+        }
+        assert_non_null(priv);
+        assert_field(priv, "external", "false");
+        assert_field(priv, "network_type", "vxlan");
+        assert_true(res_get_int(priv, "segmentation_id", 0) >= 1000);
+        assert_true(json_is_list_of_strings(res_get(priv, "subnets")));
+    }
+    for (size_t i = 0; i < ln.len; i++)
+        next += strcmp(res_get(ln.items[i], "external"), "true") == 0;
+    assert_int_equal(next, lr.len);
+    /* floating IPs come from the external networks, ports sit on tenant networks */
+    assert_true(lf.len > 0 && lp.len > 0);
+    for (size_t i = 0; i < lf.len; i++) {
+        const struct resource *n =
+            find_row(&ln, "region", res_get(lf.items[i], "region"), RES_STATUS_UNKNOWN);
+        assert_non_null(n);
+        assert_string_equal(res_get(lf.items[i], "floating_network_id"), n->id);
+    }
+    for (size_t i = 0; i < lp.len; i++) {
+        size_t j;
+        for (j = 0; j < ln.len && strcmp(ln.items[j]->id, res_get(lp.items[i], "network_id")); j++)
+            ;
+        assert_true(j < ln.len);
+        assert_field(ln.items[j], "external", "false");
+        assert_field(ln.items[j], "region", res_get(lp.items[i], "region"));
+    }
+    /* get: by id, by a unique name; "private" is in every region */
+    r = get_res(p, RES_KIND_NETWORK, ln.items[0]->id);
+    assert_string_equal(r->name, ln.items[0]->name);
+    res_free(r);
+    r = get_res(p, RES_KIND_NETWORK, ln.items[0]->name);
+    assert_string_equal(r->id, ln.items[0]->id);
+    res_free(r);
+    r = NULL;
+    assert_int_equal(provider_get(p, RES_KIND_NETWORK, "private", &r, &err), -1);
+    assert_int_equal(err.code, RT_ERR_CONFLICT);
+    assert_null(r);
+    assert_true(gone(p, RES_KIND_NETWORK, "no-such-net"));
+    /* the pool named by the network's id creates from that network */
+    act_ok(p, RES_KIND_FLOATINGIP, "create", ln.items[0]->id, "address=172.24.0.201", NULL);
+    r = get_res(p, RES_KIND_FLOATINGIP, "172.24.0.201");
+    assert_field(r, "floating_network_id", ln.items[0]->id);
+    res_free(r);
+    res_list_done(&ln);
+    res_list_done(&lp);
+    res_list_done(&lf);
+
+    /* an instance on another network adds that tenant network to its region, with the
+     * id its port names */
+    act_ok(p, RES_KIND_INSTANCE, "create", "t-blue", "flavor=m1.small", "image=debian-12",
+           "zone=eu-west-1a", "network=blue", NULL);
+    list_kind(p, RES_KIND_NETWORK, &ln);
+    assert_int_equal(ln.len, 2 * lr.len + 1);
+    blue = NULL;
+    for (size_t i = 0; i < ln.len; i++) {
+        if (strcmp(ln.items[i]->name, "blue") == 0)
+            blue = ln.items[i];
+    }
+    assert_non_null(blue);
+    assert_field(blue, "region", "eu-west");
+    r = get_res(p, RES_KIND_PORT, "t-blue-eth0");
+    assert_field(r, "network_id", blue->id);
+    res_free(r);
+    res_list_done(&ln);
+    res_list_done(&lr);
+    provider_free(p);
+    store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1890,6 +1999,7 @@ int main(void)
         cmocka_unit_test(test_volumes),
         cmocka_unit_test(test_secgroups),
         cmocka_unit_test(test_ports_fips),
+        cmocka_unit_test(test_networks),
         cmocka_unit_test(test_wall_clock),
         cmocka_unit_test(test_persistence),
         cmocka_unit_test(test_two_connections),

@@ -11,6 +11,8 @@
 #include "core/hmap.h"
 #include "core/resjson.h"
 #include "core/sha256.h"
+#include "core/strbuf.h"
+#include "core/util.h"
 #include "core/xalloc.h"
 
 #include <stdio.h>
@@ -27,6 +29,13 @@ static void test_kind_names(void **state)
     assert_int_equal(res_kind_from_name("vms"), RES_KIND_INSTANCE);
     assert_int_equal(res_kind_from_name("disks"), RES_KIND_VOLUME);
     assert_int_equal(res_kind_from_name("instancez"), -1);
+    /* Kinds are stored by number (the cache): a new kind is appended, never inserted. */
+    assert_int_equal(RES_KIND_PORT, 15);
+    assert_int_equal(RES_KIND_FLOATINGIP, 16);
+    assert_int_equal(RES_KIND_NETWORK, 17);
+    assert_string_equal(res_kind_plural(RES_KIND_NETWORK), "networks");
+    assert_int_equal(res_kind_from_name("network"), RES_KIND_NETWORK);
+    assert_int_equal(res_field_index(RES_KIND_NETWORK, "external"), 0);
     for (int s = 0; s < RES_STATUS__COUNT; s++)
         assert_int_equal(res_status_from_name(res_status_name((enum res_status)s)), s);
 }
@@ -64,6 +73,65 @@ static void test_fields_encode_decode_and_hash(void **state)
     free(enc);
     res_free(c);
     res_free(r);
+}
+
+/* The JSON writer's string escaping (written in place, worst case reserved). */
+static void test_json_string_escapes(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"", "\"\""},
+        {"plain text", "\"plain text\""},
+        {"q\"b\\s/", "\"q\\\"b\\\\s/\""},
+        {"\n\r\t", "\"\\n\\r\\t\""},
+        {"\x01\x1f\x7f", "\"\\u0001\\u001f\x7f\""},
+        {"caf\xc3\xa9 \xe2\x82\xac", "\"caf\xc3\xa9 \xe2\x82\xac\""},
+        {"bad \xff\xc3", "\"bad \xef\xbf\xbd\xef\xbf\xbd\""},
+    };
+    struct strbuf sb = STRBUF_INIT;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        strbuf_reset(&sb);
+        strbuf_adds(&sb, "x");
+        res_json_write_string(&sb, cases[i].in);
+        assert_string_equal(sb.buf + 1, cases[i].out);
+        assert_int_equal(sb.len, strlen(sb.buf));
+    }
+    /* Every byte escaped: the reserve covers the worst case. */
+    {
+        char in[200];
+        memset(in, 0x01, sizeof in - 1);
+        in[sizeof in - 1] = '\0';
+        strbuf_reset(&sb);
+        res_json_write_string(&sb, in);
+        assert_int_equal(sb.len, 2 + 6 * (sizeof in - 1));
+    }
+    strbuf_done(&sb);
+}
+
+/* rt_hash: a change anywhere in one buffer changes it; the length of the tail counts. */
+static void test_rt_hash(void **state)
+{
+    unsigned char buf[37];
+    uint64_t h0;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (unsigned char)('a' + i % 26);
+    h0 = rt_hash(RT_FNV_INIT, buf, sizeof buf);
+    assert_true(h0 == rt_hash(RT_FNV_INIT, buf, sizeof buf));
+    for (size_t i = 0; i < sizeof buf; i++) {
+        for (int bit = 0; bit < 8; bit++) {
+            buf[i] ^= (unsigned char)(1u << bit);
+            assert_true(rt_hash(RT_FNV_INIT, buf, sizeof buf) != h0);
+            buf[i] ^= (unsigned char)(1u << bit);
+        }
+    }
+    for (size_t n = 0; n < 16; n++) /* "a", "a\0", ... and every prefix length differ */
+        assert_true(rt_hash(RT_FNV_INIT, "a\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", n) !=
+                    rt_hash(RT_FNV_INIT, "a\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", n + 1));
 }
 
 static void test_typed_json(void **state)
@@ -255,6 +323,8 @@ int main(void)
         cmocka_unit_test(test_kind_names),
         cmocka_unit_test(test_fields_encode_decode_and_hash),
         cmocka_unit_test(test_typed_json),
+        cmocka_unit_test(test_json_string_escapes),
+        cmocka_unit_test(test_rt_hash),
         cmocka_unit_test(test_fleet_merge_and_lookup),
         cmocka_unit_test(test_actions_and_params),
         cmocka_unit_test(test_sha256_vectors),

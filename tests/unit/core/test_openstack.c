@@ -293,6 +293,68 @@ static void test_neutron_ports_fips(void **state)
     json_decref(doc);
 }
 
+/* Networks: the list sample (a project member: no provider:* attributes), the admin's
+ * provider list sample, and a multi-segment network (segments instead of provider:*). */
+static void test_neutron_networks(void **state)
+{
+    json_t *doc;
+    struct resource *r;
+
+    (void)state;
+    doc = sample("openstack/neutron/networks-list-response.json");
+    r = os_map_network(&ctx, json_array_get(json_object_get(doc, "networks"), 0));
+    assert_non_null(r);
+    assert_int_equal(r->kind, RES_KIND_NETWORK);
+    assert_string_equal(r->id, "d32019d3-bc6e-4319-9c1d-6722fc136a22");
+    assert_string_equal(r->name, "net1");
+    assert_int_equal(r->status, RES_STATUS_ACTIVE);
+    assert_string_equal(res_get(r, "external"), "false");
+    assert_string_equal(res_get(r, "shared"), "false");
+    assert_string_equal(res_get(r, "subnets"), "[\"54d6f61d-db07-451c-9ab3-b9609b6b6f0b\"]");
+    assert_string_equal(res_get(r, "mtu"), "1500");
+    assert_string_equal(res_get(r, "project_id"), "4fd44f30292945e481c7b8a0c8908869");
+    assert_string_equal(res_get(r, "availability_zones"), "[\"nova\"]");
+    assert_string_equal(res_get(r, "admin_state"), "true");
+    assert_null(res_get(r, "network_type"));
+    assert_null(res_get(r, "segmentation_id"));
+    assert_null(res_get(r, "description")); /* "" is no description */
+    assert_string_equal(res_get(r, "region"), "RegionOne");
+    assert_string_equal(res_get(r, "created_at"), "2016-03-08T20:19:41");
+    assert_true(r->updated_at > 1400000000);
+    res_free(r);
+    json_decref(doc);
+
+    doc = sample("openstack/neutron/networks-provider-list-response.json");
+    r = os_map_network(&ctx, json_array_get(json_object_get(doc, "networks"), 0));
+    assert_string_equal(res_get(r, "network_type"), "vlan");
+    assert_string_equal(res_get(r, "physical_network"), "public");
+    assert_string_equal(res_get(r, "segmentation_id"), "3");
+    res_free(r);
+    r = os_map_network(&ctx, json_array_get(json_object_get(doc, "networks"), 1));
+    assert_string_equal(res_get(r, "network_type"), "local");
+    assert_null(res_get(r, "physical_network"));
+    assert_null(res_get(r, "segmentation_id"));
+    assert_string_equal(res_get(r, "mtu"), "1450");
+    res_free(r);
+    json_decref(doc);
+
+    /* wrapped (GET /v2.0/networks/ID), segments: the first one; router:external is a pool */
+    doc = sample("openstack/neutron/network-multi-show-response.json");
+    json_object_set_new(json_object_get(doc, "network"), "router:external", json_true());
+    json_object_set_new(json_object_get(doc, "network"), "status", json_string("DOWN"));
+    r = os_map_network(&ctx, doc);
+    assert_non_null(r);
+    assert_string_equal(r->id, "4e8e5957-649f-477b-9e5b-f1f75b21c03c");
+    assert_string_equal(res_get(r, "external"), "true");
+    assert_int_equal(r->status, RES_STATUS_SHUTOFF);
+    assert_string_equal(res_get(r, "network_type"), "vlan");
+    assert_string_equal(res_get(r, "segmentation_id"), "2");
+    res_free(r);
+    json_object_del(json_object_get(doc, "network"), "id");
+    assert_null(os_map_network(&ctx, doc)); /* no id: skipped */
+    json_decref(doc);
+}
+
 static void test_nova_others(void **state)
 {
     json_t *doc;
@@ -452,6 +514,7 @@ struct fake_api {
     const char *broken; /* when set: every server listing gets this body (request id req-fake) */
     int broken_later;   /* ... only the pages after the first (those with a marker) */
     json_t *ports;      /* Neutron /v2.0/ports (array), or NULL: 404 */
+    json_t *networks;   /* Neutron /v2.0/networks (array), or NULL: 404 */
     size_t max_limit;   /* servers: Nova's [api] max_limit (0: none) */
     int links;          /* servers: 1 "servers_links" as Nova sends them (rel=next when the
                          * page reached the limit); 2 always sent, rel=next only when more
@@ -465,6 +528,7 @@ static void fake_api_done(struct fake_api *f)
     json_decref(f->nodes);
     json_decref(f->urls);
     json_decref(f->ports);
+    json_decref(f->networks);
 }
 
 static char *query_arg(const char *url, const char *name)
@@ -565,6 +629,9 @@ static int fake_perform(void *fctx, const struct http_request *req, struct http_
     } else if (strstr(url, "/network/v2.0/ports?") != NULL && f->ports != NULL) {
         src = json_incref(f->ports);
         key = "ports";
+    } else if (strstr(url, "/network/v2.0/networks?") != NULL && f->networks != NULL) {
+        src = json_incref(f->networks);
+        key = "networks";
     }
     if (src == NULL) {
         resp->status = 404;
@@ -739,6 +806,71 @@ static void test_neutron_paging(void **state)
     assert_int_equal(l.len, 0);
     res_list_done(&l);
     fake_provider_free(p);
+    json_decref(doc);
+    fake_api_done(&f);
+}
+
+/* One listing of networks through a fresh provider with Neutron in its catalog (page size
+ * `page`): asserts `len` rows came back from `requests` GETs of /v2.0/networks. */
+static void list_networks_expect(struct fake_api *f, int page, size_t len, size_t requests)
+{
+    struct http_transport tr;
+    struct provider *p = fake_provider(f, 0, page, &tr);
+    struct os *os = provider_priv(p);
+    struct res_list l;
+    struct rt_error err = {0};
+    uint32_t kinds = 0;
+    uint64_t acts = 0;
+
+    os->endpoint[OS_SVC_NETWORK] = xstrdup("http://fake/network");
+    os_neutron_caps(os, &kinds, &acts);
+    assert_true(kinds & RT_KIND_BIT(RES_KIND_NETWORK));
+    assert_true(prov_openstack_ops.kinds & RT_KIND_BIT(RES_KIND_NETWORK));
+    json_array_clear(f->urls);
+    res_list_init(&l);
+    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_NETWORK, &l, &err), 0);
+    assert_int_equal(l.len, len);
+    assert_int_equal(urls_with(f, "/network/v2.0/networks?limit="), requests);
+    for (size_t i = 0; i < l.len; i++) {
+        char id[48];
+        snprintf(id, sizeof id, "d32019d3-0000-4000-8000-%012zu", i);
+        assert_string_equal(l.items[i]->id, id);
+        assert_int_equal(l.items[i]->kind, RES_KIND_NETWORK);
+        assert_non_null(l.items[i]->raw);
+    }
+    res_list_done(&l);
+    fake_provider_free(p);
+}
+
+/* Networks page with limit/marker like ports: every page after the first starts after the
+ * previous page's last id; a short page ends it, a full last page costs one empty page. */
+static void test_neutron_networks_paging(void **state)
+{
+    struct fake_api f = {json_array(), json_object(), json_array(), json_array()};
+    json_t *doc = sample("openstack/neutron/networks-list-response.json"), *tpl;
+
+    (void)state;
+    f.networks = json_array();
+    tpl = json_array_get(json_object_get(doc, "networks"), 0);
+    for (int i = 0; i < 5; i++) {
+        json_t *net = json_deep_copy(tpl);
+        char id[48], name[16];
+        snprintf(id, sizeof id, "d32019d3-0000-4000-8000-%012d", i);
+        snprintf(name, sizeof name, "net-%d", i);
+        json_object_set_new(net, "id", json_string(id));
+        json_object_set_new(net, "name", json_string(name));
+        json_object_set_new(net, "router:external", json_boolean(i == 4));
+        json_array_append_new(f.networks, net);
+    }
+    list_networks_expect(&f, 2, 5, 3); /* 2 + 2 + 1 */
+    assert_int_equal(urls_with(&f, "networks?limit=2&marker=d32019d3-0000-4000-8000-000000000001"),
+                     1);
+    assert_int_equal(urls_with(&f, "networks?limit=2&marker=d32019d3-0000-4000-8000-000000000003"),
+                     1);
+    list_networks_expect(&f, 5, 5, 2);  /* one full page, then an empty one */
+    list_networks_expect(&f, 10, 5, 1); /* one short page */
+    json_array_remove(f.networks, 4);
+    list_networks_expect(&f, 2, 4, 3);  /* two full pages and the empty third */
     json_decref(doc);
     fake_api_done(&f);
 }
@@ -1305,6 +1437,8 @@ int main(void)
         cmocka_unit_test(test_nova_others),
         cmocka_unit_test(test_neutron_ports_fips),
         cmocka_unit_test(test_neutron_paging),
+        cmocka_unit_test(test_neutron_networks),
+        cmocka_unit_test(test_neutron_networks_paging),
         cmocka_unit_test(test_paging_links),
         cmocka_unit_test(test_error_text),
         cmocka_unit_test(test_time),

@@ -28,13 +28,7 @@ med_of() { tr ' ' '\n' | grep . | median; }
 
 # ---- A: fixture server, 10 000 servers
 os_start_fixture --servers 10000
-os_clouds <<EOF2
-clouds:
-  fx:
-    auth: {auth_url: "$OS_URL/identity", username: admin, password: secret, project_name: demo,
-           user_domain_name: Default, project_domain_name: Default}
-    region_name: RegionOne
-EOF2
+os_clouds_fx
 os_config os fx "page_size: 1000"
 "$RACKTOP" list instances -o json > "$T/o.json"
 [ "$(jq length "$T/o.json")" = 10000 ] || die "racktop listed $(jq length "$T/o.json") servers"

@@ -14,19 +14,7 @@ set -euo pipefail
 . "$(dirname "$0")/openstack_lib.bash"
 command -v tmux > /dev/null || { echo "SKIP: needs tmux"; exit 77; }
 os_start_fixture --servers 3
-os_clouds <<EOF2
-clouds:
-  fx:
-    auth:
-      auth_url: $OS_URL/identity
-      username: admin
-      password: secret
-      project_name: demo
-      user_domain_name: Default
-      project_domain_name: Default
-    region_name: RegionOne
-    verify: false
-EOF2
+os_clouds_fx "verify: false"
 os_config os fx
 
 # ---- the command line: the warning once per provider, on stderr; stdout stays clean JSON

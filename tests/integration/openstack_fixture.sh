@@ -8,19 +8,7 @@
 set -euo pipefail
 . "$(dirname "$0")/openstack_lib.bash"
 os_start_fixture --servers 7
-os_clouds <<EOF2
-clouds:
-  fx:
-    auth:
-      auth_url: $OS_URL/identity
-      username: admin
-      password: secret
-      project_name: demo
-      user_domain_name: Default
-      project_domain_name: Default
-    region_name: RegionOne
-    interface: public
-EOF2
+os_clouds_fx "interface: public"
 os_config os fx "page_size: 3"
 no_violations() { v=$(os_violations); [ "$v" = "[]" ] || die "malformed requests: $v"; }
 

@@ -8,6 +8,7 @@
 #                             rpc_transport none, sqlite, noauth, fake-hardware); sets IR_PORT, IR_URL.
 #                             Exits 77 with the reason when it is not installed or does not start.
 #   os_clouds <<< yaml        writes $XDG_CONFIG_HOME/openstack/clouds.yaml
+#   os_clouds_fx [keys]       the same for cloud "fx" on the fixture server (admin/demo)
 #   os_config NAME CLOUD [extra keys]   writes config.yaml with one openstack provider
 #   os_ctl ACTION [json]      fixture control (fault, reset, ...); os_violations prints violations
 . "$(dirname "${BASH_SOURCE[0]}")/../cli/lib.bash"
@@ -100,6 +101,17 @@ ir_api() {
 }
 
 os_clouds() { cat > "$XDG_CONFIG_HOME/openstack/clouds.yaml"; chmod 600 "$XDG_CONFIG_HOME/openstack/clouds.yaml"; }
+# os_clouds_fx [extra cloud keys]: clouds.yaml with cloud "fx", the fixture server's admin
+os_clouds_fx() {
+    {
+        printf 'clouds:\n  fx:\n    auth:\n      auth_url: %s/identity\n' "$OS_URL"
+        printf '      username: admin\n      password: secret\n      project_name: demo\n'
+        printf '      user_domain_name: Default\n      project_domain_name: Default\n'
+        printf '    region_name: RegionOne\n'
+        [ $# -gt 0 ] && printf '    %s\n' "$@"
+        true
+    } | os_clouds
+}
 os_config() {
     local name=$1 cloud=$2; shift 2
     {

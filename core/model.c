@@ -840,14 +840,10 @@ int res_fields_decode(struct resource *r, const char *enc, struct rt_error *err)
 uint64_t res_hash(const struct resource *r)
 {
     uint64_t h = RT_FNV_INIT;
-    unsigned char sep = 0x1f;
 
-#define HS(s)                                                                                  \
-    do {                                                                                       \
-        if ((s) != NULL)                                                                       \
-            h = rt_hash(h, (s), strlen(s));                                                    \
-        h = rt_hash(h, &sep, 1);                                                               \
-    } while (0)
+    /* A string with its NUL ends itself; NULL hashes as nothing (tail length 0), "" as
+     * its NUL (length 1): one call per field. */
+#define HS(s) (h = (s) != NULL ? rt_hash(h, (s), strlen(s) + 1) : rt_hash(h, "", 0))
     HS(r->name);
     HS(r->raw_status);
     h = rt_hash(h, &r->status, sizeof r->status);

@@ -331,13 +331,15 @@ int store_put_resources_hashed(struct store *st, const char *provider, enum res_
                                const struct res_list *rows, const uint64_t *hashes, int full,
                                struct rt_error *err)
 {
-    /* The rows stored now: id -> {hash, seen}; what is not seen again is deleted. */
+    /* The rows stored now: id -> index + 1 in olds, {hash, seen}; what is not seen again
+     * is deleted. */
     struct old_row {
         uint64_t hash;
         int seen;
-    };
+    } *olds = NULL;
+    size_t nold = 0, oldcap = 0;
     sqlite3_stmt *sel = NULL, *ins = NULL, *raw = NULL, *del = NULL, *delraw = NULL;
-    struct hmap *old = hmap_new(free);
+    struct hmap *old = hmap_new(NULL);
     const char *kname = res_kind_name(k);
     int own_tx = sqlite3_get_autocommit(st->db), rc = -1;
     size_t it = 0;
@@ -354,17 +356,19 @@ int store_put_resources_hashed(struct store *st, const char *provider, enum res_
     bind_text(sel, 1, provider);
     bind_text(sel, 2, kname);
     while (sqlite3_step(sel) == SQLITE_ROW) {
-        struct old_row *o = xmalloc(sizeof *o);
-        o->hash = (uint64_t)sqlite3_column_int64(sel, 1);
-        o->seen = 0;
-        hmap_put(old, (const char *)sqlite3_column_text(sel, 0), o);
+        olds = xgrow(olds, &oldcap, nold + 1, sizeof *olds);
+        olds[nold].hash = (uint64_t)sqlite3_column_int64(sel, 1);
+        olds[nold].seen = 0;
+        hmap_put(old, (const char *)sqlite3_column_text(sel, 0), (void *)(uintptr_t)++nold);
     }
     for (size_t i = 0; i < rows->len; i++) {
         const struct resource *r = rows->items[i];
         uint64_t h = hashes != NULL ? hashes[i] : res_hash(r);
+        uintptr_t at;
         struct old_row *o;
         RT_ASSERT(r->kind == k && strcmp(r->provider, provider) == 0);
-        o = hmap_get(old, r->id);
+        at = (uintptr_t)hmap_get(old, r->id);
+        o = at != 0 ? &olds[at - 1] : NULL;
         if (o != NULL) {
             o->seen = 1;
             if (o->hash == h)
@@ -375,7 +379,7 @@ int store_put_resources_hashed(struct store *st, const char *provider, enum res_
     }
     if (full) {
         while (hmap_next(old, &it, &key, &val)) {
-            if (((struct old_row *)val)->seen)
+            if (olds[(uintptr_t)val - 1].seen)
                 continue;
             sqlite3_stmt *d[2] = {del, delraw};
             for (int j = 0; j < 2; j++) {
@@ -398,6 +402,7 @@ out:
     sqlite3_finalize(del);
     sqlite3_finalize(delraw);
     hmap_free(old);
+    free(olds);
     if (own_tx) {
         if (rc == 0)
             rc = store_commit(st, err);

@@ -54,22 +54,28 @@ void *xgrow(void *p, size_t *cap, size_t need, size_t size)
     return p;
 }
 
-char *xstrdup(const char *s)
+/* The first len bytes of s as a new string (s has no NUL before len). */
+static char *dup_len(const char *s, size_t len)
 {
-    return s == NULL ? NULL : xstrndup(s, strlen(s));
-}
+    char *p = xmalloc(len + 1);
 
-char *xstrndup(const char *s, size_t n)
-{
-    char *p;
-    size_t len = 0;
-
-    while (len < n && s[len] != '\0')
-        len++;
-    p = xmalloc(len + 1);
     memcpy(p, s, len);
     p[len] = '\0';
     return p;
+}
+
+char *xstrdup(const char *s)
+{
+    return s == NULL ? NULL : dup_len(s, strlen(s));
+}
+
+/* strnlen() through memchr(): libc's vector search, not a byte loop (this copies every
+ * server's raw JSON of a listing, 20 MB for 10 000 servers). */
+char *xstrndup(const char *s, size_t n)
+{
+    const char *nul = memchr(s, '\0', n);
+
+    return dup_len(s, nul != NULL ? (size_t)(nul - s) : n);
 }
 
 char *xasprintf(const char *fmt, ...)

@@ -19,4 +19,23 @@ char *xstrdup(const char *s);           /* xstrdup(NULL) returns NULL */
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * RT_FREE_AT_EXIT: 1 when memory a command would leave to the kernel at exit must be
+ * freed anyway, because the build checks for leaks (AddressSanitizer's LeakSanitizer, or
+ * -DRT_FREE_AT_EXIT=1 for valgrind).  Then a real leak still shows, as with git's
+ * UNLEAK().  Elsewhere a command may skip freeing what it holds until the end.
+ */
+#ifndef RT_FREE_AT_EXIT
+#if defined(__SANITIZE_ADDRESS__)
+#define RT_FREE_AT_EXIT 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RT_FREE_AT_EXIT 1
+#endif
+#endif
+#endif
+#ifndef RT_FREE_AT_EXIT
+#define RT_FREE_AT_EXIT 0
+#endif
+
 #endif

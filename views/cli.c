@@ -139,7 +139,11 @@ static int session_open(struct session *s, const struct engine_opts *opts, struc
 static void session_close(struct session *s)
 {
     free(s->warned);
-    fleet_free(s->f);
+    /* Each command ends its process: the fleet's rows (10 000 servers are 250 000
+     * allocations, ~5 ms to free one by one) are left to the kernel unless the build
+     * checks for leaks.  The engine is still closed: it joins its threads and the store. */
+    if (RT_FREE_AT_EXIT)
+        fleet_free(s->f);
     engine_free(s->e);
 }
 

@@ -134,6 +134,45 @@ static void test_rt_hash(void **state)
                     rt_hash(RT_FNV_INIT, "a\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", n + 1));
 }
 
+/* A row's hash tells a NULL field from "", and where one field ends from the next. */
+static void test_res_hash_fields(void **state)
+{
+    struct resource *a = res_new("lab", RES_KIND_INSTANCE, "i-1", "web");
+    struct resource *b = res_dup(a);
+
+    (void)state;
+    assert_true(res_hash(a) == res_hash(b));
+    res_set(b, "zone", "");
+    assert_true(res_hash(a) != res_hash(b));
+    res_set(a, "zone", "ab");
+    res_set(a, "host", "c");
+    res_set(b, "zone", "a");
+    res_set(b, "host", "bc");
+    assert_true(res_hash(a) != res_hash(b));
+    res_set(b, "zone", "ab");
+    res_set(b, "host", "c");
+    assert_true(res_hash(a) == res_hash(b));
+    res_free(a);
+    res_free(b);
+}
+
+/* xstrndup() stops at n or at a NUL before it. */
+static void test_xstrndup(void **state)
+{
+    char *s;
+
+    (void)state;
+    s = xstrndup("abcdef", 3);
+    assert_string_equal(s, "abc");
+    free(s);
+    s = xstrndup("ab\0cdef", 6);
+    assert_string_equal(s, "ab");
+    free(s);
+    s = xstrndup("abc", 0);
+    assert_string_equal(s, "");
+    free(s);
+}
+
 static void test_typed_json(void **state)
 {
     (void)state;
@@ -325,6 +364,8 @@ int main(void)
         cmocka_unit_test(test_typed_json),
         cmocka_unit_test(test_json_string_escapes),
         cmocka_unit_test(test_rt_hash),
+        cmocka_unit_test(test_res_hash_fields),
+        cmocka_unit_test(test_xstrndup),
         cmocka_unit_test(test_fleet_merge_and_lookup),
         cmocka_unit_test(test_actions_and_params),
         cmocka_unit_test(test_sha256_vectors),

@@ -760,9 +760,13 @@ static void *worker_main(void *arg)
     if (w->st == NULL) {
         set_state(w, PROV_STATE_UNREACHABLE, err.msg);
     } else if (w->ops == NULL) {
-        char msg[200];
-        snprintf(msg, sizeof msg, "provider type '%s' is not available in this build of racktop",
-                 w->type);
+        char msg[500];
+        const char *why = provider_type_error(w->type);
+        if (why != NULL)
+            snprintf(msg, sizeof msg, "provider type '%s' could not be loaded: %s", w->type, why);
+        else
+            snprintf(msg, sizeof msg,
+                     "provider type '%s' is not available in this build of racktop", w->type);
         set_state(w, PROV_STATE_UNREACHABLE, msg);
     } else {
         env.store = w->st;

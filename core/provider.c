@@ -11,32 +11,116 @@
 #include "err.h"
 #include "xalloc.h"
 
+#include <dlfcn.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
- * The registered provider types.  Optional ones are guarded by their build
- * option, e.g. `#ifdef WITH_LIBVIRT &prov_libvirt_ops, #endif`.  A config
- * naming a type missing here is reported as that provider's status.
+ * The built-in provider types.  A config naming a type missing here (and not
+ * loadable, below) is reported as that provider's status.
+ *
+ * The libvirt provider (WITH_LIBVIRT) is a module, racktop-libvirt.so, loaded
+ * the first time a config names the type: libvirt and the ~25 libraries behind
+ * it cost every racktop start ~7 ms of dynamic loading (more than half of it),
+ * and most starts never talk to libvirt.  The module calls back into the
+ * racktop executable (built with -rdynamic).  A program that links the
+ * provider's objects itself (the libvirt unit test) gets them directly: the weak
+ * reference below is then defined.
  */
 extern const struct provider_ops prov_demo_ops;
 extern const struct provider_ops prov_redfish_ops;
 extern const struct provider_ops prov_openstack_ops;
-#ifdef WITH_LIBVIRT
-extern const struct provider_ops prov_libvirt_ops;
-#endif
 
 static const struct provider_ops *const provider_table[] = {
     &prov_demo_ops,
     &prov_redfish_ops,
     &prov_openstack_ops,
-#ifdef WITH_LIBVIRT
-    &prov_libvirt_ops,
-#endif
     NULL,
 };
+
+#ifdef WITH_LIBVIRT
+extern const struct provider_ops prov_libvirt_ops __attribute__((weak));
+
+#ifndef RACKTOP_MODULE_DIR
+#define RACKTOP_MODULE_DIR "/usr/local/lib/racktop"
+#endif
+#define LIBVIRT_MODULE "racktop-libvirt.so"
+
+static pthread_once_t libvirt_once = PTHREAD_ONCE_INIT;
+static const struct provider_ops *libvirt_ops;
+static char libvirt_error[400];
+
+/* dlopen() the module at path; 0 with libvirt_ops set, -1 with libvirt_error set. */
+static int libvirt_try(const char *path)
+{
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    const struct provider_ops *ops;
+
+    if (h == NULL) {
+        snprintf(libvirt_error, sizeof libvirt_error, "%s", dlerror());
+        return -1;
+    }
+    ops = dlsym(h, "prov_libvirt_ops");
+    if (ops == NULL || ops->name == NULL || strcmp(ops->name, "libvirt") != 0) {
+        snprintf(libvirt_error, sizeof libvirt_error, "%s: no libvirt provider in it", path);
+        dlclose(h);
+        return -1;
+    }
+    libvirt_ops = ops; /* the module stays loaded for the life of the process */
+    return 0;
+}
+
+/* Next to the executable (a build tree, a relocated install), then the install dir. */
+static void libvirt_load(void)
+{
+    char exe[PATH_MAX], path[PATH_MAX + sizeof LIBVIRT_MODULE + 1];
+    ssize_t n;
+
+    if (&prov_libvirt_ops != NULL) {
+        libvirt_ops = &prov_libvirt_ops;
+        return;
+    }
+    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        char *slash;
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+        if (slash != NULL) {
+            slash[1] = '\0';
+            snprintf(path, sizeof path, "%s%s", exe, LIBVIRT_MODULE);
+            if (access(path, F_OK) == 0) {
+                libvirt_try(path);
+                return;
+            }
+        }
+    }
+    snprintf(path, sizeof path, "%s/%s", RACKTOP_MODULE_DIR, LIBVIRT_MODULE);
+    if (access(path, F_OK) == 0)
+        libvirt_try(path);
+    else
+        snprintf(libvirt_error, sizeof libvirt_error,
+                 "%s is not installed (looked next to racktop and in %s)", LIBVIRT_MODULE,
+                 RACKTOP_MODULE_DIR);
+}
+#endif
+
+const char *provider_type_error(const char *type)
+{
+#ifdef WITH_LIBVIRT
+    if (strcmp(type, "libvirt") == 0) {
+        pthread_once(&libvirt_once, libvirt_load);
+        return libvirt_ops == NULL ? libvirt_error : NULL;
+    }
+#else
+    (void)type;
+#endif
+    return NULL;
+}
 
 struct provider {
     const struct provider_ops *ops;
@@ -60,6 +144,12 @@ static const struct provider_ops *extra_types[EXTRA_TYPES_MAX];
 
 const struct provider_ops *provider_type_find(const char *type)
 {
+#ifdef WITH_LIBVIRT
+    if (strcmp(type, "libvirt") == 0) {
+        pthread_once(&libvirt_once, libvirt_load);
+        return libvirt_ops;
+    }
+#endif
     for (size_t i = 0; provider_table[i] != NULL; i++) {
         if (strcmp(provider_table[i]->name, type) == 0)
             return provider_table[i];

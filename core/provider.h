@@ -161,10 +161,13 @@ struct provider_ops {
                   struct rt_error *err);
 };
 
-/* The built-in provider types, NULL-terminated. */
+/* The built-in provider types, NULL-terminated (not libvirt: a module, see provider.c). */
 const struct provider_ops *const *provider_types(void);
-/* A built-in or registered type by name, or NULL. */
+/* A built-in, loadable or registered type by name, or NULL.  The first look-up of
+ * "libvirt" loads racktop-libvirt.so (thread-safe, once). */
 const struct provider_ops *provider_type_find(const char *type);
+/* Why provider_type_find(type) finds nothing, when a module failed to load; else NULL. */
+const char *provider_type_error(const char *type);
 /* Add a provider type at run time (an embedder's own backend, or a test double), before
  * any engine_new() that configures it; config `type:` then accepts ops->name.  Not
  * thread-safe; at most 8; a name already known is ignored.  Returns 0, or -1 when full. */

@@ -33,6 +33,22 @@ if grep -q "not available in this build" "$T/err"; then
     pass
 fi
 
+# The provider is a module (racktop-libvirt.so) loaded on demand: a racktop that finds
+# none, or a broken one, says why and exits 1 (the other providers would still list).
+if [ ! -e /usr/local/lib/racktop/racktop-libvirt.so ]; then
+    mkdir -p "$T/bare"
+    cp "$RACKTOP" "$T/bare/racktop"
+    got=0
+    "$T/bare/racktop" list hosts -o json > "$T/out" 2> "$T/err" || got=$?
+    [ "$got" = 1 ] || die "list without the libvirt module exited $got"
+    err_has "provider type 'libvirt' could not be loaded: racktop-libvirt.so is not installed"
+    echo "not an ELF object" > "$T/bare/racktop-libvirt.so"
+    got=0
+    "$T/bare/racktop" list hosts -o json > "$T/out" 2> "$T/err" || got=$?
+    [ "$got" = 1 ] || die "list with a broken libvirt module exited $got"
+    err_has "provider type 'libvirt' could not be loaded: $T/bare/racktop-libvirt.so"
+fi
+
 # Hosts: both URIs, with health; the broken one is an ERROR row with its reason.
 start=$(date +%s)
 expect 0 list hosts -o json

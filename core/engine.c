@@ -374,8 +374,7 @@ static void refresh_target(struct worker *w, struct running *r)
     if (res->updated_at == 0)
         res->updated_at = rt_now_ms() / 1000;
     store_put_resource(w->st, res, NULL);
-    free(res->raw);
-    res->raw = NULL;
+    res_drop_raw(res);
     ev = event_new(ENGINE_EV_UPSERT, w->name, r->task.kind);
     res_list_push(&ev->rows, res);
     post(w->e, ev);
@@ -537,8 +536,7 @@ static void sync_kind(struct worker *w, enum res_kind k)
         /* Rows were posted since the last SYNC: resend that SYNC's rows (stored) so
          * nothing posted outlives this refresh. */
         for (size_t i = 0; i < rows.len; i++) {
-            free(rows.items[i]->raw);
-            rows.items[i]->raw = NULL;
+            res_drop_raw(rows.items[i]);
         }
         w->posted[k] = 0;
         ev = event_new(ENGINE_EV_SYNC, w->name, k);
@@ -597,8 +595,7 @@ static void sync_kind(struct worker *w, enum res_kind k)
         rt_log("cache: %s", err.msg);
     }
     for (size_t i = 0; i < rows.len; i++) {
-        free(rows.items[i]->raw);
-        rows.items[i]->raw = NULL;
+        res_drop_raw(rows.items[i]);
     }
     w->posted[k] = 0;
     ev = event_new(ENGINE_EV_SYNC, w->name, k);
@@ -717,8 +714,7 @@ static void worker_post_rows(void *ctx, enum res_kind k, const struct res_list *
         if (rows->items[i]->kind != k)
             continue; /* fields are per kind: a stray row cannot be relabelled */
         r = res_dup(rows->items[i]);
-        free(r->raw);
-        r->raw = NULL;
+        res_drop_raw(r);
         if (r->provider == NULL || strcmp(r->provider, w->name) != 0) {
             free(r->provider);
             r->provider = xstrdup(w->name);

@@ -413,7 +413,7 @@ void res_free(struct resource *r)
     free(r->id);
     free(r->name);
     free(r->raw_status);
-    free(r->raw);
+    res_drop_raw(r);
     free(r);
 }
 
@@ -518,8 +518,23 @@ void res_set_status(struct resource *r, enum res_status s, const char *raw_statu
 
 void res_set_raw_take(struct resource *r, char *raw_json)
 {
-    free(r->raw);
+    res_drop_raw(r);
     r->raw = raw_json;
+}
+
+void res_set_raw_borrowed(struct resource *r, const char *raw_json)
+{
+    res_drop_raw(r);
+    r->raw = (char *)raw_json;
+    r->raw_borrowed = raw_json != NULL;
+}
+
+void res_drop_raw(struct resource *r)
+{
+    if (!r->raw_borrowed)
+        free(r->raw);
+    r->raw = NULL;
+    r->raw_borrowed = 0;
 }
 
 char *res_json_strlist(const char *const *items, size_t n)

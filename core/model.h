@@ -17,8 +17,12 @@
  * A NULL value means "unknown / not applicable" (JSON null).
  *
  * The backend's raw JSON travels in `raw` from a provider to the engine,
- * which stores it and frees it: resources held by consumers have raw == NULL
- * (the describe view loads it from the store on demand).
+ * which stores it and drops it (res_drop_raw): resources held by consumers
+ * have raw == NULL (the describe view loads it from the store on demand).
+ * A provider may lend it instead (res_set_raw_borrowed: text inside a reply it
+ * keeps, 20 MB for 10 000 servers not copied); it must then keep that text
+ * until its next call, and the engine drops raw before the provider is called
+ * again.
  *
  * Resources are plain values owned by whoever holds them; res_free() frees
  * one, res_list_done() frees a list and its items.  Not thread-safe by
@@ -97,6 +101,7 @@ struct resource {
     char **fields;         /* res_schema(kind) values, NULL = unknown */
     size_t nfields;
     char *raw;             /* backend JSON, only between provider and engine */
+    int raw_borrowed;      /* raw belongs to the provider, not to this resource */
 };
 
 struct res_list {
@@ -139,6 +144,10 @@ long long res_get_int(const struct resource *r, const char *field, long long dfl
 double res_get_num(const struct resource *r, const char *field, double dflt);
 void res_set_status(struct resource *r, enum res_status s, const char *raw_status);
 void res_set_raw_take(struct resource *r, char *raw_json);
+/* raw lent by the provider (see above): never freed through this resource. */
+void res_set_raw_borrowed(struct resource *r, const char *raw_json);
+/* Free raw (unless borrowed) and set it NULL. */
+void res_drop_raw(struct resource *r);
 
 /* JSON list helpers for FIELD_JSON arrays of strings. */
 char *res_json_strlist(const char *const *items, size_t n); /* new string '["a","b"]' */

@@ -98,6 +98,7 @@ static char *qesc(const char *s)
  */
 struct os_page {
     const char *text;                /* the reply body */
+    char **body;                     /* where the reply holds it: a callback may take it */
     size_t n;                        /* items */
     const struct jscan_span *item;   /* each item's bytes in text (its raw JSON) */
     json_t *items;                   /* built mode: the items, else NULL */
@@ -334,6 +335,7 @@ static void mapper_give(struct mapper *mp, struct os_reply *rep, const struct os
     t = mp->items, mp->items = *items, *items = t;
     t = mp->fields, mp->fields = *fields, *fields = t;
     mp->pg = *pg; /* its spans point into the arrays just moved, which stay where they are */
+    mp->pg.body = &mp->rep.body;
     mp->busy = 1;
     pthread_cond_broadcast(&mp->cv);
     pthread_mutex_unlock(&mp->mu);
@@ -428,6 +430,7 @@ static int fetch_pages(struct os *os, enum os_svc s, const char *path, const cha
             mapper_give(&mp, &rep, &pg, &items, &fields);
             continue;
         }
+        pg.body = &rep.body;
         fn(ctx, &pg);
         json_decref(pg.items);
         os_reply_done(&rep);
@@ -627,7 +630,7 @@ struct os_srv {
     char *updated;
     struct os_packed *pk;      /* the mapping, once a listing has ended */
     struct resource *fresh;    /* mapped in this listing, not yet handed out */
-    char *raw;
+    const char *raw;           /* in os->kept: lent to the row handed out */
     uint64_t seq;              /* first seen: listing order */
     uint64_t gen;              /* last full listing that returned it */
 };
@@ -641,7 +644,6 @@ static void os_srv_free(void *p)
     free(e->updated);
     free(e->pk);
     res_free(e->fresh);
-    free(e->raw);
     free(e);
 }
 
@@ -676,6 +678,7 @@ static void merge_servers(void *ctx, const struct os_page *pg)
 {
     struct merge_ctx *m = ctx;
     struct os *os = m->os;
+    char *body = NULL; /* the page's text, kept once a row lends its raw JSON from it */
     size_t i;
 
     for (i = 0; i < pg->n; i++) {
@@ -705,14 +708,51 @@ static void merge_servers(void *ctx, const struct os_page *pg)
             e->fresh = r;
             free(e->updated);
             e->updated = xstrdup(upd);
-            free(e->raw);
-            e->raw = xstrndup(pg->text + pg->item[i].start, pg->item[i].end - pg->item[i].start);
+            if (body == NULL && *pg->body != NULL) {
+                body = *pg->body;
+                *pg->body = NULL;
+                os->kept = xgrow(os->kept, &os->kept_cap, os->nkept + 1, sizeof *os->kept);
+                os->kept[os->nkept++] = body;
+            }
+            /* The item's text in place, ended where the ',' or ']' after it was (no
+             * span of this page reaches that byte: items are separate). */
+            if (body != NULL) {
+                body[pg->item[i].end] = '\0';
+                e->raw = body + pg->item[i].start;
+            }
             e->gen = m->gen;
         }
         free(idh);
         free(sth);
         free(updh);
     }
+}
+
+/*
+ * Free the reply bodies kept for the rows' raw JSON (struct os, kept).  Rows handed out
+ * were done with them before this provider was called again; a server merged by a
+ * listing that failed still points into them: it loses its mapping, so the next listing
+ * maps it (and lends its raw JSON) again.
+ */
+static void drop_kept(struct os *os)
+{
+    size_t it = 0;
+    const char *id;
+    void *val;
+
+    if (os->nkept == 0)
+        return;
+    while (os->servers != NULL && hmap_next(os->servers, &it, &id, &val)) {
+        struct os_srv *e = val;
+        if (e->raw != NULL) {
+            e->raw = NULL;
+            free(e->updated);
+            e->updated = NULL;
+        }
+    }
+    for (size_t i = 0; i < os->nkept; i++)
+        free(os->kept[i]);
+    os->nkept = 0;
 }
 
 /*
@@ -761,6 +801,7 @@ static int list_servers(struct os *os, struct res_list *out, struct rt_error *er
         /* What merged stays, but the next listing starts over with a full one. */
         free(os->servers_since);
         os->servers_since = NULL;
+        drop_kept(os);
         goto out;
     }
     /* A full listing drops what it no longer returns. */
@@ -793,7 +834,7 @@ static int list_servers(struct os *os, struct res_list *out, struct rt_error *er
         } else {
             r = unpack_res(e->pk);
         }
-        r->raw = e->raw;
+        res_set_raw_borrowed(r, e->raw);
         e->raw = NULL;
         link_server(os, r);
         res_list_push(out, r);
@@ -906,6 +947,7 @@ static int os_list(struct provider *p, enum res_kind k, struct res_list *out, st
     const char *all = os->all_projects && os->is_admin ? "?all_tenants=1" : "";
     char path[128];
 
+    drop_kept(os); /* the rows of the last listing are done with their raw JSON */
     os_discover(os, err);
     switch (k) {
     case RES_KIND_INSTANCE:
@@ -2143,6 +2185,10 @@ static void os_close(struct provider *p)
     }
     free(os->servers_since);
     os->servers_since = NULL;
+    drop_kept(os);
+    free(os->kept);
+    os->kept = NULL;
+    os->kept_cap = 0;
     hmap_free(os->servers);
     os->servers = NULL;
     json_decref(os->node_ids);

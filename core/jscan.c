@@ -789,38 +789,58 @@ static int key_escaped(const char *kt, size_t kl)
     return 0;
 }
 
-int jscan_fields(struct jscan *c, const char *const *keys, struct jscan_span *vals,
-                 struct jscan_span *span, struct jscan_error *e)
+void jscan_keys_init(struct jscan_keys *ks, const char *const *keys)
 {
-    size_t nkeys = 0, start;
+    memset(ks->by_len, 0, sizeof ks->by_len);
+    ks->keys = keys;
+    for (ks->n = 0; keys[ks->n] != NULL; ks->n++) {
+        size_t l = strlen(keys[ks->n]);
+        RT_ASSERT(ks->n < RT_JSCAN_MAX_KEYS && strchr(keys[ks->n], '\\') == NULL);
+        ks->len[ks->n] = l;
+        ks->by_len[l < 31 ? l : 31] |= (uint64_t)1 << ks->n;
+    }
+}
+
+/* Index of the wanted name that the member key k (its text kt, kl bytes, unquoted) is,
+ * or ks->n. */
+static size_t key_index(const struct jscan *c, const struct jscan_keys *ks,
+                        struct jscan_span k, const char *kt, size_t kl)
+{
+    /* A key spelled as a wanted name is that name (names hold no backslash). */
+    for (uint64_t m = ks->by_len[kl < 31 ? kl : 31]; m != 0; m &= m - 1) {
+        size_t j = (size_t)__builtin_ctzll(m);
+        if (ks->len[j] == kl && memcmp(kt, ks->keys[j], kl) == 0)
+            return j;
+    }
+    /* Spelled with escapes ("n\u0061me"): decoded, against every name. */
+    if (key_escaped(kt, kl)) {
+        for (size_t j = 0; j < ks->n; j++) {
+            if (jscan_key_is(c, k, ks->keys[j]))
+                return j;
+        }
+    }
+    return ks->n;
+}
+
+int jscan_fields_set(struct jscan *c, const struct jscan_keys *ks, struct jscan_span *vals,
+                     struct jscan_span *span, struct jscan_error *e)
+{
     struct jscan_span k, v;
+    size_t start;
     int rc;
 
-    /* No strlen() of the wanted keys: this runs once per object of a page (10 000 servers,
-     * 21 keys each).  strncmp() stops at the wanted key's end, and a scanned key without
-     * escapes holds no NUL (control characters fail the scan). */
-    while (keys[nkeys] != NULL) {
-        vals[nkeys].start = vals[nkeys].end = 0;
-        nkeys++;
-    }
+    for (size_t j = 0; j < ks->n; j++)
+        vals[j].start = vals[j].end = 0;
     if (jscan_peek(c) != JSCAN_TYPE_OBJECT)
         return unexpected(e, c->text, c->len, c->pos, "an object");
     start = c->pos;
     if (jscan_enter(c, e) < 0)
         return -1;
     while ((rc = jscan_next(c, &k, e)) > 0) {
-        const char *kt = c->text + k.start + 1;
-        size_t kl = k.end - k.start - 2, j;
-        int esc = key_escaped(kt, kl);
-        for (j = 0; j < nkeys; j++) {
-            if (esc ? jscan_key_is(c, k, keys[j])
-                    : kt[0] == keys[j][0] && strncmp(kt, keys[j], kl) == 0 &&
-                          keys[j][kl] == '\0')
-                break;
-        }
+        size_t j = key_index(c, ks, k, c->text + k.start + 1, k.end - k.start - 2);
         if (jscan_skip(c, &v, e) < 0)
             return -1;
-        if (j < nkeys)
+        if (j < ks->n)
             vals[j] = v;
     }
     if (rc < 0)
@@ -830,6 +850,15 @@ int jscan_fields(struct jscan *c, const char *const *keys, struct jscan_span *va
         span->end = c->pos;
     }
     return 0;
+}
+
+int jscan_fields(struct jscan *c, const char *const *keys, struct jscan_span *vals,
+                 struct jscan_span *span, struct jscan_error *e)
+{
+    struct jscan_keys ks;
+
+    jscan_keys_init(&ks, keys);
+    return jscan_fields_set(c, &ks, vals, span, e);
 }
 
 json_t *jscan_pick(struct jscan *c, const char *const *keys, struct jscan_span *span,

@@ -176,8 +176,11 @@ static int scan_page(const struct os_reply *rep, enum os_svc s, const char *path
     struct jscan c;
     struct jscan_span k, span;
     struct jscan_error je = {0};
+    struct jscan_keys ks;
     int rc, found = 0;
 
+    if (fields != NULL)
+        jscan_keys_init(&ks, keys); /* once a page, not once an item */
     jscan_init(&c, rep->body != NULL ? rep->body : "", rep->body_len);
     if (jscan_peek(&c) != JSCAN_TYPE_OBJECT) {
         /* Not an object: tell a malformed reply from a misplaced list. */
@@ -205,7 +208,7 @@ static int scan_page(const struct os_reply *rep, enum os_svc s, const char *path
             int obj = jscan_peek(&c) == JSCAN_TYPE_OBJECT;
             if (fields != NULL) {
                 struct jscan_span *f = span_vec_grow(fields, pg->nkeys);
-                if (obj ? jscan_fields(&c, keys, f, &span, &je) < 0
+                if (obj ? jscan_fields_set(&c, &ks, f, &span, &je) < 0
                         : jscan_skip(&c, &span, &je) < 0)
                     goto bad;
                 if (!obj) /* not an object: no members (the mapper skips it) */

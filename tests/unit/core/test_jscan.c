@@ -247,6 +247,32 @@ static int same_as_jansson(const char *t, size_t n, const char *what)
     return rc;
 }
 
+/* Prepared names: same-length names told apart, long names (the last length bucket) by
+ * their full length, escaped keys decoded. */
+static void test_fields_set(void **state)
+{
+    static const char *const keys[] = {"OS-EXT-SRV-ATTR:hypervisor_hostname",
+                                       "OS-EXT-AZ:availability_zone", "ab", "cd", NULL};
+    const char *t = "{\"cd\": 1, \"ab\": 2, \"OS-EXT-SRV-ATTR:hypervisor_hostnamX\": 0, "
+                    "\"OS-EXT-SRV-ATTR:hypervisor_hostname\": \"h\", \"OS-EXT-SRV-ATTR:hyper\": 0, "
+                    "\"OS-EXT-AZ:availability_zone\": \"z\", \"a\\u0062\": 3, \"ba\": 4}";
+    struct jscan_keys ks;
+    struct jscan_span v[4];
+    struct jscan c;
+    struct jscan_error e;
+
+    (void)state;
+    jscan_keys_init(&ks, keys);
+    assert_int_equal(ks.n, 4);
+    jscan_init(&c, t, strlen(t));
+    assert_int_equal(jscan_fields_set(&c, &ks, v, NULL, &e), 0);
+    assert_memory_equal(t + v[0].start, "\"h\"", 3);
+    assert_memory_equal(t + v[1].start, "\"z\"", 3);
+    assert_memory_equal(t + v[2].start, "3", 1); /* "a\u0062" is "ab" too, and later */
+    assert_memory_equal(t + v[3].start, "1", 1);
+    assert_int_equal(jscan_end(&c, &e), 0);
+}
+
 static void test_against_jansson(void **state)
 {
     static const char *const dirs[] = {"openstack/nova", "openstack/ironic", "openstack/cinder",
@@ -316,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_truncation),
         cmocka_unit_test(test_depth),
         cmocka_unit_test(test_cursor_and_pick),
+        cmocka_unit_test(test_fields_set),
         cmocka_unit_test(test_against_jansson),
     };
 

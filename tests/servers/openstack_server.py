@@ -45,6 +45,7 @@ import socketserver
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlparse
@@ -456,7 +457,17 @@ class Handler(BaseHTTPRequestHandler):
                 for g in gone:
                     parts.append(json.dumps({"id": g, "name": "deleted", "status": "DELETED",
                                              "updated": st.deleted[g]}))
-            body = ('{"servers": [' + ", ".join(parts) + "]}").encode()
+            # Nova's paging links: rel=next when the page reached the limit, its href
+            # carrying this page's last id as the marker (racktop asks for the next page
+            # with it before it has read the page through).
+            links = ""
+            limit = q.get("limit", [None])[0]
+            if limit is not None and sel and len(sel) == int(limit):
+                nq = [(k, v) for k, vs in q.items() if k != "marker" for v in vs] + [("marker", sel[-1])]
+                href = "http://%s%s?%s" % (self.headers.get("Host", "localhost"),
+                                           self.path.split("?")[0], urllib.parse.urlencode(nq))
+                links = ', "servers_links": [%s]' % json.dumps({"href": href, "rel": "next"})
+            body = ('{"servers": [' + ", ".join(parts) + "]" + links + "}").encode()
             return self.send(200, raw=body)
         if r == ["servers"] and m == "GET":
             name = q.get("name", [None])[0]

@@ -518,7 +518,7 @@ struct fake_api {
     size_t max_limit;   /* servers: Nova's [api] max_limit (0: none) */
     int links;          /* servers: 1 "servers_links" as Nova sends them (rel=next when the
                          * page reached the limit); 2 always sent, rel=next only when more
-                         * remain */
+                         * remain; 3 as 1 with a wrong marker in the next href */
 };
 
 static void fake_api_done(struct fake_api *f)
@@ -654,8 +654,15 @@ static int fake_perform(void *fctx, const struct http_request *req, struct http_
     if (key != NULL && strcmp(key, "servers") == 0 && f->links != 0) {
         json_t *links = json_array();
         json_array_append_new(links, json_pack("{s:s, s:s}", "rel", "self", "href", url));
-        if (f->links == 1 ? json_array_size(page) == limit : more)
-            json_array_append_new(links, json_pack("{s:s, s:s}", "rel", "next", "href", url));
+        if (f->links == 1 || f->links == 3 ? json_array_size(page) == limit : more) {
+            /* Nova's href: the next page's marker is this page's last id (3: a wrong one) */
+            json_t *last = json_array_get(page, json_array_size(page) - 1);
+            char *next = xasprintf("%.*s?limit=%zu&marker=%s", (int)strcspn(url, "?"), url,
+                                   limit, f->links == 3 ? "not-a-server"
+                                                        : json_string_value(json_object_get(last, idk)));
+            json_array_append_new(links, json_pack("{s:s, s:s}", "rel", "next", "href", next));
+            free(next);
+        }
         if (f->links == 2 || json_array_size(links) > 1)
             json_object_set_new(doc, "servers_links", links);
         else
@@ -898,6 +905,12 @@ static void test_paging_links(void **state)
     /* Without links the full last page is followed by an empty one (3 requests). */
     f.links = 0;
     list_servers_expect(&f, 2, 4, 3);
+    /* The next page is asked for with the href's marker before the page is scanned; when
+     * the scan finds another last id, that request is dropped and the right one sent:
+     * the rows are the same, at one wasted request per full page (2 + 3). */
+    f.links = 3;
+    list_servers_expect(&f, 2, 4, 5);
+    assert_int_equal(urls_with(&f, "marker=not-a-server"), 2);
     fake_api_done(&f);
 }
 

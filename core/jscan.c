@@ -18,6 +18,7 @@
 #include "core/jscan.h"
 
 #include "core/err.h"
+#include "core/util.h"
 #include "core/xalloc.h"
 
 #include <limits.h>
@@ -146,17 +147,6 @@ static size_t utf8_len(const unsigned char *u, size_t avail)
     return len;
 }
 
-#define ONES8 0x0101010101010101ull
-#define HIGH8 0x8080808080808080ull
-
-/* Nonzero when one of the eight bytes of w is '"', '\\', below 0x20 or above 0x7f (the
- * classic "has zero byte" test: a false alarm only costs the byte loop). */
-static inline uint64_t special8(uint64_t w)
-{
-    uint64_t q = w ^ (ONES8 * '"'), b = w ^ (ONES8 * '\\');
-
-    return (((q - ONES8) & ~q) | ((b - ONES8) & ~b) | (w - ONES8 * 0x20) | w) & HIGH8;
-}
 
 /* Check the string whose quote is at s[i]: index just past its closing quote, or 0. */
 static size_t scan_string(const char *s, size_t n, size_t i, struct jscan_error *e)
@@ -171,7 +161,7 @@ static size_t scan_string(const char *s, size_t n, size_t i, struct jscan_error 
         while (i + 8 <= n) {
             uint64_t w;
             memcpy(&w, u + i, 8);
-            if (special8(w))
+            if (rt_json_special8(w))
                 break;
             i += 8;
         }

@@ -162,7 +162,16 @@ void res_json_write_string(struct strbuf *sb, const char *v)
     o = sb->buf + sb->len;
     *o++ = '"';
     for (size_t i = 0; i < n;) {
-        unsigned char c = s[i];
+        unsigned char c;
+        uint64_t w;
+        /* Eight plain bytes at a time (most of a row is plain ASCII). */
+        if (i + 8 <= n && (memcpy(&w, s + i, 8), !rt_json_special8(w))) {
+            memcpy(o, &w, 8);
+            o += 8;
+            i += 8;
+            continue;
+        }
+        c = s[i];
         if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
             *o++ = (char)c;
             i++;
@@ -218,6 +227,21 @@ static void write_key(struct strbuf *sb, const char *k, int *first)
     sb->len = (size_t)(o - sb->buf);
 }
 
+/* A decimal integer, without printf (three per row, 10 000 rows). */
+static void put_int(struct strbuf *sb, long long x)
+{
+    char tmp[24], *p = tmp + sizeof tmp;
+    unsigned long long u = x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (x < 0)
+        *--p = '-';
+    strbuf_add(sb, p, (size_t)(tmp + sizeof tmp - p));
+}
+
 static void write_str_or_null(struct strbuf *sb, const char *v)
 {
     if (v == NULL)
@@ -241,7 +265,7 @@ static void write_field(struct strbuf *sb, const struct resource *r, size_t i,
     switch (type) {
     case FIELD_INT:
         if (rt_parse_int(v, &x) == 0) {
-            strbuf_addf(sb, "%lld", x);
+            put_int(sb, x);
             return;
         }
         break;
@@ -298,7 +322,7 @@ void res_json_write(struct strbuf *sb, const struct resource *r, int stale)
     write_str_or_null(sb, r->raw_status);
     write_key(sb, "progress", &first);
     if (r->progress >= 0)
-        strbuf_addf(sb, "%d", r->progress);
+        put_int(sb, r->progress);
     else
         strbuf_adds(sb, "null");
     write_key(sb, "updated_at", &first);

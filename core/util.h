@@ -15,6 +15,17 @@ int64_t rt_now_ms(void);
 int64_t rt_mono_ms(void);
 /* Format an epoch-seconds time as UTC ISO 8601 ("2026-11-21T12:00:00Z") into buf (>= 21). */
 char *rt_iso8601(int64_t epoch_s, char *buf, size_t len);
+/* Nonzero when one of the eight bytes of w is '"', '\\', below 0x20 or above 0x7f: what a
+ * JSON string cannot hold as it is (the "has zero byte" test, so a false alarm is possible
+ * and only costs the caller's byte loop). */
+static inline uint64_t rt_json_special8(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101ull;
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+
+    return (((q - ones) & ~q) | ((b - ones) & ~b) | (w - ones * 0x20) | w) &
+           0x8080808080808080ull;
+}
 /* Parse a duration "30s", "5m", "2h", "1d" or a plain number of seconds. -1 on error. */
 int64_t rt_parse_duration(const char *s);
 /* Parse a whole decimal integer; 0 on success, -1 if s is not one. */

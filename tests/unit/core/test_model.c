@@ -4,6 +4,8 @@
  */
 #include "testutil.h"
 
+#include <time.h>
+
 #include "core/action.h"
 #include "core/engine.h"
 #include "core/err.h"
@@ -88,6 +90,11 @@ static void test_json_string_escapes(void **state)
         {"\x01\x1f\x7f", "\"\\u0001\\u001f\x7f\""},
         {"caf\xc3\xa9 \xe2\x82\xac", "\"caf\xc3\xa9 \xe2\x82\xac\""},
         {"bad \xff\xc3", "\"bad \xef\xbf\xbd\xef\xbf\xbd\""},
+        /* Longer than eight bytes: special bytes at every place of an eight-byte step. */
+        {"abcdefgh\"ijklmnop", "\"abcdefgh\\\"ijklmnop\""},
+        {"abcdefg\nhijklmnopq\\", "\"abcdefg\\nhijklmnopq\\\\\""},
+        {"0123456789abcdef\xc3\xa9!", "\"0123456789abcdef\xc3\xa9!\""},
+        {"0123456\x7f" "89abcdef\x01", "\"0123456\x7f" "89abcdef\\u0001\""},
     };
     struct strbuf sb = STRBUF_INIT;
 
@@ -132,6 +139,35 @@ static void test_rt_hash(void **state)
     for (size_t n = 0; n < 16; n++) /* "a", "a\0", ... and every prefix length differ */
         assert_true(rt_hash(RT_FNV_INIT, "a\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", n) !=
                     rt_hash(RT_FNV_INIT, "a\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", n + 1));
+}
+
+/* rt_iso8601() agrees with gmtime_r() and strftime() (which it formats without). */
+static void test_iso8601(void **state)
+{
+    static const int64_t edges[] = {0, 59, 86399, 86400, 951782400 /* 2000-02-29 */,
+                                    951868799, 4107542400 /* 2100-03-01 */, 1795300000,
+                                    253402300799 /* 9999-12-31T23:59:59 */, 253402300800, -1};
+    char a[32], b[32];
+    uint64_t x = 88172645463325252ULL;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0] + 20000; i++) {
+        int64_t t;
+        time_t tt;
+        struct tm tm;
+        if (i < sizeof edges / sizeof edges[0]) {
+            t = edges[i];
+        } else {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift: spread over 1970-9999 */
+            t = (int64_t)(x % 253402300800ULL);
+        }
+        tt = (time_t)t;
+        gmtime_r(&tt, &tm);
+        strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        rt_iso8601(t, a, sizeof a);
+        if (strcmp(a, b) != 0)
+            fail_msg("%lld: %s, libc says %s", (long long)t, a, b);
+    }
 }
 
 /* A row's hash tells a NULL field from "", and where one field ends from the next. */
@@ -364,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_typed_json),
         cmocka_unit_test(test_json_string_escapes),
         cmocka_unit_test(test_rt_hash),
+        cmocka_unit_test(test_iso8601),
         cmocka_unit_test(test_res_hash_fields),
         cmocka_unit_test(test_xstrndup),
         cmocka_unit_test(test_fleet_merge_and_lookup),

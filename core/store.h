@@ -28,7 +28,7 @@
 struct rt_error;
 struct store;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* Default database path (new string): $XDG_STATE_HOME/racktop/racktop.db. */
 char *store_default_path(void);
@@ -53,6 +53,21 @@ int store_put_resources(struct store *st, const char *provider, enum res_kind k,
 int store_put_resources_hashed(struct store *st, const char *provider, enum res_kind k,
                                const struct res_list *rows, const uint64_t *hashes, int full,
                                struct rt_error *err);
+/*
+ * A full listing of (provider, kind): its rows with hashes[i] = res_hash() (as above, full
+ * = 1), `list_hash` (the engine's hash of the ids and row hashes, in order; 0: none) and
+ * the sync time, in the caller's transaction or its own.  When list_hash is the one stored
+ * with the last listing, the stored rows are these ones: nothing is read or written but
+ * the time (10 000 servers: 4 ms of checking rows saved).  Every other write of
+ * (provider, kind) rows (store_put_resources*, store_put_resource,
+ * store_delete_resource) forgets the stored list hash first, so it never vouches for
+ * rows it did not see.
+ */
+int store_put_listing(struct store *st, const char *provider, enum res_kind k,
+                      const struct res_list *rows, const uint64_t *hashes, uint64_t list_hash,
+                      int64_t ts, struct rt_error *err);
+/* The list hash stored with the last listing of (provider, kind), 0 when none holds. */
+uint64_t store_list_hash(struct store *st, const char *provider, enum res_kind k);
 /* The providers that have cached rows of kind k (a walk of the key index, not of the
  * rows); *out is a NULL-terminated array the caller frees with each string. */
 int store_cached_providers(struct store *st, enum res_kind k, char ***out,

@@ -60,8 +60,9 @@ static void test_open_creates_private_wal_file(void **state)
     free(dir);
 }
 
-/* A store of schema 1 (before the (provider, kind, id, hash) index) is migrated on open:
- * rows kept, index added, and the unchanged-row check reads it. */
+/* A store of schema 1 (before the (provider, kind, id, hash) index and the list hash) is
+ * migrated on open: rows kept, index added (the unchanged-row check reads it), list hash
+ * column added. */
 static void test_migration_adds_hash_index(void **state)
 {
     (void)state;
@@ -76,7 +77,9 @@ static void test_migration_adds_hash_index(void **state)
     res_list_init(&rows);
     res_list_push(&rows, inst("i-1", "web-1", "az1"));
     assert_int_equal(store_put_resources(st, "lab", RES_KIND_INSTANCE, &rows, 1, &err), 0);
-    assert_int_equal(sqlite3_exec(store_db(st), "DROP INDEX resources_hash; PRAGMA user_version = 1",
+    assert_int_equal(sqlite3_exec(store_db(st),
+                                  "DROP INDEX resources_hash; ALTER TABLE synced DROP COLUMN "
+                                  "list_hash; PRAGMA user_version = 1",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     store_close(st);
@@ -94,8 +97,66 @@ static void test_migration_adds_hash_index(void **state)
     assert_int_equal(store_load_resources(st, "lab", RES_KIND_INSTANCE, &out, &err), 0);
     assert_int_equal(out.len, 1);
     assert_string_equal(out.items[0]->name, "web-1");
+    assert_int_equal(store_put_listing(st, "lab", RES_KIND_INSTANCE, &rows, NULL, 42, 7, &err), 0);
+    assert_true(store_list_hash(st, "lab", RES_KIND_INSTANCE) == 42);
     res_list_done(&out);
     res_list_done(&rows);
+    store_close(st);
+    free(path);
+    rm_rf(dir);
+    free(dir);
+}
+
+/* A listing whose hash is the stored one touches no row; any other write of the kind's
+ * rows forgets the hash, so the next listing is checked row by row again. */
+static void test_listing_hash(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    char *path = xasprintf("%s/racktop.db", dir);
+    struct rt_error err = {0};
+    struct store *st = store_open(path, &err);
+    struct res_list rows, other, out;
+    struct resource *r;
+
+    assert_non_null(st);
+    res_list_init(&rows);
+    res_list_init(&other);
+    res_list_push(&rows, inst("i-1", "web-1", "az1"));
+    res_list_push(&rows, inst("i-2", "web-2", "az1"));
+    res_list_push(&other, inst("i-1", "renamed", "az1"));
+    assert_int_equal(store_put_listing(st, "lab", RES_KIND_INSTANCE, &rows, NULL, 77, 10, &err), 0);
+    assert_true(store_list_hash(st, "lab", RES_KIND_INSTANCE) == 77);
+    assert_int_equal(store_synced_at(st, "lab", RES_KIND_INSTANCE), 10);
+    /* Same list hash, other rows: the store vouches for what it has, rows untouched. */
+    assert_int_equal(store_put_listing(st, "lab", RES_KIND_INSTANCE, &other, NULL, 77, 20, &err), 0);
+    assert_int_equal(store_synced_at(st, "lab", RES_KIND_INSTANCE), 20);
+    res_list_init(&out);
+    assert_int_equal(store_load_resources(st, "lab", RES_KIND_INSTANCE, &out, &err), 0);
+    assert_int_equal(out.len, 2);
+    res_list_done(&out);
+    /* The time alone keeps the hash. */
+    assert_int_equal(store_set_synced_at(st, "lab", RES_KIND_INSTANCE, 25, &err), 0);
+    assert_true(store_list_hash(st, "lab", RES_KIND_INSTANCE) == 77);
+    /* One row written on its own (a task's result): the hash is forgotten... */
+    r = inst("i-2", "web-2-upserted", "az1");
+    assert_int_equal(store_put_resource(st, r, &err), 0);
+    res_free(r);
+    assert_true(store_list_hash(st, "lab", RES_KIND_INSTANCE) == 0);
+    /* ...so the same listing again is written: i-2 back as listed, i-1 as listed. */
+    assert_int_equal(store_put_listing(st, "lab", RES_KIND_INSTANCE, &other, NULL, 77, 30, &err), 0);
+    res_list_init(&out);
+    assert_int_equal(store_load_resources(st, "lab", RES_KIND_INSTANCE, &out, &err), 0);
+    assert_int_equal(out.len, 1);
+    assert_string_equal(out.items[0]->name, "renamed");
+    res_list_done(&out);
+    /* A deleted row forgets it too; another provider's hash is its own. */
+    assert_int_equal(store_put_listing(st, "lab", RES_KIND_INSTANCE, &rows, NULL, 78, 40, &err), 0);
+    assert_int_equal(store_delete_resource(st, "lab", RES_KIND_INSTANCE, "i-1", &err), 0);
+    assert_true(store_list_hash(st, "lab", RES_KIND_INSTANCE) == 0);
+    assert_true(store_list_hash(st, "prod", RES_KIND_INSTANCE) == 0);
+    res_list_done(&rows);
+    res_list_done(&other);
     store_close(st);
     free(path);
     rm_rf(dir);
@@ -376,6 +437,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_creates_private_wal_file),
         cmocka_unit_test(test_migration_adds_hash_index),
+        cmocka_unit_test(test_listing_hash),
         cmocka_unit_test(test_newer_schema_refused),
         cmocka_unit_test(test_put_load_roundtrip_and_full_sync),
         cmocka_unit_test(test_unchanged_rows_not_rewritten),

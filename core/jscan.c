@@ -157,16 +157,27 @@ static size_t scan_string(const char *s, size_t n, size_t i, struct jscan_error 
     for (i++;;) {
         unsigned char ch;
         /* Eight bytes at a time while none is special (a quote, a backslash, a control
-         * character or a non-ASCII byte): most of a page is plain string text. */
+         * character or a non-ASCII byte): most of a page is plain string text.  The
+         * lowest flagged byte of rt_json_special8() is always a special one (a false
+         * alarm only comes above a true one), so it is where the loop stops. */
         while (i + 8 <= n) {
-            uint64_t w;
+            uint64_t w, m;
             memcpy(&w, u + i, 8);
-            if (rt_json_special8(w))
-                break;
+            if ((m = rt_json_special8(w)) != 0) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                i += (size_t)__builtin_ctzll(m) >> 3;
+                goto special;
+#else
+                break; /* the first byte in memory is the highest: not exact there */
+#endif
+            }
             i += 8;
         }
         while (i < n && plain[u[i]])
             i++;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    special:
+#endif
         if (i >= n) {
             fail(e, st, "truncated string starting at byte %zu", st);
             return 0;
@@ -389,6 +400,65 @@ void jscan_init(struct jscan *c, const char *text, size_t len)
     c->len = len;
 }
 
+void jscan_init_trusted(struct jscan *c, const char *text, size_t len)
+{
+    jscan_init(c, text, len);
+    c->trusted = 1;
+}
+
+/* Checked text: past the string whose quote is at s[i] (its closing quote is the first
+ * one after an even run of backslashes), or n. */
+static size_t skip_string_trusted(const char *s, size_t n, size_t i)
+{
+    size_t st = ++i;
+
+    while (i < n) {
+        const char *q = memchr(s + i, '"', n - i);
+        size_t j, k;
+        if (q == NULL)
+            return n;
+        j = (size_t)(q - s);
+        for (k = j; k > st && s[k - 1] == '\\'; k--)
+            ;
+        if (((j - k) & 1) == 0)
+            return j + 1;
+        i = j + 1;
+    }
+    return n;
+}
+
+/* Checked text: past the value starting at s[i], by brackets and quotes alone, or n. */
+static size_t skip_value_trusted(const char *s, size_t n, size_t i)
+{
+    int depth = 0;
+
+    if (i < n && s[i] == '"')
+        return skip_string_trusted(s, n, i);
+    if (i < n && s[i] != '{' && s[i] != '[') {
+        while (i < n && s[i] != ',' && s[i] != '}' && s[i] != ']' && !is_ws((unsigned char)s[i]))
+            i++;
+        return i;
+    }
+    while (i < n) {
+        switch (s[i]) {
+        case '"':
+            i = skip_string_trusted(s, n, i);
+            continue;
+        case '{':
+        case '[':
+            depth++;
+            break;
+        case '}':
+        case ']':
+            if (--depth == 0)
+                return i + 1;
+            break;
+        }
+        i++;
+    }
+    return n;
+}
+
 enum jscan_type jscan_peek(struct jscan *c)
 {
     c->pos = skip_ws(c->text, c->len, c->pos);
@@ -451,7 +521,7 @@ int jscan_next(struct jscan *c, struct jscan_span *key, struct jscan_error *e)
         size_t k0 = i;
         if (i >= n || s[i] != '"')
             return unexpected(e, s, n, i, "a string key");
-        if ((i = scan_string(s, n, i, e)) == 0)
+        if ((i = c->trusted ? skip_string_trusted(s, n, i) : scan_string(s, n, i, e)) == 0)
             return -1;
         if (key != NULL) {
             key->start = k0;
@@ -472,7 +542,8 @@ int jscan_skip(struct jscan *c, struct jscan_span *span, struct jscan_error *e)
 {
     size_t i = skip_ws(c->text, c->len, c->pos), end;
 
-    end = scan_value(c->text, c->len, i, RT_JSCAN_MAX_DEPTH - c->depth, e);
+    end = c->trusted ? skip_value_trusted(c->text, c->len, i)
+                     : scan_value(c->text, c->len, i, RT_JSCAN_MAX_DEPTH - c->depth, e);
     if (end == 0)
         return -1;
     if (span != NULL) {
@@ -779,16 +850,22 @@ static int key_escaped(const char *kt, size_t kl)
     return 0;
 }
 
+/* Up to this many names are compared in a row: a mapper looks up one to four members of
+ * each small object (a flavor, an address), and clearing the length table cost more. */
+#define FEW_KEYS 8
+
 void jscan_keys_init(struct jscan_keys *ks, const char *const *keys)
 {
-    memset(ks->by_len, 0, sizeof ks->by_len);
     ks->keys = keys;
     for (ks->n = 0; keys[ks->n] != NULL; ks->n++) {
-        size_t l = strlen(keys[ks->n]);
         RT_ASSERT(ks->n < RT_JSCAN_MAX_KEYS && strchr(keys[ks->n], '\\') == NULL);
-        ks->len[ks->n] = l;
-        ks->by_len[l < 31 ? l : 31] |= (uint64_t)1 << ks->n;
+        ks->len[ks->n] = strlen(keys[ks->n]);
     }
+    if (ks->n <= FEW_KEYS)
+        return;
+    memset(ks->by_len, 0, sizeof ks->by_len);
+    for (size_t j = 0; j < ks->n; j++)
+        ks->by_len[ks->len[j] < 31 ? ks->len[j] : 31] |= (uint64_t)1 << j;
 }
 
 /* Index of the wanted name that the member key k (its text kt, kl bytes, unquoted) is,
@@ -797,10 +874,17 @@ static size_t key_index(const struct jscan *c, const struct jscan_keys *ks,
                         struct jscan_span k, const char *kt, size_t kl)
 {
     /* A key spelled as a wanted name is that name (names hold no backslash). */
-    for (uint64_t m = ks->by_len[kl < 31 ? kl : 31]; m != 0; m &= m - 1) {
-        size_t j = (size_t)__builtin_ctzll(m);
-        if (ks->len[j] == kl && memcmp(kt, ks->keys[j], kl) == 0)
-            return j;
+    if (ks->n <= FEW_KEYS) {
+        for (size_t j = 0; j < ks->n; j++) {
+            if (ks->len[j] == kl && memcmp(kt, ks->keys[j], kl) == 0)
+                return j;
+        }
+    } else {
+        for (uint64_t m = ks->by_len[kl < 31 ? kl : 31]; m != 0; m &= m - 1) {
+            size_t j = (size_t)__builtin_ctzll(m);
+            if (ks->len[j] == kl && memcmp(kt, ks->keys[j], kl) == 0)
+                return j;
+        }
     }
     /* Spelled with escapes ("n\u0061me"): decoded, against every name. */
     if (key_escaped(kt, kl)) {

@@ -67,10 +67,19 @@ struct jscan {
     int depth;              /* levels entered */
     unsigned char level[RT_JSCAN_MAX_LEVELS];   /* '{' or '[' per level */
     unsigned char first[RT_JSCAN_MAX_LEVELS];   /* no member read yet at that level */
+    int trusted;            /* see jscan_init_trusted() */
 };
 
 /* Start a cursor at the beginning of text (len bytes, borrowed for the cursor's life). */
 void jscan_init(struct jscan *c, const char *text, size_t len);
+/*
+ * The same over text a cursor has already checked whole (a page scanned before it is
+ * mapped): values and keys are skipped by their brackets and quotes without checking
+ * strings, numbers or the grammar again (the OpenStack mapper read each server's nested
+ * members at twice the cost of scanning the whole server).  Never reads past len; on text
+ * that was not checked, what it finds is unspecified.
+ */
+void jscan_init_trusted(struct jscan *c, const char *text, size_t len);
 /* Type of the value at the cursor (after whitespace), JSCAN_TYPE_NONE at the end or on a
  * byte no value starts with.  Does not move. */
 enum jscan_type jscan_peek(struct jscan *c);
@@ -123,7 +132,8 @@ struct jscan_keys {
     const char *const *keys;
     size_t n;
     size_t len[RT_JSCAN_MAX_KEYS];
-    uint64_t by_len[32];  /* bit j: keys[j] has this length (the last: 31 or more) */
+    uint64_t by_len[32];  /* n > 8: bit j set when keys[j] has this length (the last: 31
+                           * or more); a few names are compared in a row instead */
 };
 void jscan_keys_init(struct jscan_keys *ks, const char *const *keys);
 /* jscan_fields() with prepared names. */

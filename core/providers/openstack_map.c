@@ -239,7 +239,9 @@ static char *list_of(json_t *arr, const char *key)
  * therefore mapped from the spans of their members (core/jscan.c): one checking pass over
  * the page finds the members named in os_server_keys, and only strings that end up in the
  * row are copied.  os_map_server() on a jansson value (a single GET) goes through the same
- * code via its text, so there is one mapping.
+ * code via its text, so there is one mapping.  The nested members (flavor, image,
+ * addresses, volumes, groups) are read again from text already checked, with trusted
+ * cursors (jscan_init_trusted()): bracket and quote counting, not a second check.
  */
 
 /* The members read, in the order of enum os_server_key. */
@@ -273,7 +275,7 @@ static int sp_eq(const char *t, struct jscan_span v, const char *want)
 
     if (sp_kind(t, v) != '"')
         return 0;
-    jscan_init(&c, t, v.end);
+    jscan_init_trusted(&c, t, v.end);
     return jscan_key_is(&c, v, want);
 }
 
@@ -360,7 +362,7 @@ static void sp_fields(const char *t, struct jscan_span obj, const char *const *k
     struct jscan c;
     struct jscan_error e;
 
-    jscan_init(&c, t, obj.end);
+    jscan_init_trusted(&c, t, obj.end);
     c.pos = obj.start;
     if (sp_kind(t, obj) != '{' || jscan_fields(&c, keys, vals, NULL, &e) < 0) {
         for (size_t i = 0; keys[i] != NULL; i++)
@@ -373,7 +375,7 @@ static int sp_enter(struct jscan *c, const char *t, struct jscan_span v, char ki
 {
     if (sp_kind(t, v) != kind)
         return -1;
-    jscan_init(c, t, v.end);
+    jscan_init_trusted(c, t, v.end);
     c->pos = v.start;
     return jscan_enter(c, NULL);
 }

@@ -221,6 +221,38 @@ static char *slurp(const char *path, size_t *n)
 }
 
 /* Same verdict as jansson; the same value when both accept. Returns 1 when accepted. */
+/* In checked text a trusted cursor finds the members and spans a checking one finds, at
+ * every level. */
+static void walk_same(const char *t, struct jscan_span v, const char *what, int depth)
+{
+    struct jscan a, b;
+    struct jscan_span ka, kb, va, vb;
+    struct jscan_error e;
+    int ra, rb;
+
+    if (depth > 40 || (t[v.start] != '{' && t[v.start] != '['))
+        return;
+    jscan_init(&a, t, v.end);
+    jscan_init_trusted(&b, t, v.end);
+    a.pos = b.pos = v.start;
+    assert_int_equal(jscan_enter(&a, &e), 0);
+    assert_int_equal(jscan_enter(&b, &e), 0);
+    for (;;) {
+        ra = jscan_next(&a, &ka, &e);
+        rb = jscan_next(&b, &kb, &e);
+        if (ra != rb || (ra > 0 && t[v.start] == '{' && (ka.start != kb.start || ka.end != kb.end)))
+            fail_msg("%s: trusted cursor: member differs at byte %zu", what, a.pos);
+        if (ra <= 0)
+            break;
+        assert_int_equal(jscan_skip(&a, &va, &e), 0);
+        assert_int_equal(jscan_skip(&b, &vb, &e), 0);
+        if (va.start != vb.start || va.end != vb.end)
+            fail_msg("%s: trusted cursor: value [%zu, %zu) for [%zu, %zu)", what, vb.start,
+                     vb.end, va.start, va.end);
+        walk_same(t, va, what, depth + 1);
+    }
+}
+
 static int same_as_jansson(const char *t, size_t n, const char *what)
 {
     json_error_t je;
@@ -242,9 +274,27 @@ static int same_as_jansson(const char *t, size_t n, const char *what)
         if (!json_equal(ref, mine))
             fail_msg("%s: jscan_build differs from json_loads", what);
         json_decref(mine);
+        walk_same(t, v, what, 0);
     }
     json_decref(ref);
     return rc;
+}
+
+/* Trusted cursors over strings ending in backslash runs, escaped quotes, numbers and
+ * literals last in their object. */
+static void test_trusted(void **state)
+{
+    const char *t = "{\"a\\\\\": \"x\\\\\", \"b\": \"say \\\"hi\\\"\", \"c\": [1, -2.5e3, true, null, "
+                    "{\"d\": false}], \"e\": {\"f\": [[]], \"g\": \"}]\\\\\"}, \"h\": 12}";
+    struct jscan c;
+    struct jscan_span v;
+    struct jscan_error e;
+
+    (void)state;
+    jscan_init(&c, t, strlen(t));
+    assert_int_equal(jscan_skip(&c, &v, &e), 0);
+    assert_int_equal(jscan_end(&c, &e), 0);
+    walk_same(t, v, "escapes", 0);
 }
 
 /* Prepared names: same-length names told apart, long names (the last length bucket) by
@@ -343,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_depth),
         cmocka_unit_test(test_cursor_and_pick),
         cmocka_unit_test(test_fields_set),
+        cmocka_unit_test(test_trusted),
         cmocka_unit_test(test_against_jansson),
     };
 

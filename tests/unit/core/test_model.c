@@ -4,6 +4,7 @@
  */
 #include "testutil.h"
 
+#include <limits.h>
 #include <time.h>
 
 #include "core/action.h"
@@ -190,6 +191,22 @@ static void test_res_hash_fields(void **state)
     assert_true(res_hash(a) == res_hash(b));
     res_free(a);
     res_free(b);
+}
+
+/* res_set_int() writes what printf("%lld") would. */
+static void test_set_int(void **state)
+{
+    static const long long v[] = {0, 7, -5, 1234567890123LL, LLONG_MAX, LLONG_MIN};
+    struct resource *r = res_new("lab", RES_KIND_INSTANCE, "i-1", "web");
+    char want[32];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        snprintf(want, sizeof want, "%lld", v[i]);
+        res_set_int(r, "vcpus", v[i]);
+        assert_string_equal(res_get(r, "vcpus"), want);
+    }
+    res_free(r);
 }
 
 /* xstrndup() stops at n or at a NUL before it. */
@@ -403,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_iso8601),
         cmocka_unit_test(test_res_hash_fields),
         cmocka_unit_test(test_xstrndup),
+        cmocka_unit_test(test_set_int),
         cmocka_unit_test(test_fleet_merge_and_lookup),
         cmocka_unit_test(test_actions_and_params),
         cmocka_unit_test(test_sha256_vectors),

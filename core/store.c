@@ -585,19 +585,26 @@ char *store_get_raw(struct store *st, const char *provider, enum res_kind k, con
     return json;
 }
 
-int64_t store_synced_at(struct store *st, const char *provider, enum res_kind k)
+/* The integer `sql` selects from the synced row of (provider, kind); 0 when there is none. */
+static int64_t synced_int(struct store *st, const char *sql, const char *provider,
+                          enum res_kind k)
 {
     sqlite3_stmt *s = NULL;
-    int64_t ts = 0;
+    int64_t v = 0;
 
-    if (prepare(st, "SELECT ts FROM synced WHERE provider=? AND kind=?", &s, NULL) < 0)
+    if (prepare(st, sql, &s, NULL) < 0)
         return 0;
     bind_text(s, 1, provider);
     bind_text(s, 2, res_kind_name(k));
-    if (sqlite3_step(s) == SQLITE_ROW)
-        ts = sqlite3_column_int64(s, 0);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_INTEGER)
+        v = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
-    return ts;
+    return v;
+}
+
+int64_t store_synced_at(struct store *st, const char *provider, enum res_kind k)
+{
+    return synced_int(st, "SELECT ts FROM synced WHERE provider=? AND kind=?", provider, k);
 }
 
 /* The sync time, and the list hash when set is 1 (0: keep the stored one). */
@@ -636,17 +643,8 @@ int store_set_synced_at(struct store *st, const char *provider, enum res_kind k,
 
 uint64_t store_list_hash(struct store *st, const char *provider, enum res_kind k)
 {
-    sqlite3_stmt *s = NULL;
-    uint64_t h = 0;
-
-    if (prepare(st, "SELECT list_hash FROM synced WHERE provider=? AND kind=?", &s, NULL) < 0)
-        return 0;
-    bind_text(s, 1, provider);
-    bind_text(s, 2, res_kind_name(k));
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_INTEGER)
-        h = (uint64_t)sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return h;
+    return (uint64_t)synced_int(st, "SELECT list_hash FROM synced WHERE provider=? AND kind=?",
+                                provider, k);
 }
 
 int store_put_listing(struct store *st, const char *provider, enum res_kind k,

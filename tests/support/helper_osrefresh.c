@@ -1,13 +1,16 @@
 /*
  * helper_osrefresh.c - times the OpenStack provider's server listing inside
- * one process, the way the dashboard refreshes: list() once (cold: every
- * page parsed and mapped), list() again (warm: changes-since, the cache of
- * mapped servers), and optionally list() a third time after running a shell
- * command that changes some servers on the backend.  Store writes and output
- * are not included: this is the provider's own cost (docs/BENCHMARKS.md).
+ * one process, the way the dashboard refreshes (provider_list_refresh(), as
+ * the engine calls it): once (cold: every page parsed and mapped), again
+ * (warm: changes-since, the cache of mapped servers), and optionally a third
+ * time after running a shell command that changes some servers on the
+ * backend.  Store writes and output are not included: this is the provider's
+ * own cost (docs/BENCHMARKS.md).
  *
  *   helper_osrefresh CONFIG PROVIDER [COMMAND]
- *   prints: "cold <rows> <wall ms> <cpu ms>", "warm ...", "changed ..."
+ *   prints: "cold <rows> <wall ms> <cpu ms>", "warm ...", "changed ..."; rows is
+ *   "kept" when the provider answered that nothing changed (no rows: the engine
+ *   keeps the ones it has)
  */
 #include "core/config.h"
 #include "core/err.h"
@@ -37,9 +40,11 @@ static int timed_list(struct provider *p, const char *label)
     int rc;
 
     res_list_init(&l);
-    rc = provider_list(p, RES_KIND_INSTANCE, &l, &err);
+    rc = provider_list_refresh(p, RES_KIND_INSTANCE, &l, &err);
     if (rc < 0)
         fprintf(stderr, "helper_osrefresh: %s: %s\n", label, err.msg);
+    else if (rc == 1)
+        printf("%s kept %lld %ld\n", label, (long long)(rt_mono_ms() - t0), cpu_ms() - c0);
     else
         printf("%s %zu %lld %ld\n", label, l.len, (long long)(rt_mono_ms() - t0), cpu_ms() - c0);
     res_list_done(&l);

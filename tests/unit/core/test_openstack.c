@@ -985,6 +985,32 @@ static void test_refresh_changes_since(void **state)
         assert_int_equal(res_hash(l3.items[i]), res_hash(l2.items[i]));
         assert_null(l3.items[i]->raw);
     }
+    /* The engine's refresh (provider_list_refresh): nothing moved, so no rows at all (1:
+     * keep what you have); once one server moves, every row again. */
+    {
+        struct res_list l4;
+        res_list_init(&l4);
+        assert_int_equal(provider_list_refresh(p, RES_KIND_INSTANCE, &l4, &err), 1);
+        assert_int_equal(l4.len, 0);
+        json_object_set_new(json_array_get(f.servers, 0), "status", json_string("SHUTOFF"));
+        json_object_set_new(json_array_get(f.servers, 0), "updated",
+                            json_string("2999-01-01T00:00:02Z"));
+        assert_int_equal(provider_list_refresh(p, RES_KIND_INSTANCE, &l4, &err), 0);
+        assert_int_equal(l4.len, 5);
+        assert_int_equal(find_row(&l4, "vm-00")->status, RES_STATUS_SHUTOFF);
+        res_list_done(&l4);
+        /* A server gone is a change too. */
+        json_object_set_new(f.deleted, json_string_value(json_object_get(json_array_get(f.servers, 0), "id")),
+                            json_string("2999-01-01T00:00:03Z"));
+        json_array_remove(f.servers, 0);
+        res_list_init(&l4);
+        assert_int_equal(provider_list_refresh(p, RES_KIND_INSTANCE, &l4, &err), 0);
+        assert_int_equal(l4.len, 4);
+        res_list_done(&l4);
+        res_list_init(&l4);
+        assert_int_equal(provider_list_refresh(p, RES_KIND_INSTANCE, &l4, &err), 1);
+        res_list_done(&l4);
+    }
 
     res_list_done(&l1);
     res_list_done(&l2);
@@ -1035,6 +1061,17 @@ static void test_baremetal_link(void **state)
     assert_string_equal(node->id, res_get(bm, "host"));
     assert_string_equal(res_get(node, "instance_id"), bm->id);
     assert_null(res_get(find_row(&hosts, "bm-1"), "instance_id"));
+    res_list_done(&inst);
+    /* A refresh with no server moved still gives rows when the links moved: bm-1 now
+     * hosts vm-00, which becomes bare metal. */
+    res_list_init(&inst);
+    assert_int_equal(provider_list_refresh(p, RES_KIND_INSTANCE, &inst, &err), 1);
+    json_object_set_new(json_array_get(f.nodes, 1), "instance_uuid",
+                        json_string("00000000-0000-0000-0000-000000000000"));
+    assert_int_equal(provider_list_refresh(p, RES_KIND_INSTANCE, &inst, &err), 0);
+    assert_string_equal(res_get(find_row(&inst, "vm-00"), "type"), "baremetal");
+    assert_string_equal(res_get(find_row(&inst, "vm-00"), "host"),
+                        "1be26c0b-03f2-4d2e-ae87-c02d7f33c123");
     res_list_done(&inst);
     res_list_done(&hosts);
     fake_provider_free(p);

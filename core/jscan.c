@@ -54,6 +54,9 @@ static int is_ws(unsigned char ch)
 
 static size_t skip_ws(const char *s, size_t n, size_t i)
 {
+    /* Most calls land on a token: every whitespace byte is <= ' '. */
+    if (i < n && (unsigned char)s[i] > ' ')
+        return i;
     while (i < n && is_ws((unsigned char)s[i]))
         i++;
     return i;
@@ -148,8 +151,9 @@ static size_t utf8_len(const unsigned char *u, size_t avail)
 }
 
 
-/* Check the string whose quote is at s[i]: index just past its closing quote, or 0. */
-static size_t scan_string(const char *s, size_t n, size_t i, struct jscan_error *e)
+/* Check the string whose quote is at s[i]: index just past its closing quote, or 0.
+ * *esc (when not NULL) is set to 1 if it holds an escape. */
+static size_t scan_string(const char *s, size_t n, size_t i, struct jscan_error *e, int *esc)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t st = i;
@@ -187,6 +191,8 @@ static size_t scan_string(const char *s, size_t n, size_t i, struct jscan_error 
             return i + 1;
         if (ch == '\\') {
             long cp;
+            if (esc != NULL)
+                *esc = 1;
             if (i + 1 >= n) {
                 fail(e, st, "truncated string starting at byte %zu", st);
                 return 0;
@@ -319,7 +325,7 @@ static size_t scan_value(const char *s, size_t n, size_t i, int room, struct jsc
             }
             switch (s[i]) {
             case '"':
-                if ((i = scan_string(s, n, i, e)) == 0)
+                if ((i = scan_string(s, n, i, e, NULL)) == 0)
                     return 0;
                 st = AFTER_VALUE;
                 break;
@@ -362,7 +368,7 @@ static size_t scan_value(const char *s, size_t n, size_t i, int room, struct jsc
                 unexpected(e, s, n, i, "a string key");
                 return 0;
             }
-            if ((i = scan_string(s, n, i, e)) == 0)
+            if ((i = scan_string(s, n, i, e, NULL)) == 0)
                 return 0;
             i = skip_ws(s, n, i);
             if (i >= n || s[i] != ':') {
@@ -521,8 +527,13 @@ int jscan_next(struct jscan *c, struct jscan_span *key, struct jscan_error *e)
         size_t k0 = i;
         if (i >= n || s[i] != '"')
             return unexpected(e, s, n, i, "a string key");
-        if ((i = c->trusted ? skip_string_trusted(s, n, i) : scan_string(s, n, i, e)) == 0)
+        c->key_esc = 0;
+        if (c->trusted) {
+            i = skip_string_trusted(s, n, i);
+            c->key_esc = memchr(s + k0, '\\', i - k0) != NULL;
+        } else if ((i = scan_string(s, n, i, e, &c->key_esc)) == 0) {
             return -1;
+        }
         if (key != NULL) {
             key->start = k0;
             key->end = i;
@@ -839,17 +850,6 @@ json_t *jscan_build(const char *text, struct jscan_span v)
     return build_at(text, &i);
 }
 
-/* 1 when the key's text (quotes excluded) holds a backslash: a short inline loop, keys are
- * a few bytes and a library call per member cost more than the look. */
-static int key_escaped(const char *kt, size_t kl)
-{
-    for (size_t i = 0; i < kl; i++) {
-        if (kt[i] == '\\')
-            return 1;
-    }
-    return 0;
-}
-
 /* Up to this many names are compared in a row: a mapper looks up one to four members of
  * each small object (a flavor, an address), and clearing the length table cost more. */
 #define FEW_KEYS 8
@@ -887,7 +887,7 @@ static size_t key_index(const struct jscan *c, const struct jscan_keys *ks,
         }
     }
     /* Spelled with escapes ("n\u0061me"): decoded, against every name. */
-    if (key_escaped(kt, kl)) {
+    if (c->key_esc) {
         for (size_t j = 0; j < ks->n; j++) {
             if (jscan_key_is(c, k, ks->keys[j]))
                 return j;

@@ -68,6 +68,7 @@ struct jscan {
     unsigned char level[RT_JSCAN_MAX_LEVELS];   /* '{' or '[' per level */
     unsigned char first[RT_JSCAN_MAX_LEVELS];   /* no member read yet at that level */
     int trusted;            /* see jscan_init_trusted() */
+    int key_esc;            /* the key jscan_next() read last holds an escape */
 };
 
 /* Start a cursor at the beginning of text (len bytes, borrowed for the cursor's life). */

@@ -567,7 +567,11 @@ static void sync_kind(struct worker *w, enum res_kind k)
         }
         if (r->updated_at == 0)
             r->updated_at = now;
-        rh[i] = res_hash(r);
+#ifndef NDEBUG
+        /* A provider's hash must be the row's (test builds check every one). */
+        RT_ASSERT(r->hash == 0 || r->hash == res_hash(r));
+#endif
+        rh[i] = r->hash != 0 ? r->hash : res_hash(r);
         h = rt_hash(h, r->id, strlen(r->id) + 1);
         h = rt_hash(h, &rh[i], sizeof rh[i]);
     }

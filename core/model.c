@@ -444,6 +444,7 @@ void res_set_take(struct resource *r, const char *field, char *value)
 {
     int i = field_slot(r, field);
 
+    r->hash = 0;
     free(r->fields[i]);
     r->fields[i] = value;
 }
@@ -522,6 +523,7 @@ double res_get_num(const struct resource *r, const char *field, double dflt)
 
 void res_set_status(struct resource *r, enum res_status s, const char *raw_status)
 {
+    r->hash = 0;
     r->status = s;
     free(r->raw_status);
     r->raw_status = xstrdup(raw_status);

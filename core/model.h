@@ -102,6 +102,8 @@ struct resource {
     size_t nfields;
     char *raw;             /* backend JSON, only between provider and engine */
     int raw_borrowed;      /* raw belongs to the provider, not to this resource */
+    uint64_t hash;         /* res_hash() when a provider computed it, else 0; every
+                            * res_set*() clears it.  The engine hashes rows without one */
 };
 
 struct res_list {

@@ -725,6 +725,7 @@ static struct resource *unpack_res(const struct os_packed *pk)
 struct os_srv {
     char *updated;
     struct os_packed *pk;      /* the mapping, packed when it was mapped */
+    uint64_t hash;             /* res_hash() of that mapping */
     struct resource *fresh;    /* mapped in this listing, not yet handed out */
     const char *raw;           /* in os->kept: lent to the row handed out */
     uint64_t seq;              /* first seen: listing order */
@@ -808,6 +809,7 @@ static void merge_servers(void *ctx, const struct os_page *pg)
              * end of a listing it was 10 000 rows in a row (~4 ms). */
             free(e->pk);
             e->pk = pack_res(r);
+            e->hash = res_hash(r); /* here too: the engine then hashes none of them */
             free(e->updated);
             e->updated = xstrdup(upd);
             if (body == NULL && *pg->body != NULL) {
@@ -949,7 +951,8 @@ static int list_servers(struct os *os, struct res_list *out, struct rt_error *er
         }
         res_set_raw_borrowed(r, e->raw);
         e->raw = NULL;
-        link_server(os, r);
+        r->hash = e->hash;
+        link_server(os, r); /* a bare-metal link sets fields: the hash is then cleared */
         res_list_push(out, r);
     }
     free(os->servers_since);

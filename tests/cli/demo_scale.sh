@@ -4,6 +4,13 @@ set -euo pipefail
 . "$(dirname "$0")/lib.bash"
 expect 0 --demo-size 10000 list instances -o json
 [ "$(jq length "$T/out")" = 10000 ] || die "10000: got $(jq length "$T/out")"
+# JSON of 2 000 rows or more is formatted in two halves at once: the same rows in the same
+# order as the CSV (formatted in one piece), and one well-formed array.
+jq -r '.[] | [.provider, .kind, .id, .name, .status] | @csv' "$T/out" | tr -d '"' > "$T/json_rows"
+expect 0 --demo-size 10000 list instances -o csv
+tail -n +2 "$T/out" | cut -d, -f1-5 > "$T/csv_rows"
+head -1 "$T/out" | grep -q '^provider,kind,id,name,status,' || die "csv columns: $(head -1 "$T/out")"
+cmp -s "$T/json_rows" "$T/csv_rows" || die "JSON rows differ from CSV rows: $(diff "$T/json_rows" "$T/csv_rows" | head -5)"
 expect 0 --demo-size 100000 list instances -o json
 [ "$(jq length "$T/out")" = 100000 ] || die "100000: got $(jq length "$T/out")"
 # A seed makes the fleet deterministic.

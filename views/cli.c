@@ -30,7 +30,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,61 +390,24 @@ static void column_names(enum res_kind k, const char ***ids, const char ***title
     }
 }
 
-/* Rows [from, to) as JSON array members ("\n" before the first of the array, ",\n" before
- * the others) into sb; with `out`, sb goes there each time it passes 64 KiB. */
-static void json_rows_into(struct strbuf *sb, const struct resource *const *rows, size_t from,
-                           size_t to, struct session *s, FILE *out)
+static void print_json_rows(const struct resource *const *rows, size_t n, struct session *s)
 {
+    struct strbuf sb = STRBUF_INIT;
     const char *last = NULL; /* rows come grouped by provider: one staleness look-up each */
     int stale = -1;
 
-    for (size_t i = from; i < to; i++) {
-        strbuf_adds(sb, i == 0 ? "\n" : ",\n");
+    strbuf_addc(&sb, '[');
+    for (size_t i = 0; i < n; i++) {
+        strbuf_adds(&sb, i == 0 ? "\n" : ",\n");
         if (s != NULL && (last == NULL || strcmp(last, rows[i]->provider) != 0)) {
             last = rows[i]->provider;
             stale = fleet_is_stale(s->f, rows[i]->kind, last);
         }
-        res_json_write(sb, rows[i], stale);
-        if (out != NULL && sb->len > 65536) {
-            fwrite(sb->buf, 1, sb->len, out);
-            strbuf_reset(sb);
+        res_json_write(&sb, rows[i], stale);
+        if (sb.len > 65536) {
+            fwrite(sb.buf, 1, sb.len, stdout);
+            strbuf_reset(&sb);
         }
-    }
-}
-
-/* The second half of a big listing, formatted on its own thread (the fleet is only read). */
-struct json_half {
-    const struct resource *const *rows;
-    size_t from, to;
-    struct session *s;
-    struct strbuf sb;
-};
-
-static void *json_half_main(void *arg)
-{
-    struct json_half *h = arg;
-
-    json_rows_into(&h->sb, h->rows, h->from, h->to, h->s, NULL);
-    return NULL;
-}
-
-/* A listing of thousands of rows is formatted in two halves at once (10 000 servers: ~6 MB,
- * ~6 ms on one thread), the first streamed as it goes, the second written after it. */
-static void print_json_rows(const struct resource *const *rows, size_t n, struct session *s)
-{
-    struct strbuf sb = STRBUF_INIT;
-    struct json_half half = {rows, n / 2, n, s, STRBUF_INIT};
-    pthread_t th;
-    int split = n >= 2000 && pthread_create(&th, NULL, json_half_main, &half) == 0;
-
-    strbuf_addc(&sb, '[');
-    json_rows_into(&sb, rows, 0, split ? n / 2 : n, s, stdout);
-    fwrite(sb.buf, 1, sb.len, stdout);
-    strbuf_reset(&sb);
-    if (split) {
-        pthread_join(th, NULL);
-        fwrite(half.sb.buf, 1, half.sb.len, stdout);
-        strbuf_done(&half.sb);
     }
     strbuf_adds(&sb, n > 0 ? "\n]\n" : "]\n");
     fwrite(sb.buf, 1, sb.len, stdout);

@@ -55,7 +55,6 @@
 #include "core/yamltree.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -330,10 +329,11 @@ bad:
  * CPU).  Pages are scanned, not parsed (scan_page()): only the members in
  * `keys` are ever built, or with `as_fields` none at all (a server is 2 KiB of
  * JSON, the mapping reads a fifth of it).  The next page is asked for as soon
- * as this one's marker is known, before this one is mapped, so the backend
- * and the client work at the same time.  `as_fields`: 0 builds items, 1 hands
- * out member spans, 2 does that and runs the callback on a second thread
- * (struct mapper), so receiving and scanning page N+1 overlap mapping page N.
+ * as its marker is known (from the links, before this page is scanned; else
+ * after the scan), so the backend and the client work at the same time.
+ * `as_fields`: 0 builds items, 1 hands out member spans.  (Mapping on a second
+ * thread gained nothing once the next page was asked for before the scan: on
+ * two cores with the backend on the same machine it only competed with it.)
  */
 static char *page_url(struct os *os, const char *path, const char *marker)
 {
@@ -345,106 +345,15 @@ static char *page_url(struct os *os, const char *path, const char *marker)
     return url;
 }
 
-/*
- * The mapping thread of a fields-mode listing: page N is mapped there while page N+1 is
- * received and scanned on the provider's thread (a page of 1 000 servers is ~2 MiB to
- * receive and scan and 1 000 rows to map; one after the other, the client was the slower
- * side of the pipe).  It holds one page at a time: the reply and the spans move to it, its
- * previous span arrays come back for reuse.  The callback runs there, so it may touch
- * only its ctx and what the provider's thread leaves alone during the listing (the
- * server cache, never os->http).
- */
-struct mapper {
-    pthread_t th;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int running, busy, quit;
-    page_fn fn;
-    void *ctx;
-    struct os_reply rep;            /* the page in hand: pg.text is rep.body */
-    struct os_page pg;
-    struct span_vec items, fields;  /* pg's spans */
-};
-
-static void *mapper_main(void *arg)
-{
-    struct mapper *mp = arg;
-
-    pthread_mutex_lock(&mp->mu);
-    for (;;) {
-        while (!mp->busy && !mp->quit)
-            pthread_cond_wait(&mp->cv, &mp->mu);
-        if (!mp->busy)
-            break;
-        pthread_mutex_unlock(&mp->mu);
-        mp->fn(mp->ctx, &mp->pg);
-        os_reply_done(&mp->rep);
-        pthread_mutex_lock(&mp->mu);
-        mp->busy = 0;
-        pthread_cond_broadcast(&mp->cv);
-    }
-    pthread_mutex_unlock(&mp->mu);
-    return NULL;
-}
-
-/* 0: running; -1: no thread (the pages are then mapped in line). */
-static int mapper_start(struct mapper *mp, page_fn fn, void *ctx)
-{
-    memset(mp, 0, sizeof *mp);
-    mp->fn = fn;
-    mp->ctx = ctx;
-    pthread_mutex_init(&mp->mu, NULL);
-    pthread_cond_init(&mp->cv, NULL);
-    mp->running = pthread_create(&mp->th, NULL, mapper_main, mp) == 0;
-    return mp->running ? 0 : -1;
-}
-
-/* Hand page pg (its reply rep, spans in items/fields) over, once the previous one is mapped. */
-static void mapper_give(struct mapper *mp, struct os_reply *rep, const struct os_page *pg,
-                        struct span_vec *items, struct span_vec *fields)
-{
-    struct span_vec t;
-
-    pthread_mutex_lock(&mp->mu);
-    while (mp->busy)
-        pthread_cond_wait(&mp->cv, &mp->mu);
-    mp->rep = *rep;
-    memset(rep, 0, sizeof *rep);
-    t = mp->items, mp->items = *items, *items = t;
-    t = mp->fields, mp->fields = *fields, *fields = t;
-    mp->pg = *pg; /* its spans point into the arrays just moved, which stay where they are */
-    mp->pg.body = &mp->rep.body;
-    mp->busy = 1;
-    pthread_cond_broadcast(&mp->cv);
-    pthread_mutex_unlock(&mp->mu);
-}
-
-/* Wait for the page in hand to be mapped and end the thread. */
-static void mapper_stop(struct mapper *mp)
-{
-    if (mp->running) {
-        pthread_mutex_lock(&mp->mu);
-        mp->quit = 1;
-        pthread_cond_broadcast(&mp->cv);
-        pthread_mutex_unlock(&mp->mu);
-        pthread_join(mp->th, NULL);
-    }
-    free(mp->items.v);
-    free(mp->fields.v);
-    pthread_cond_destroy(&mp->cv);
-    pthread_mutex_destroy(&mp->mu);
-}
-
 static int fetch_pages(struct os *os, enum os_svc s, const char *path, const char *key,
                        const char *id_key, const char *const *keys, int as_fields, page_fn fn,
                        void *ctx, struct rt_error *err)
 {
     struct span_vec items = {0}, fields = {0};
     struct os_call *next;
-    struct mapper mp;
     char *marker = NULL, *guess = NULL, *url;
     size_t k_id = 0;
-    int more, rc = -1, threaded = as_fields == 2 && mapper_start(&mp, fn, ctx) == 0;
+    int more, rc = -1;
 
     if (as_fields) {
         RT_ASSERT(keys != NULL);
@@ -521,10 +430,6 @@ static int fetch_pages(struct os *os, enum os_svc s, const char *path, const cha
                 goto out;
             }
         }
-        if (threaded) {
-            mapper_give(&mp, &rep, &pg, &items, &fields);
-            continue;
-        }
         pg.body = &rep.body;
         fn(ctx, &pg);
         json_decref(pg.items);
@@ -532,8 +437,6 @@ static int fetch_pages(struct os *os, enum os_svc s, const char *path, const cha
     }
     rc = 0;
 out:
-    if (as_fields == 2)
-        mapper_stop(&mp); /* maps the page in hand; what was merged stays merged */
     os_get_drop(os, next);
     free(items.v);
     free(fields.v);
@@ -805,11 +708,11 @@ static void merge_servers(void *ctx, const struct os_page *pg)
             m->changed++;
             res_free(e->fresh);
             e->fresh = r;
-            /* Packed here, on the mapping thread, while the next page is received: at the
+            /* Packed (and hashed) here, while the backend works on the next page: at the
              * end of a listing it was 10 000 rows in a row (~4 ms). */
             free(e->pk);
             e->pk = pack_res(r);
-            e->hash = res_hash(r); /* here too: the engine then hashes none of them */
+            e->hash = res_hash(r); /* the engine then hashes none of them */
             free(e->updated);
             e->updated = xstrdup(upd);
             if (body == NULL && *pg->body != NULL) {
@@ -906,9 +809,8 @@ static int list_servers(struct os *os, struct res_list *out, struct rt_error *er
     map_ctx(os, &m.c);
     m.c.with_raw = 0;
     m.gen = ++os->servers_seq;
-    /* A full listing is mapped on a second thread; changes-since replies are small. */
-    if (fetch_pages(os, OS_SVC_COMPUTE, path, "servers", "id", os_server_keys,
-                    since == NULL ? 2 : 1, merge_servers, &m, err) < 0) {
+    if (fetch_pages(os, OS_SVC_COMPUTE, path, "servers", "id", os_server_keys, 1,
+                    merge_servers, &m, err) < 0) {
         /* What merged stays, but the next listing starts over with a full one. */
         free(os->servers_since);
         os->servers_since = NULL;

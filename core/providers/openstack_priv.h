@@ -99,8 +99,7 @@ struct os {
     uint64_t servers_seq;      /* first-seen counter: keeps the listing order */
     /* Reply bodies of the last server listing, kept because the rows handed out lend
      * their raw JSON from them (res_set_raw_borrowed: 20 MB for 10 000 servers, not
-     * copied).  Freed by the next list() or close.  During a listing only the mapping
-     * thread adds to them. */
+     * copied).  Freed by the next list() or close. */
     char **kept;
     size_t nkept, kept_cap;
     /* ironic node ids (for linking bare-metal instances) */

@@ -1881,7 +1881,9 @@ static int poll_server(struct os *os, const char *id, const char *verb, struct t
 
 /*
  * A multiple create (task "reservation:R:create/N"): every server of reservation R, listed
- * with one GET /servers/detail?reservation_id=R.  Running while any is building (a server
+ * with GET /servers/detail?reservation_id=R, paged like any listing (a count above the
+ * page size, or above Nova's max_limit, is more than one page).  Running while any is
+ * building (a server
  * not listed yet counts as building until none is); succeeded when all N are ACTIVE;
  * failed once none builds any more and some ended in ERROR (their fault messages) or are
  * gone.
@@ -1889,29 +1891,22 @@ static int poll_server(struct os *os, const char *id, const char *verb, struct t
 static int poll_reservation(struct os *os, const char *resv, const char *verb,
                             struct task_progress *out, struct rt_error *err)
 {
-    struct os_reply rep;
     struct strbuf faults = STRBUF_INIT;
     char *e = qesc(resv), *path = xasprintf("/servers/detail?reservation_id=%s", e);
     long n = 0;
     size_t i, listed, missing, active = 0, failed = 0, building = 0, pct_sum = 0;
-    json_t *arr, *srv;
+    json_t *arr = json_array(), *srv;
 
     free(e);
     if (sscanf(verb, "create/%ld", &n) != 1 || n < 1) {
         free(path);
+        json_decref(arr);
         return rt_err_set(err, RT_ERR_NOT_FOUND, 0, "unknown task reference 'reservation:%s:%s'",
                           resv, verb);
     }
-    if (os_call(os, OS_SVC_COMPUTE, "GET", path, NULL, &rep, err) < 0) {
+    if (fetch_all(os, OS_SVC_COMPUTE, path, "servers", "id", arr, err) < 0) {
         free(path);
-        return -1;
-    }
-    arr = json_object_get(rep.doc, "servers");
-    if (!json_is_array(arr)) {
-        rt_err_set(err, RT_ERR_PARSE, 0, "compute GET %s: the reply has no 'servers' list "
-                   "(request id %s)", path, rep.request_id ? rep.request_id : "none");
-        free(path);
-        os_reply_done(&rep);
+        json_decref(arr);
         return -1;
     }
     free(path);
@@ -1958,7 +1953,7 @@ static int poll_reservation(struct os *os, const char *resv, const char *verb,
         os_prog_set(out, TASK_SUCCEEDED, 100, "%zu/%ld ACTIVE", active, n);
     }
     strbuf_done(&faults);
-    os_reply_done(&rep);
+    json_decref(arr);
     return 0;
 }
 

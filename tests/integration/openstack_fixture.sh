@@ -162,20 +162,24 @@ expect 0 do delete instance web-2-2 --yes --wait
 no_violations
 
 # ---- count=N: Nova answers with the reservation id of all N (return_reservation_id) and the
-# task follows every server of it (GET /servers/detail?reservation_id=), not just the first
+# task follows every server of it (GET /servers/detail?reservation_id=), not just the first,
+# paged: 4 servers are two pages of this config's page_size 3
 os_ctl reset
-expect 0 do create instance farm flavor=m1.tiny image=cirros-0.3.2-x86_64-disk network=auto count=3 --wait
-out_has "3/3 ACTIVE"
+expect 0 do create instance farm flavor=m1.tiny image=cirros-0.3.2-x86_64-disk network=auto count=4 --wait
+out_has "4/4 ACTIVE"
 curl -sf "$OS_URL/_control/created" > "$T/created.json"
-jq -e '.[-1].server | .name=="farm" and .min_count==3 and .max_count==3 and .return_reservation_id==true' \
-    "$T/created.json" > /dev/null || die "count=3 create body: $(jq -c '.[-1]' "$T/created.json")"
+jq -e '.[-1].server | .name=="farm" and .min_count==4 and .max_count==4 and .return_reservation_id==true' \
+    "$T/created.json" > /dev/null || die "count=4 create body: $(jq -c '.[-1]' "$T/created.json")"
 os_requests > "$T/req.json"
-jq -e '[.[] | select(.path|endswith("/servers/detail")) | .query | select(test("^reservation_id=r-[a-z0-9]{8}$"))]
+jq -e '[.[] | select(.path|endswith("/servers/detail")) | .query | select(test("^reservation_id=r-[a-z0-9]{8}&limit=3$"))]
        | length >= 2' "$T/req.json" > /dev/null \
     || die "the task did not follow the reservation: $(jq -c '[.[]|select(.path|endswith("/servers/detail"))|.query]' "$T/req.json")"
+jq -e '[.[] | select(.path|endswith("/servers/detail")) | .query | select(test("^reservation_id=r-[a-z0-9]{8}&limit=3&marker="))]
+       | length >= 1' "$T/req.json" > /dev/null \
+    || die "the reservation was not paged: $(jq -c '[.[]|select(.path|endswith("/servers/detail"))|.query]' "$T/req.json")"
 expect 0 list instances -o json
-jq -e '[.[] | select(.name|test("^farm-[123]$")) | select(.status=="ACTIVE")] | length==3' "$T/out" > /dev/null \
-    || die "count=3 did not make farm-1..3 ACTIVE: $(jq -c '[.[]|select(.name|startswith("farm"))|{name,status}]' "$T/out")"
+jq -e '[.[] | select(.name|test("^farm-[1234]$")) | select(.status=="ACTIVE")] | length==4' "$T/out" > /dev/null \
+    || die "count=4 did not make farm-1..4 ACTIVE: $(jq -c '[.[]|select(.name|startswith("farm"))|{name,status}]' "$T/out")"
 # one of the three fails to build: the task fails with that server's fault, after the others settle
 os_ctl build_fail '{"count":1,"message":"No valid host was found. There are not enough hosts available."}'
 expect 1 do create instance lot flavor=m1.tiny image=cirros-0.3.2-x86_64-disk network=auto count=3 --wait
@@ -185,7 +189,7 @@ os_ctl capacity '{"instances":1}'
 expect 1 do create instance big flavor=m1.tiny image=cirros-0.3.2-x86_64-disk network=auto count=2 --wait
 err_has "Quota exceeded for instances: Requested 2"; err_has "(request id req-"
 os_ctl capacity '{"instances":null}'
-for n in farm-1 farm-2 farm-3 lot-1 lot-2 lot-3; do expect 0 do delete instance $n --yes --wait; done
+for n in farm-1 farm-2 farm-3 farm-4 lot-1 lot-2 lot-3; do expect 0 do delete instance $n --yes --wait; done
 no_violations
 
 # ---- a refused transition: the backend's words and the request id, one line, exit 1

@@ -325,6 +325,16 @@ fip 172.24.4.50 '.instance=="00000000-0000-0000-0000-000000000004" and .port_id=
 os_requests > "$T/req.json"
 jq -e '[.[] | select(.path|startswith("/network/v2.0/ports"))] | length >= 1' "$T/req.json" > /dev/null \
     || die "the ports were not looked up for the missing port_details"
+# one floating IP read after an action (the task's result): its one port is read with one
+# GET, not a listing of every port, and gives the instance
+expect 0 do disassociate floatingip 172.24.4.50 --wait
+os_ctl reset
+expect 0 do associate floatingip 172.24.4.50 instance=vm-00003 --wait
+os_requests > "$T/req.json"
+jq -e '[.[] | select(.method=="GET" and (.path|test("^/network/v2.0/ports/[0-9a-f-]+$")))] | length >= 1' \
+    "$T/req.json" > /dev/null \
+    || die "the port of one floating IP was not read by itself: $(jq -c '[.[]|select(.path|startswith("/network/v2.0/ports"))|.path]' "$T/req.json")"
+fip 172.24.4.50 '.instance=="00000000-0000-0000-0000-000000000004"'
 os_ctl neutron '{"port_details": true}'
 expect 1 do associate floatingip 172.24.4.227 instance=vm-00003 --wait
 err_has "network: HTTP 409: Cannot associate floating IP 172.24.4.227"; err_has "(request id req-"; one_line_err

@@ -27,8 +27,10 @@
  * ask only for changes-since the last one (deleted servers come back with
  * status DELETED and leave the cache) and re-map only servers whose `updated`
  * moved, so a fleet of thousands costs one small request when nothing
- * changed.  A row's raw JSON is the text cut out of the page as received, and
- * only rows that were (re)mapped carry it to the engine.
+ * changed (and a refresh in which nothing moved answers "unchanged" without
+ * rows).  A row's raw JSON is the text of the page as received, lent from the
+ * kept reply (struct os, kept), and only rows that were (re)mapped carry it to
+ * the engine.
  *
  * Actions are accepted by the backend in act() and followed by task_poll()
  * through a reference "<what>:<id>:<verb>" (what = server, node, volume,

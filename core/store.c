@@ -275,6 +275,16 @@ void store_rollback(struct store *st)
         exec(st, "ROLLBACK", NULL);
 }
 
+/* The end of a transaction a function began itself: commit when rc is 0, else roll back.
+ * Returns rc, or -1 when the commit fails. */
+static int tx_end(struct store *st, int rc, struct rt_error *err)
+{
+    if (rc == 0)
+        return store_commit(st, err);
+    store_rollback(st);
+    return rc;
+}
+
 /* ---- inventory ---------------------------------------------------------------------- */
 
 static void bind_text(sqlite3_stmt *s, int i, const char *v)
@@ -424,13 +434,7 @@ out:
     sqlite3_finalize(delraw);
     hmap_free(old);
     free(olds);
-    if (own_tx) {
-        if (rc == 0)
-            rc = store_commit(st, err);
-        else
-            store_rollback(st);
-    }
-    return rc;
+    return own_tx ? tx_end(st, rc, err) : rc;
 }
 
 int store_cached_providers(struct store *st, enum res_kind k, char ***out,
@@ -658,13 +662,7 @@ int store_put_listing(struct store *st, const char *provider, enum res_kind k,
     if ((list_hash != 0 && store_list_hash(st, provider, k) == list_hash) ||
         store_put_resources_hashed(st, provider, k, rows, hashes, 1, err) == 0)
         rc = set_synced(st, provider, k, ts, 1, list_hash, err);
-    if (own_tx) {
-        if (rc == 0)
-            rc = store_commit(st, err);
-        else
-            store_rollback(st);
-    }
-    return rc;
+    return own_tx ? tx_end(st, rc, err) : rc;
 }
 
 int store_forget_providers(struct store *st, const char *const *keep, struct rt_error *err)
@@ -724,13 +722,7 @@ int store_add_metrics(struct store *st, const char *provider, const struct metri
     }
 out:
     sqlite3_finalize(s);
-    if (own_tx) {
-        if (rc == 0)
-            rc = store_commit(st, err);
-        else
-            store_rollback(st);
-    }
-    return rc;
+    return own_tx ? tx_end(st, rc, err) : rc;
 }
 
 int store_metric_history(struct store *st, const char *provider, const char *host,

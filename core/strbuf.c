@@ -12,8 +12,12 @@
 
 void strbuf_reserve(struct strbuf *sb, size_t extra)
 {
-    if (sb->buf == NULL || sb->len + extra + 1 > sb->cap)
+    int fresh = sb->buf == NULL;
+
+    if (fresh || sb->len + extra + 1 > sb->cap)
         sb->buf = xgrow(sb->buf, &sb->cap, sb->len + extra + 1, 1);
+    if (fresh)
+        sb->buf[0] = '\0'; /* a reserved, still empty buffer is the empty string */
 }
 
 void strbuf_add(struct strbuf *sb, const void *data, size_t n)

@@ -209,6 +209,20 @@ static void test_set_int(void **state)
     res_free(r);
 }
 
+/* A buffer reserved and taken without text is the empty string. */
+static void test_strbuf_reserve_empty(void **state)
+{
+    struct strbuf sb = STRBUF_INIT;
+    char *s;
+
+    (void)state;
+    strbuf_reserve(&sb, 100);
+    assert_string_equal(sb.buf, "");
+    s = strbuf_take(&sb);
+    assert_string_equal(s, "");
+    free(s);
+}
+
 /* xstrndup() stops at n or at a NUL before it. */
 static void test_xstrndup(void **state)
 {
@@ -420,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_iso8601),
         cmocka_unit_test(test_res_hash_fields),
         cmocka_unit_test(test_xstrndup),
+        cmocka_unit_test(test_strbuf_reserve_empty),
         cmocka_unit_test(test_set_int),
         cmocka_unit_test(test_fleet_merge_and_lookup),
         cmocka_unit_test(test_actions_and_params),

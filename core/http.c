@@ -287,6 +287,24 @@ int http_request_has_basic_auth(const struct http_request *rq)
 
 /* ---- URLs ---------------------------------------------------------------------------- */
 
+char *http_url_escape(const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    struct strbuf b = STRBUF_INIT;
+
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == '~') {
+            strbuf_addc(&b, (char)c);
+        } else {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            strbuf_add(&b, e, 3);
+        }
+    }
+    return strbuf_take(&b);
+}
+
 char *http_url_origin(const char *url)
 {
     const char *p = strstr(url, "://");

@@ -191,6 +191,9 @@ int http_cert_from_der(const unsigned char *der, size_t len, struct http_cert *c
 unsigned char *http_pem_to_der(const char *pem, size_t *len);
 /* Resolve a reference (absolute URL or "/path") against a base URL: new string. */
 char *http_url_resolve(const char *base, const char *ref);
+/* A path segment or query value percent-encoded (RFC 3986: all but A-Z a-z 0-9 - _ . ~):
+ * new string.  Ids, names and ISO times go into URLs through it. */
+char *http_url_escape(const char *s);
 /* "scheme://host:port" of a URL (new string), or NULL if it has none. */
 char *http_url_origin(const char *url);
 /* Free the strings of a response filled by a transport (not the struct). */

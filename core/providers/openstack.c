@@ -76,22 +76,6 @@ static void map_ctx(struct os *os, struct os_map_ctx *c)
     c->with_raw = 1;
 }
 
-/* URL-escape a query value (ISO times carry ':' and '+'). New string. */
-static char *qesc(const char *s)
-{
-    struct strbuf b = {0};
-
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '_' || c == '.' || c == '~')
-            strbuf_addf(&b, "%c", c);
-        else
-            strbuf_addf(&b, "%%%02X", c);
-    }
-    return strbuf_take(&b);
-}
-
 /*
  * One page as fetch_pages() hands it to its callback; everything is borrowed for the
  * call.  The items are either built (jansson objects of only the listing's keys) or, for
@@ -339,7 +323,7 @@ bad:
  */
 static char *page_url(struct os *os, const char *path, const char *marker)
 {
-    char *m = marker != NULL ? qesc(marker) : NULL;
+    char *m = marker != NULL ? http_url_escape(marker) : NULL;
     char *url = xasprintf("%s%slimit=%d%s%s", path, strchr(path, '?') ? "&" : "?",
                           os->page_size, m ? "&marker=" : "", m ? m : "");
 
@@ -799,7 +783,7 @@ static int list_servers(struct os *os, struct res_list *out, struct rt_error *er
     links_same = old_links == NULL ? os->node_ids == NULL : json_equal(old_links, os->node_ids);
     json_decref(old_links);
     if (os->servers != NULL && os->servers_since != NULL) {
-        since = qesc(os->servers_since);
+        since = http_url_escape(os->servers_since);
         path = xasprintf("/servers/detail?%schanges-since=%s", all, since);
     } else {
         path = xasprintf("/servers/detail%s%.*s", *all ? "?" : "", *all ? (int)strlen(all) - 1 : 0,
@@ -1039,7 +1023,7 @@ static int os_get(struct provider *p, enum res_kind k, const char *id, struct re
     struct os *os = provider_priv(p);
     struct os_map_ctx c;
     json_t *o = NULL;
-    char *e = qesc(id), *path = NULL;
+    char *e = http_url_escape(id), *path = NULL;
     int rc = -1;
 
     os_discover(os, err);
@@ -1144,7 +1128,7 @@ static char *resolve(struct os *os, enum os_svc s, const char *by_id_fmt, const 
                      const char *name_or_id, struct rt_error *err)
 {
     struct os_reply rep;
-    char *e = qesc(name_or_id), *path = xasprintf(by_id_fmt, e);
+    char *e = http_url_escape(name_or_id), *path = xasprintf(by_id_fmt, e);
     char *out = NULL;
     struct rt_error e2 = {0};
     json_t *arr, *it;
@@ -1770,7 +1754,7 @@ static int act_secgroup(struct os *os, const struct act_request *req, struct rt_
         rc = post(os, OS_SVC_NETWORK, "/v2.0/security-group-rules",
                   json_pack("{s:o}", "security_group_rule", rule), NULL, err);
     } else if (strcmp(verb, "remove-rule") == 0) {
-        char *e = qesc(params_get(pp, "rule"));
+        char *e = http_url_escape(params_get(pp, "rule"));
         path = xasprintf("/v2.0/security-group-rules/%s", e);
         free(e);
         rc = os_call(os, OS_SVC_NETWORK, "DELETE", path, NULL, NULL, err);
@@ -1894,7 +1878,7 @@ static int poll_reservation(struct os *os, const char *resv, const char *verb,
                             struct task_progress *out, struct rt_error *err)
 {
     struct strbuf faults = STRBUF_INIT;
-    char *e = qesc(resv), *path = xasprintf("/servers/detail?reservation_id=%s", e);
+    char *e = http_url_escape(resv), *path = xasprintf("/servers/detail?reservation_id=%s", e);
     long n = 0;
     size_t i, listed, missing, active = 0, failed = 0, building = 0, pct_sum = 0;
     json_t *arr = json_array(), *srv;

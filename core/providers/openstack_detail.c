@@ -23,6 +23,7 @@
 #include "openstack_priv.h"
 
 #include "core/err.h"
+#include "core/http.h"
 #include "core/provider.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
@@ -117,22 +118,6 @@ static void short_time(const char *t, char when[20])
         when[10] = ' ';
 }
 
-/* URL-escape a path segment (a node name may be anything). New string. */
-static char *seg(const char *s)
-{
-    struct strbuf b = STRBUF_INIT;
-
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '_' || c == '.' || c == '~')
-            strbuf_addc(&b, (char)c);
-        else
-            strbuf_addf(&b, "%%%02X", c);
-    }
-    return strbuf_take(&b);
-}
-
 /* One step object ({"interface": "deploy", "step": "erase_devices", "args": ...}) as a
  * "LABEL deploy.erase_devices {args}" line; nothing when there is none ({} or null). */
 static void add_step(struct strbuf *sb, const char *label, json_t *step)
@@ -220,7 +205,7 @@ static int node_detail(struct os *os, const char *id, struct res_detail *out,
 {
     struct os_reply rep = {0};
     struct rt_error e2 = {0};
-    char *eid = seg(id), *path = xasprintf("/v1/nodes/%s", eid), *txt;
+    char *eid = http_url_escape(id), *path = xasprintf("/v1/nodes/%s", eid), *txt;
 
     if (os_call(os, OS_SVC_BAREMETAL, "GET", path, NULL, &rep, &e2) < 0) {
         free(path);

@@ -33,6 +33,7 @@
 
 #include "core/action.h"
 #include "core/err.h"
+#include "core/http.h"
 #include "core/model.h"
 #include "core/provider.h"
 #include "core/strbuf.h"
@@ -45,22 +46,6 @@
 static const char *js(json_t *o, const char *key)
 {
     return json_string_value(json_object_get(o, key));
-}
-
-/* URL-escape a path segment or query value (ids are UUIDs, names may be anything). New. */
-static char *esc(const char *s)
-{
-    struct strbuf b = STRBUF_INIT;
-
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '_' || c == '.' || c == '~')
-            strbuf_addc(&b, (char)c);
-        else
-            strbuf_addf(&b, "%%%02X", c);
-    }
-    return strbuf_take(&b);
 }
 
 static const struct {
@@ -192,7 +177,7 @@ int os_neutron_list(struct os *os, enum res_kind k, struct res_list *out, struct
             break;
         }
         free(marker);
-        marker = esc(last);
+        marker = http_url_escape(last);
         os_reply_done(&rep);
     }
     fip_instances(os, out, need, nneed);
@@ -215,7 +200,7 @@ int os_neutron_get(struct os *os, enum res_kind k, const char *id, struct resour
     if (ci < 0)
         return rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "provider '%s' has no %s",
                           provider_name(os->p), res_kind_plural(k));
-    e = esc(id);
+    e = http_url_escape(id);
     path = xasprintf("%s/%s", colls[ci].path, e);
     free(e);
     if (os_call(os, OS_SVC_NETWORK, "GET", path, NULL, &rep, err) < 0) {
@@ -256,7 +241,7 @@ static char *instance_port(struct os *os, const char *instance, const char *port
         srv = xstrdup(instance);
     if (srv == NULL)
         return NULL;
-    e = esc(srv);
+    e = http_url_escape(srv);
     path = xasprintf("/v2.0/ports?device_id=%s", e);
     free(e);
     if (os_call(os, OS_SVC_NETWORK, "GET", path, NULL, &rep, err) < 0)
@@ -284,7 +269,7 @@ done:
 
 static int put_fip(struct os *os, const char *id, json_t *port_id, struct rt_error *err)
 {
-    char *e = esc(id), *path = xasprintf("/v2.0/floatingips/%s", e);
+    char *e = http_url_escape(id), *path = xasprintf("/v2.0/floatingips/%s", e);
     json_t *body = json_pack("{s:{s:o}}", "floatingip", "port_id", port_id);
     int rc = os_call(os, OS_SVC_NETWORK, "PUT", path, body, NULL, err);
 
@@ -322,7 +307,7 @@ static int act_floatingip(struct os *os, const struct act_request *req, struct r
     } else if (strcmp(verb, "disassociate") == 0) {
         rc = put_fip(os, req->target_id, json_null(), err);
     } else if (strcmp(verb, "delete") == 0) {
-        e = esc(req->target_id);
+        e = http_url_escape(req->target_id);
         path = xasprintf("/v2.0/floatingips/%s", e);
         rc = os_call(os, OS_SVC_NETWORK, "DELETE", path, NULL, NULL, err);
     } else {
@@ -344,7 +329,7 @@ int os_neutron_act(struct os *os, const struct act_request *req, struct rt_error
     if (req->action->kind == RES_KIND_FLOATINGIP)
         return act_floatingip(os, req, err);
     if (req->action->kind == RES_KIND_PORT && strcmp(verb, "delete") == 0) {
-        char *e = esc(req->target_id), *path = xasprintf("/v2.0/ports/%s", e);
+        char *e = http_url_escape(req->target_id), *path = xasprintf("/v2.0/ports/%s", e);
         int rc = os_call(os, OS_SVC_NETWORK, "DELETE", path, NULL, NULL, err);
         free(path);
         free(e);

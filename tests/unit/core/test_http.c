@@ -328,6 +328,16 @@ static void test_urls(void **state)
     assert_string_equal(s, "https://h:1");
     free(s);
     assert_null(http_url_origin("no-scheme"));
+    /* Unreserved characters stay, the rest is %XX (upper case), bytes above 0x7f too. */
+    s = http_url_escape("2026-11-22T04:00:00+00:00");
+    assert_string_equal(s, "2026-11-22T04%3A00%3A00%2B00%3A00");
+    free(s);
+    s = http_url_escape("a b/c?d&e=f_g.h~i\xc3\xa9");
+    assert_string_equal(s, "a%20b%2Fc%3Fd%26e%3Df_g.h~i%C3%A9");
+    free(s);
+    s = http_url_escape("");
+    assert_string_equal(s, "");
+    free(s);
 }
 
 /* A real self-signed certificate (openssl req -x509 -newkey ec ...), its SHA-256 and SPKI pin

@@ -489,17 +489,31 @@ static void detail_jobs_free(struct detail_job *j)
 
 /* ---- worker: inventory and health --------------------------------------------------- */
 
-/* Answer a refresh of k whose rows are the ones sent last time. */
-static void post_unchanged(struct worker *w, enum res_kind k, int64_t now)
+/*
+ * Answer a refresh of k: with rows (taken, their raw JSON dropped), which replace what the
+ * consumers hold, or with rows NULL, "unchanged": the rows sent last time stand.  Then the
+ * provider is connected, or degraded with `trouble` (its cache could not be written).
+ */
+static void post_sync(struct worker *w, enum res_kind k, struct res_list *rows, int64_t now,
+                      const char *trouble)
 {
     struct engine_event *ev = event_new(ENGINE_EV_SYNC, w->name, k);
 
-    ev->unchanged = 1;
+    if (rows == NULL) {
+        ev->unchanged = 1;
+    } else {
+        for (size_t i = 0; i < rows->len; i++)
+            res_drop_raw(rows->items[i]);
+        w->posted[k] = 0;
+        res_list_splice(&ev->rows, rows);
+    }
     post(w->e, ev);
     pthread_mutex_lock(&w->e->lock);
     w->info.synced_at[k] = now;
     pthread_mutex_unlock(&w->e->lock);
-    if (w->info.state != PROV_STATE_CONNECTED)
+    if (trouble != NULL)
+        set_state(w, PROV_STATE_DEGRADED, trouble);
+    else if (w->info.state != PROV_STATE_CONNECTED)
         set_state(w, PROV_STATE_CONNECTED, NULL);
 }
 
@@ -530,23 +544,12 @@ static void sync_kind(struct worker *w, enum res_kind k)
         res_list_done(&rows);
         if (!w->posted[k] || store_load_resources(w->st, w->name, k, &rows, &err) < 0) {
             res_list_done(&rows);
-            post_unchanged(w, k, now);
+            post_sync(w, k, NULL, now, NULL);
             return;
         }
         /* Rows were posted since the last SYNC: resend that SYNC's rows (stored) so
          * nothing posted outlives this refresh. */
-        for (size_t i = 0; i < rows.len; i++) {
-            res_drop_raw(rows.items[i]);
-        }
-        w->posted[k] = 0;
-        ev = event_new(ENGINE_EV_SYNC, w->name, k);
-        res_list_splice(&ev->rows, &rows);
-        post(w->e, ev);
-        pthread_mutex_lock(&w->e->lock);
-        w->info.synced_at[k] = now;
-        pthread_mutex_unlock(&w->e->lock);
-        if (w->info.state != PROV_STATE_CONNECTED)
-            set_state(w, PROV_STATE_CONNECTED, NULL);
+        post_sync(w, k, &rows, now, NULL);
         return;
     }
     if (lrc < 0) {
@@ -581,7 +584,7 @@ static void sync_kind(struct worker *w, enum res_kind k)
          * Not after posted rows: the consumers hold those, and this SYNC must replace them. */
         free(rh);
         res_list_done(&rows);
-        post_unchanged(w, k, now);
+        post_sync(w, k, NULL, now, NULL);
         return;
     }
     w->list_hash[k] = h;
@@ -599,22 +602,10 @@ static void sync_kind(struct worker *w, enum res_kind k)
         /* The fresh rows still reach the screen; the operator learns the cache is failing. */
         rt_log("cache: %s", err.msg);
     }
-    for (size_t i = 0; i < rows.len; i++) {
-        res_drop_raw(rows.items[i]);
-    }
-    w->posted[k] = 0;
-    ev = event_new(ENGINE_EV_SYNC, w->name, k);
-    res_list_splice(&ev->rows, &rows);
-    post(w->e, ev);
-    pthread_mutex_lock(&w->e->lock);
-    w->info.synced_at[k] = now;
-    pthread_mutex_unlock(&w->e->lock);
-    if (cache_failed) {
+    {
         char msg[300];
         snprintf(msg, sizeof msg, "cache not updated: %s", err.msg);
-        set_state(w, PROV_STATE_DEGRADED, msg);
-    } else if (w->info.state != PROV_STATE_CONNECTED) {
-        set_state(w, PROV_STATE_CONNECTED, NULL);
+        post_sync(w, k, &rows, now, cache_failed ? msg : NULL);
     }
 }
 

@@ -3,8 +3,8 @@
 #   A. 10 000 servers on tests/servers/openstack_server.py:
 #      racktop list instances -o json  vs  openstack server list -f json  vs  curl (same pages)
 #      plus the refresh inside one process (tests/support/helper_osrefresh): the
-#      provider's list() cold, warm (changes-since, nothing changed), and after
-#      100 servers changed
+#      provider's refresh as the engine calls it, cold, warm (changes-since, nothing
+#      changed: rows "kept") and after 100 servers changed
 #   B. 1 000 nodes on the real Ironic (Debian's ironic, fake-hardware):
 #      racktop list hosts -o json  vs  openstack baremetal node list -f json  vs  curl
 # Prints medians (wall ms) of RUNS runs and client CPU (user+sys) of racktop.
@@ -25,6 +25,19 @@ row() { printf '%-44s %8s ms\n' "$1" "$2"; }
 # turns VAR CMD...: append one timing of CMD to the list in VAR
 turns() { local v=$1; shift; printf -v "$v" '%s %s' "${!v}" "$(ms_of "$@")"; }
 med_of() { tr ' ' '\n' | grep . | median; }
+# race P CURL_FN KIND: curl, racktop and the baseline take turns RUNS times (curl_fn, then
+# `list KIND -o json`); sets ${P}_curl, ${P}_rt, ${P}_base: medians, ms (NA: no baseline)
+race() {
+    local p=$1 fn=$2 kind=$3 tc= tr= tb=
+    for i in $(seq $RUNS); do
+        turns tc "$fn"
+        turns tr "$RACKTOP" list "$kind" -o json
+        [ -z "$BASE_RACKTOP" ] || turns tb base_rt list "$kind" -o json
+    done
+    printf -v "${p}_curl" '%s' "$(echo "$tc" | med_of)"
+    printf -v "${p}_rt" '%s' "$(echo "$tr" | med_of)"
+    printf -v "${p}_base" '%s' "$([ -n "$BASE_RACKTOP" ] && echo "$tb" | med_of || echo NA)"
+}
 
 # ---- A: fixture server, 10 000 servers
 os_start_fixture --servers 10000
@@ -43,15 +56,7 @@ curl_a() {
     tok=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' -d '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"admin","domain":{"name":"Default"},"password":"secret"}}},"scope":{"project":{"name":"demo","domain":{"name":"Default"}}}}}' "$OS_URL/identity/v3/auth/tokens" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-subject-token"{print $2}')
     curl -sf -H "X-Auth-Token: $tok" -H 'OpenStack-API-Version: compute 2.96' "${urls[@]}" > /dev/null
 }
-t_curl= t_rt= t_base=
-for i in $(seq $RUNS); do
-    turns t_curl curl_a
-    turns t_rt "$RACKTOP" list instances -o json
-    [ -z "$BASE_RACKTOP" ] || turns t_base base_rt list instances -o json
-done
-a_curl=$(echo "$t_curl" | med_of)
-a_rt=$(echo "$t_rt" | med_of)
-a_base=$([ -n "$BASE_RACKTOP" ] && echo "$t_base" | med_of || echo NA)
+race a curl_a instances
 a_cpu=$(for i in $(seq $RUNS); do cpu_of "$RACKTOP" list instances -o json; done | median)
 a_base_cpu=$([ -n "$BASE_RACKTOP" ] && for i in $(seq $RUNS); do cpu_of env XDG_STATE_HOME="$T/state-base" "$BASE_RACKTOP" list instances -o json; done | median || echo NA)
 if command -v openstack > /dev/null; then
@@ -98,15 +103,7 @@ os_config bm bm "page_size: 1000"
 "$RACKTOP" list hosts -o json > "$T/h.json"
 [ "$(jq length "$T/h.json")" = 1000 ] || die "racktop listed $(jq length "$T/h.json") nodes"
 curl_b() { curl -sf -H 'X-OpenStack-Ironic-API-Version: 1.82' "$IR_URL/" "$IR_URL/v1/nodes/detail?limit=1000" > /dev/null; }
-t_curl= t_rt= t_base=
-for i in $(seq $RUNS); do
-    turns t_curl curl_b
-    turns t_rt "$RACKTOP" list hosts -o json
-    [ -z "$BASE_RACKTOP" ] || turns t_base base_rt list hosts -o json
-done
-b_curl=$(echo "$t_curl" | med_of)
-b_rt=$(echo "$t_rt" | med_of)
-b_base=$([ -n "$BASE_RACKTOP" ] && echo "$t_base" | med_of || echo NA)
+race b curl_b hosts
 if command -v openstack > /dev/null; then
     b_py=$(for i in $(seq 3); do ms_of env OS_CLOUD=bm openstack baremetal node list -f json --long; done | median)
 else
@@ -124,7 +121,7 @@ fi
 row "openstack server list -f json" "$a_py"
 awk -v r="$a_rt" -v c="$a_curl" -v p="$a_py" 'BEGIN{printf "racktop/curl = %.2f   python/racktop = %s\n", r/c, (p=="NA"?"NA":sprintf("%.1f", p/r))}'
 [ -z "$BASE_RACKTOP" ] || awk -v r="$a_rt" -v b="$a_base" -v c="$a_curl" 'BEGIN{printf "baseline/curl = %.2f   baseline/racktop = %.2f\n", b/c, b/r}'
-echo "== A, refresh inside one process (provider list() only; median of $RUNS)"
+echo "== A, refresh inside one process (the provider's refresh only; median of $RUNS)"
 for k in cold warm changed; do
     row "$k: rows $(r_med $k 2), cpu $(r_med $k 4) ms" "$(r_med $k 3)"
     [ -z "${BASE_OSREFRESH:-}" ] || row "  baseline $k: cpu $(r_med $k 4 "$T/refresh.base") ms" "$(r_med $k 3 "$T/refresh.base")"

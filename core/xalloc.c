@@ -6,9 +6,15 @@
 #include "err.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 void *xmalloc(size_t n)
 {
@@ -90,4 +96,26 @@ char *xasprintf(const char *fmt, ...)
     if (n < 0)
         rt_fatal("out of memory formatting a string");
     return p;
+}
+
+void xalloc_batch_heap(void)
+{
+#if defined(__GLIBC__) && !RT_FREE_AT_EXIT
+    enum { PAD = 64 << 20, HUGE = 2 << 20 };
+    void *p;
+    char *top;
+    uintptr_t start;
+
+    mallopt(M_ARENA_MAX, 1);              /* the worker threads share the advised heap */
+    mallopt(M_MMAP_THRESHOLD, PAD / 2);   /* reply bodies (~1 MB a page) come from it too */
+    mallopt(M_TOP_PAD, PAD);
+    /* Grow the heap now (a block above what is left of it), advise the whole span, then
+     * hand the block back: the 64 MiB pad stays mapped, as M_TOP_PAD asks. */
+    p = malloc(256 << 10);
+    top = sbrk(0);
+    start = ((uintptr_t)p + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
+    if (p != NULL && top != (void *)-1 && (uintptr_t)top > start)
+        (void)madvise((void *)start, (uintptr_t)top - start, MADV_HUGEPAGE);
+    free(p);
+#endif
 }

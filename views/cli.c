@@ -1291,6 +1291,8 @@ static int cmd_info(const struct engine_opts *opts, int argc, char **argv)
 int cli_main(const struct engine_opts *opts, int argc, char **argv)
 {
     rt_log_init(NULL, 1);
+    if (strcmp(argv[0], "ssh") != 0) /* the one command that stays: an interactive session */
+        xalloc_batch_heap();
     if (strcmp(argv[0], "list") == 0)
         return cmd_list(opts, argc, argv);
     if (strcmp(argv[0], "show") == 0)

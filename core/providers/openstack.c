@@ -646,7 +646,20 @@ struct merge_ctx {
     uint64_t gen;
     size_t pos;                /* items seen so far in this listing */
     size_t changed;            /* servers mapped (new or moved) or gone in it */
+    struct os_srv **seen;      /* the listing's servers in the order it gave them, once each */
+    size_t nseen, seen_cap;
+    int seen_bad;              /* one of them was removed again (gone in a later page) */
 };
+
+/* e is in this listing: stamp it with its generation, noting the order the first time. */
+static void merge_seen(struct merge_ctx *m, struct os_srv *e)
+{
+    if (e->gen != m->gen) {
+        m->seen = xgrow(m->seen, &m->seen_cap, m->nseen + 1, sizeof *m->seen);
+        m->seen[m->nseen++] = e;
+    }
+    e->gen = m->gen;
+}
 
 /* A string member decoded into buf when it fits, else into a new string left in *heap
  * (the caller frees it); NULL when it is absent or not a string. */
@@ -681,10 +694,11 @@ static void merge_servers(void *ctx, const struct os_page *pg)
         st = span_str(pg->text, f[OS_SK_STATUS], stb, sizeof stb, &sth);
         upd = span_str(pg->text, f[OS_SK_UPDATED], updb, sizeof updb, &updh);
         if (st != NULL && (strcmp(st, "DELETED") == 0 || strcmp(st, "SOFT_DELETED") == 0)) {
+            m->seen_bad |= e != NULL && e->gen == m->gen;
             m->changed += hmap_del(os->servers, id) != 0;
         } else if (e != NULL && upd != NULL && e->updated != NULL &&
                    strcmp(e->updated, upd) == 0) {
-            e->gen = m->gen;   /* unchanged: keep the mapping */
+            merge_seen(m, e);  /* unchanged: keep the mapping */
         } else if ((r = os_map_server_text(&m->c, pg->text, f)) != NULL) {
             if (e == NULL) {
                 e = xcalloc(1, sizeof *e);
@@ -713,7 +727,7 @@ static void merge_servers(void *ctx, const struct os_page *pg)
                 body[pg->item[i].end] = '\0';
                 e->raw = body + pg->item[i].start;
             }
-            e->gen = m->gen;
+            merge_seen(m, e);
         }
         free(idh);
         free(sth);
@@ -809,6 +823,18 @@ static int list_servers(struct os *os, struct res_list *out, struct rt_error *er
         rc = 1;
         goto out;
     }
+    if (since == NULL && !m.seen_bad && m.nseen == hmap_len(os->servers)) {
+        /* A full listing that returned every server known: its own order, which is
+         * already the first-seen order unless the backend reordered them. */
+        ents = m.seen;
+        n = m.nseen;
+        m.seen = NULL;
+        for (i = 1; i < n && ents[i - 1]->seq < ents[i]->seq; i++)
+            ;
+        if (i < n)
+            qsort(ents, n, sizeof *ents, cmp_srv_seq);
+        goto ordered;
+    }
     /* A full listing drops what it no longer returns. */
     n = hmap_len(os->servers);
     ents = xcalloc(n + 1, sizeof *ents);
@@ -827,6 +853,7 @@ static int list_servers(struct os *os, struct res_list *out, struct rt_error *er
         n = k;
     }
     qsort(ents, n, sizeof *ents, cmp_srv_seq);
+ordered:
     for (i = 0; i < n; i++) {
         struct os_srv *e = ents[i];
         struct resource *r;
@@ -848,6 +875,7 @@ static int list_servers(struct os *os, struct res_list *out, struct rt_error *er
     rc = 0;
 out:
     free(ents);
+    free(m.seen);
     free(since);
     free(path);
     return rc;

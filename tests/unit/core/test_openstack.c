@@ -18,6 +18,7 @@
 #include "core/model.h"
 #include "core/provider.h"
 #include "core/providers/openstack_priv.h"
+#include "core/strbuf.h"
 #include "core/xalloc.h"
 #include "core/yamltree.h"
 
@@ -1313,6 +1314,72 @@ static void test_malformed_page(void **state)
     fake_api_done(&f);
 }
 
+/* A full listing again (after a failed one): rows keep their first-seen order when the
+ * backend returns them in another order, and a server it no longer returns (gone without
+ * a DELETED record) leaves; both in the listing's own pass and in the fallback. */
+static void full_listing_expect(struct fake_api *f, struct provider *p, const char *names)
+{
+    struct res_list l;
+    struct rt_error err = {0};
+    struct strbuf got = STRBUF_INIT;
+
+    f->broken = "{";
+    res_list_init(&l);
+    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l, &err), -1);
+    res_list_done(&l);
+    f->broken = NULL;
+    json_array_clear(f->urls);
+    res_list_init(&l);
+    if (prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(urls_with(f, "changes-since"), 0);
+    for (size_t i = 0; i < l.len; i++) {
+        strbuf_adds(&got, i ? " " : "");
+        strbuf_adds(&got, l.items[i]->name);
+    }
+    assert_string_equal(got.buf != NULL ? got.buf : "", names);
+    strbuf_done(&got);
+    res_list_done(&l);
+}
+
+static void test_full_listing_order(void **state)
+{
+    struct fake_api f = {json_array(), json_object(), json_array(), json_array()};
+    struct http_transport tr;
+    struct provider *p;
+    json_t *rev = json_array();
+
+    (void)state;
+    for (int i = 0; i < 5; i++)
+        json_array_append_new(f.servers, fake_server(i, "2020-01-01T00:00:00Z"));
+    p = fake_provider(&f, 0, 2, &tr);
+    full_listing_expect(&f, p, "vm-00 vm-01 vm-02 vm-03 vm-04");
+    /* The same servers, listed backwards: still first-seen order. */
+    for (size_t i = json_array_size(f.servers); i-- > 0;)
+        json_array_append(rev, json_array_get(f.servers, i));
+    json_decref(f.servers);
+    f.servers = rev;
+    full_listing_expect(&f, p, "vm-00 vm-01 vm-02 vm-03 vm-04");
+    /* vm-02 is gone (no DELETED record); vm-07 is new: listed first, it comes last. */
+    json_array_remove(f.servers, 2);
+    json_array_insert_new(f.servers, 0, fake_server(7, "2020-01-01T00:00:00Z"));
+    full_listing_expect(&f, p, "vm-00 vm-01 vm-03 vm-04 vm-07");
+    /* ... and vm-02 left the cache too: the next (incremental) listing does not bring it
+     * back with the unchanged rows. */
+    {
+        struct res_list l;
+        struct rt_error err = {0};
+        res_list_init(&l);
+        assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l, &err), 0);
+        assert_int_equal(urls_with(&f, "changes-since"), 1);
+        assert_int_equal(l.len, 5);
+        assert_null(find_row(&l, "vm-02"));
+        res_list_done(&l);
+    }
+    fake_provider_free(p);
+    fake_api_done(&f);
+}
+
 /* ---- file permissions and the verify: false warning ---------------------------------------- */
 
 static void write_file(const char *path, const char *text, mode_t mode)
@@ -1506,6 +1573,7 @@ int main(void)
         cmocka_unit_test(test_time),
         cmocka_unit_test(test_clouds),
         cmocka_unit_test(test_refresh_changes_since),
+        cmocka_unit_test(test_full_listing_order),
         cmocka_unit_test(test_baremetal_link),
         cmocka_unit_test(test_picked_keys),
         cmocka_unit_test(test_malformed_page),

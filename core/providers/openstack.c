@@ -824,36 +824,34 @@ static int list_servers(struct os *os, struct res_list *out, struct rt_error *er
         goto out;
     }
     if (since == NULL && !m.seen_bad && m.nseen == hmap_len(os->servers)) {
-        /* A full listing that returned every server known: its own order, which is
-         * already the first-seen order unless the backend reordered them. */
+        /* A full listing that returned every server known: its own order (already the
+         * first-seen order unless the backend reordered them), nothing to drop. */
         ents = m.seen;
         n = m.nseen;
         m.seen = NULL;
-        for (i = 1; i < n && ents[i - 1]->seq < ents[i]->seq; i++)
-            ;
-        if (i < n)
-            qsort(ents, n, sizeof *ents, cmp_srv_seq);
-        goto ordered;
-    }
-    /* A full listing drops what it no longer returns. */
-    n = hmap_len(os->servers);
-    ents = xcalloc(n + 1, sizeof *ents);
-    n = 0;
-    while (hmap_next(os->servers, &it, &id, &val))
-        ents[n++] = val;
-    if (since == NULL) {
-        size_t k = 0;
-        for (i = 0; i < n; i++) {
-            if (ents[i]->gen == m.gen)
-                ents[k++] = ents[i];
-            else
-                hmap_del(os->servers, ents[i]->fresh != NULL ? ents[i]->fresh->id
-                                                             : packed_str(ents[i]->pk, 1));
+    } else {
+        /* The cache; a full listing drops what it no longer returns. */
+        n = hmap_len(os->servers);
+        ents = xcalloc(n + 1, sizeof *ents);
+        n = 0;
+        while (hmap_next(os->servers, &it, &id, &val))
+            ents[n++] = val;
+        if (since == NULL) {
+            size_t k = 0;
+            for (i = 0; i < n; i++) {
+                if (ents[i]->gen == m.gen)
+                    ents[k++] = ents[i];
+                else
+                    hmap_del(os->servers, ents[i]->fresh != NULL ? ents[i]->fresh->id
+                                                                 : packed_str(ents[i]->pk, 1));
+            }
+            n = k;
         }
-        n = k;
     }
-    qsort(ents, n, sizeof *ents, cmp_srv_seq);
-ordered:
+    for (i = 1; i < n && ents[i - 1]->seq < ents[i]->seq; i++)
+        ;
+    if (i < n)
+        qsort(ents, n, sizeof *ents, cmp_srv_seq);
     for (i = 0; i < n; i++) {
         struct os_srv *e = ents[i];
         struct resource *r;

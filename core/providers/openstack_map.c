@@ -510,16 +510,12 @@ struct resource *os_map_server_text(const struct os_map_ctx *c, const char *t,
     free(nameh);
     st = sp_str(t, v[OS_SK_STATUS], stb, sizeof stb, &sth);
     task = sp_dup(t, v[OS_SK_TASK]);
-    {   /* "status/task_state" (no printf: once a server, 10 000 a listing) */
-        const char *a = st ? st : "?";
-        size_t la = strlen(a), lb = task ? strlen(task) : 0;
-        if (la > sizeof raw - 1)
-            la = sizeof raw - 1;
-        memcpy(raw, a, la);
+    {   /* "status/task_state", cut to fit (no printf: once a server, 10 000 a listing) */
+        size_t la = strnlen(st ? st : "?", sizeof raw - 1);
+        memcpy(raw, st ? st : "?", la);
         if (task != NULL && la + 1 < sizeof raw) {
+            size_t lb = strnlen(task, sizeof raw - 2 - la);
             raw[la++] = '/';
-            if (lb > sizeof raw - 1 - la)
-                lb = sizeof raw - 1 - la;
             memcpy(raw + la, task, lb);
             la += lb;
         }

@@ -891,8 +891,13 @@ static void node_sample(struct lv_conn *c, virConnectPtr conn)
     virResetLastError();
     {
         virDomainStatsRecordPtr *recs = NULL;
+        /* NOWAIT: block stats need the domain's job, which a migration holds until it ends;
+         * waiting for it froze this connection's thread (libvirt gives up after 30 s), and with
+         * it the provider's worker, so a migration's progress was not polled.  A domain whose
+         * job is busy is left out of the I/O totals of that refresh instead. */
         int nr = virConnectGetAllDomainStats(conn, VIR_DOMAIN_STATS_BLOCK | VIR_DOMAIN_STATS_INTERFACE,
-                                             &recs, VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
+                                             &recs, VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE |
+                                                        VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
         unsigned long long disk = 0, net = 0;
         if (nr >= 0) {
             for (int i = 0; i < nr; i++) {

@@ -119,6 +119,162 @@ static void test_json_string_escapes(void **state)
     strbuf_done(&sb);
 }
 
+/* The obvious encoder, a byte at a time: what res_json_write_string() must write. */
+static void ref_json_string(struct strbuf *sb, const char *v)
+{
+    const unsigned char *s = (const unsigned char *)v;
+
+    strbuf_addc(sb, '"');
+    for (size_t i = 0; s[i] != '\0'; i++) {
+        if (s[i] == '"' || s[i] == '\\')
+            strbuf_addf(sb, "\\%c", s[i]);
+        else if (s[i] == '\n')
+            strbuf_adds(sb, "\\n");
+        else if (s[i] == '\r')
+            strbuf_adds(sb, "\\r");
+        else if (s[i] == '\t')
+            strbuf_adds(sb, "\\t");
+        else if (s[i] < 0x20)
+            strbuf_addf(sb, "\\u%04x", s[i]);
+        else if (s[i] >= 0x80 && s[i + 1] != '\0' && s[i] == 0xc3 && (s[i + 1] & 0xc0) == 0x80)
+            strbuf_add(sb, s + i, 2), i++; /* the only multibyte sequence used below */
+        else if (s[i] >= 0x80)
+            strbuf_adds(sb, "\xef\xbf\xbd");
+        else
+            strbuf_addc(sb, (char)s[i]);
+    }
+    strbuf_addc(sb, '"');
+}
+
+/* Every length from 0 to 40 with one special byte (or sequence) at every place: the
+ * eight-byte steps, and the tail written as the string's last eight bytes, agree with the
+ * byte-at-a-time encoder. */
+static void test_json_string_every_place(void **state)
+{
+    static const char *const specials[] = {"\"", "\\", "\n", "\x01", "\x1f", "\xc3\xa9",
+                                           "\xff", "\xc3", "\x7f"};
+    struct strbuf got = STRBUF_INIT, want = STRBUF_INIT;
+    char in[64];
+
+    (void)state;
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t at = 0; at <= n; at++) {
+            for (size_t k = 0; k < sizeof specials / sizeof specials[0]; k++) {
+                size_t sl = strlen(specials[k]), o = 0;
+                for (size_t i = 0; i < n; i++)
+                    in[o++] = (char)('a' + i % 26);
+                if (at < n) { /* the special replaces byte `at`; at == n: plain only */
+                    memmove(in + at + sl, in + at + 1, n - at - 1);
+                    memcpy(in + at, specials[k], sl);
+                    o = n - 1 + sl;
+                }
+                in[o] = '\0';
+                strbuf_reset(&got);
+                strbuf_reset(&want);
+                strbuf_adds(&got, "x");
+                res_json_write_string(&got, in);
+                ref_json_string(&want, in);
+                if (strcmp(got.buf + 1, want.buf) != 0)
+                    fail_msg("length %zu, special %zu at %zu: %s, expected %s", n, k, at,
+                             got.buf + 1, want.buf);
+                assert_int_equal(got.len, strlen(got.buf));
+            }
+        }
+    }
+    strbuf_done(&got);
+    strbuf_done(&want);
+}
+
+/* json_equal(), but a number is its value: JSON has one number type, and the text "-3"
+ * reads back as jansson's integer where the tree holds the real -3.0. */
+static int same_json(json_t *a, json_t *b)
+{
+    const char *k;
+    json_t *v;
+    size_t i;
+
+    if (json_is_number(a) && json_is_number(b))
+        return json_number_value(a) == json_number_value(b);
+    if (json_typeof(a) != json_typeof(b))
+        return 0;
+    if (json_is_object(a)) {
+        if (json_object_size(a) != json_object_size(b))
+            return 0;
+        json_object_foreach(a, k, v) {
+            json_t *w = json_object_get(b, k);
+            if (w == NULL || !same_json(v, w))
+                return 0;
+        }
+        return 1;
+    }
+    if (json_is_array(a)) {
+        if (json_array_size(a) != json_array_size(b))
+            return 0;
+        json_array_foreach(a, i, v) {
+            if (!same_json(v, json_array_get(b, i)))
+                return 0;
+        }
+        return 1;
+    }
+    return json_equal(a, b);
+}
+
+/* res_json_write() (the text the command line prints) says what res_to_json() says, for
+ * rows of two kinds in turn, odd values of every field type among them. */
+static void test_json_write_matches_tree(void **state)
+{
+    static const char *const ints[] = {"8", "0", "-12", "007", "-0", "+5", " 5", "12a", "-",
+                                       "123456789012345678", "9223372036854775807",
+                                       "99999999999999999999", ""};
+    static const char *const jsons[] = {"[\"10.0.0.5\",\"203.0.113.5\"]", "[]", "[\"\"]",
+                                        "[ \"a\" ]", "[\"a\\\"b\"]", "[\"caf\xc3\xa9\"]",
+                                        "[\"a\",]", "[\"a\"\"b\"]", "[\"a\"]]", "[\"a]",
+                                        "[1,{\"k\":null}]", "{\"k\":\"v\"}", "\"s\"", "[\"\x01\"]",
+                                        "[\"bad\xff\"]", "nope"};
+    static const char *const bools[] = {"true", "false", "TRUE", "1"};
+    static const char *const nums[] = {"12.5", "0", "-3", "1e3", "abc", "7.25x"};
+    struct strbuf sb = STRBUF_INIT;
+
+    (void)state;
+    for (size_t i = 0; i < 40; i++) {
+        enum res_kind kind = i % 3 == 2 ? RES_KIND_HOST : RES_KIND_INSTANCE;
+        struct resource *r = res_new(i % 5 == 4 ? "l\"ab" : "lab", kind, "i-1234567890abcdef",
+                                     i % 2 ? "web-\x1b[2J-01" : "db");
+        json_t *tree, *back;
+        json_error_t je;
+        res_set_status(r, RES_STATUS_ACTIVE, i % 4 ? "active" : NULL);
+        r->progress = i % 3 == 0 ? -1 : (int)i * 3;
+        r->updated_at = i % 6 == 5 ? 0 : 1795300000 + (int64_t)(i / 2) * 86461;
+        if (kind == RES_KIND_INSTANCE) {
+            res_set(r, "vcpus", ints[i % (sizeof ints / sizeof ints[0])]);
+            res_set(r, "addresses", jsons[i % (sizeof jsons / sizeof jsons[0])]);
+            res_set(r, "locked", bools[i % (sizeof bools / sizeof bools[0])]);
+            res_set(r, "host", i % 2 ? "bad\xff\xfeutf8" : "host-01.example.org");
+        } else {
+            res_set(r, "mem_mb", ints[i % (sizeof ints / sizeof ints[0])]);
+            res_set(r, "cpu_pct", nums[i % (sizeof nums / sizeof nums[0])]);
+            res_set(r, "maintenance", bools[i % (sizeof bools / sizeof bools[0])]);
+            res_set(r, "boot_order", jsons[(i + 3) % (sizeof jsons / sizeof jsons[0])]);
+        }
+        strbuf_reset(&sb);
+        res_json_write(&sb, r, (int)(i % 3) - 1);
+        back = json_loads(sb.buf, 0, &je);
+        if (back == NULL)
+            fail_msg("row %zu is not JSON (%s): %s", i, je.text, sb.buf);
+        tree = res_to_json(r, (int)(i % 3) - 1);
+        if (!same_json(back, tree)) {
+            char *t = json_dumps(tree, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            fprintf(stderr, "row %zu:\n%s\nexpected\n%s\n", i, sb.buf, t);
+            free(t);
+            fail();
+        }
+        json_decref(back);
+        json_decref(tree);
+        res_free(r);
+    }
+    strbuf_done(&sb);
+}
+
 /* rt_hash: a change anywhere in one buffer changes it; the length of the tail counts. */
 static void test_rt_hash(void **state)
 {
@@ -430,6 +586,8 @@ int main(void)
         cmocka_unit_test(test_fields_encode_decode_and_hash),
         cmocka_unit_test(test_typed_json),
         cmocka_unit_test(test_json_string_escapes),
+        cmocka_unit_test(test_json_string_every_place),
+        cmocka_unit_test(test_json_write_matches_tree),
         cmocka_unit_test(test_rt_hash),
         cmocka_unit_test(test_iso8601),
         cmocka_unit_test(test_res_hash_fields),

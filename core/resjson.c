@@ -351,8 +351,11 @@ static char *put_field(char *o, const char *v, size_t n, enum field_type type)
         break;
     case FIELD_NUM:
         d = strtod(v, &end);
-        if (end != v && *end == '\0' && d == d && d - d == 0)
-            return o + snprintf(o, 25, "%.15g", d);
+        if (end != v && *end == '\0' && d == d && d - d == 0) {
+            int k = snprintf(o, 25, "%.15g", d); /* at most 22: -1.23456789012345e-308 */
+            if (k > 0 && k < 25)
+                return o + k;
+        }
         break;
     case FIELD_BOOL:
         if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)
@@ -430,8 +433,8 @@ void res_json_write(struct strbuf *sb, const struct resource *r, int stale)
         rt_iso8601(r->updated_at, when, sizeof when);
         when_t = r->updated_at;
     }
-    /* "progress", "updated_at" and "stale": 90 bytes at most. */
-    o = room(sb, 96);
+    /* "progress" (an int), "updated_at" and "stale": 60 bytes and the time's text. */
+    o = room(sb, 64 + (r->updated_at > 0 ? STRING_ROOM(strlen(when)) : 0));
     o = PUT_LIT(o, ",\"progress\":");
     o = r->progress >= 0 ? put_int(o, r->progress) : PUT_LIT(o, "null");
     o = PUT_LIT(o, ",\"updated_at\":");

@@ -894,13 +894,17 @@ static void node_sample(struct lv_conn *c, virConnectPtr conn)
         /* NOWAIT: block stats need the domain's job, which a migration holds until it ends;
          * waiting for it froze this connection's thread (libvirt gives up after 30 s), and with
          * it the provider's worker, so a migration's progress was not polled.  A domain whose
-         * job is busy is left out of the I/O totals of that refresh instead. */
+         * job is busy reports no block stats that time; lv_io_update() then computes no rate
+         * from the changed sum instead of a drop to 0 and a spike after it. */
         int nr = virConnectGetAllDomainStats(conn, VIR_DOMAIN_STATS_BLOCK | VIR_DOMAIN_STATS_INTERFACE,
                                              &recs, VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE |
                                                         VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT);
         unsigned long long disk = 0, net = 0;
+        uint64_t disk_sig = 0, net_sig = 0, ndisk = 0, nnet = 0;
         if (nr >= 0) {
             for (int i = 0; i < nr; i++) {
+                unsigned char uuid[VIR_UUID_BUFLEN] = {0};
+                int has_disk = 0, has_net = 0;
                 for (int j = 0; j < recs[i]->nparams; j++) {
                     virTypedParameterPtr t = &recs[i]->params[j];
                     const char *f = t->field;
@@ -910,22 +914,21 @@ static void node_sample(struct lv_conn *c, virConnectPtr conn)
                     if (strncmp(f, "block.", 6) == 0 &&
                         (fl > 9 && (strcmp(f + fl - 9, ".rd.bytes") == 0 ||
                                     strcmp(f + fl - 9, ".wr.bytes") == 0)))
-                        disk += t->value.ul;
+                        disk += t->value.ul, has_disk = 1;
                     else if (strncmp(f, "net.", 4) == 0 &&
                              (fl > 9 && (strcmp(f + fl - 9, ".rx.bytes") == 0 ||
                                          strcmp(f + fl - 9, ".tx.bytes") == 0)))
-                        net += t->value.ul;
+                        net += t->value.ul, has_net = 1;
                 }
+                virDomainGetUUID(recs[i]->dom, uuid);
+                if (has_disk)
+                    disk_sig ^= rt_hash(RT_FNV_INIT, uuid, sizeof uuid), ndisk++;
+                if (has_net)
+                    net_sig ^= rt_hash(RT_FNV_INIT, uuid, sizeof uuid), nnet++;
             }
             virDomainStatsRecordListFree(recs);
-            if (c->io_prev_ms > 0 && now > c->io_prev_ms) {
-                double dt = (double)(now - c->io_prev_ms) / 1000.0;
-                c->disk_bps = disk >= c->io_prev_disk ? (double)(disk - c->io_prev_disk) / dt : 0;
-                c->net_bps = net >= c->io_prev_net ? (double)(net - c->io_prev_net) / dt : 0;
-            }
-            c->io_prev_disk = disk;
-            c->io_prev_net = net;
-            c->io_prev_ms = now;
+            lv_io_update(&c->io_disk, disk, disk_sig ^ ndisk, now, &c->disk_bps);
+            lv_io_update(&c->io_net, net, net_sig ^ nnet, now, &c->net_bps);
         }
     }
     virResetLastError();
@@ -2390,6 +2393,19 @@ static int run_act(struct lv_prov *P, struct lv_conn *c, struct act_arg *a, stru
     else
         *keep = a;
     return rc;
+}
+
+/* See struct lv_io. */
+void lv_io_update(struct lv_io *a, unsigned long long total, uint64_t sig, int64_t now_ms,
+                  double *bps)
+{
+    if (a->prev_ms > 0 && now_ms > a->prev_ms && sig == a->prev_sig) {
+        double dt = (double)(now_ms - a->prev_ms) / 1000.0;
+        *bps = total >= a->prev ? (double)(total - a->prev) / dt : 0;
+    }
+    a->prev = total;
+    a->prev_sig = sig;
+    a->prev_ms = now_ms;
 }
 
 /* ---- live migration thread -------------------------------------------------------------------- */

@@ -53,6 +53,24 @@ struct lv_req {
 
 enum lv_state { LV_CONNECTING, LV_UP, LV_DOWN };
 
+/*
+ * A host's I/O rate from byte counters summed over its running domains.  The sum is only
+ * comparable between two refreshes when the same domains made it: a domain whose job was
+ * busy (a migration: its stats are skipped rather than waited for), or one that started or
+ * stopped, would make it jump or drop.  `sig` names the domains that reported (an XOR of
+ * their UUIDs' hashes and their count); when it changed, the baseline starts again and the
+ * last rate stays.
+ */
+struct lv_io {
+    unsigned long long prev;
+    uint64_t prev_sig;
+    int64_t prev_ms; /* 0: no baseline */
+};
+
+/* Feed one refresh's total; *bps is set when a rate could be computed. */
+void lv_io_update(struct lv_io *a, unsigned long long total, uint64_t sig, int64_t now_ms,
+                  double *bps);
+
 struct lv_conn {
     /* Fixed after lv_conn_new(). */
     char *uri;      /* as configured */
@@ -85,8 +103,7 @@ struct lv_conn {
     /* Health deltas (connection thread only). */
     unsigned long long cpu_prev_total, cpu_prev_idle;
     int64_t cpu_prev_ms;
-    unsigned long long io_prev_disk, io_prev_net;
-    int64_t io_prev_ms;
+    struct lv_io io_disk, io_net;
     double cpu_pct, mem_pct, disk_bps, net_bps; /* last computed, -1 unknown */
 
     /* Provider worker thread only: the last good rows of each kind from this host. */

@@ -135,6 +135,8 @@ struct jscan_keys {
     size_t len[RT_JSCAN_MAX_KEYS];
     uint64_t by_len[32];  /* n > 8: bit j set when keys[j] has this length (the last: 31
                            * or more); a few names are compared in a row instead */
+    uint64_t head[RT_JSCAN_MAX_KEYS];   /* the first eight bytes of each name, as loaded */
+    uint64_t mask[RT_JSCAN_MAX_KEYS];   /* which of them the name has */
 };
 void jscan_keys_init(struct jscan_keys *ks, const char *const *keys);
 /* jscan_fields() with prepared names. */

@@ -311,16 +311,37 @@ static void test_fields_set(void **state)
     struct jscan c;
     struct jscan_error e;
 
+    static const char *const few[] = {"cd", "ab", NULL};
+    /* The last key ends less than eight bytes before the end of the text. */
+    const char *tail = "{\"ab\":1,\"cd\":2}";
+    struct jscan_keys kf;
+
     (void)state;
     jscan_keys_init(&ks, keys);
     assert_int_equal(ks.n, 4);
-    jscan_init(&c, t, strlen(t));
-    assert_int_equal(jscan_fields_set(&c, &ks, v, NULL, &e), 0);
-    assert_memory_equal(t + v[0].start, "\"h\"", 3);
-    assert_memory_equal(t + v[1].start, "\"z\"", 3);
-    assert_memory_equal(t + v[2].start, "3", 1); /* "a\u0062" is "ab" too, and later */
-    assert_memory_equal(t + v[3].start, "1", 1);
-    assert_int_equal(jscan_end(&c, &e), 0);
+    /* A checking cursor, then a trusted one (the mapper's): the same spans. */
+    for (int trusted = 0; trusted < 2; trusted++) {
+        if (trusted)
+            jscan_init_trusted(&c, t, strlen(t));
+        else
+            jscan_init(&c, t, strlen(t));
+        assert_int_equal(jscan_fields_set(&c, &ks, v, NULL, &e), 0);
+        assert_memory_equal(t + v[0].start, "\"h\"", 3);
+        assert_memory_equal(t + v[1].start, "\"z\"", 3);
+        assert_memory_equal(t + v[2].start, "3", 1); /* "a\u0062" is "ab" too, and later */
+        assert_memory_equal(t + v[3].start, "1", 1);
+        assert_int_equal(jscan_end(&c, &e), 0);
+    }
+    jscan_keys_init(&kf, few);
+    for (int trusted = 0; trusted < 2; trusted++) {
+        if (trusted)
+            jscan_init_trusted(&c, tail, strlen(tail));
+        else
+            jscan_init(&c, tail, strlen(tail));
+        assert_int_equal(jscan_fields_set(&c, &kf, v, NULL, &e), 0);
+        assert_memory_equal(tail + v[0].start, "2", 1);
+        assert_memory_equal(tail + v[1].start, "1", 1);
+    }
 }
 
 static void test_against_jansson(void **state)

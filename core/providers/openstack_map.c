@@ -395,6 +395,23 @@ static void sp_fields(const char *t, struct jscan_span obj, enum sp_keyset set,
     }
 }
 
+/* The item at cursor c (in an array, checked before): its span in *it and, when it is an
+ * object, its members of key set `set` in vals (else all absent).  The cursor moves past
+ * it, an object walked once.  0, or -1 when it cannot. */
+static int sp_item(struct jscan *c, enum sp_keyset set, struct jscan_span *it,
+                   struct jscan_span *vals)
+{
+    const struct jscan_keys *ks = &sp_keysets[set];
+    struct jscan_error e;
+
+    pthread_once(&sp_keysets_once, sp_keysets_init);
+    if (jscan_peek(c) == JSCAN_TYPE_OBJECT)
+        return jscan_fields_set(c, ks, vals, it, &e);
+    for (size_t i = 0; i < ks->n; i++)
+        vals[i].start = vals[i].end = 0;
+    return jscan_skip(c, it, NULL);
+}
+
 /* A cursor inside the array or object at span v (checked before); -1 if it is neither. */
 static int sp_enter(struct jscan *c, const char *t, struct jscan_span v, char kind)
 {
@@ -467,9 +484,8 @@ static char *sp_addresses(const char *t, struct jscan_span v)
             if (jscan_skip(&nets, &net, NULL) < 0 || sp_enter(&lst, t, net, '[') < 0)
                 continue;
             while (jscan_next(&lst, NULL, NULL) > 0) {
-                if (jscan_skip(&lst, &a, NULL) < 0)
+                if (sp_item(&lst, SP_KS_ADDR, &a, f) < 0)
                     break;
-                sp_fields(t, a, SP_KS_ADDR, f);
                 if (sp_kind(t, f[0]) != '"')
                     continue;
                 {
@@ -499,11 +515,9 @@ static char *sp_list_of(const char *t, struct jscan_span v, enum sp_keyset key)
     struct jscan_span it, f[1];
 
     if (sp_enter(&c, t, v, '[') == 0) {
-        while (jscan_next(&c, NULL, NULL) > 0 && jscan_skip(&c, &it, NULL) == 0) {
-            if (sp_kind(t, it) == '{') {
-                sp_fields(t, it, key, f);
+        while (jscan_next(&c, NULL, NULL) > 0 && sp_item(&c, key, &it, f) == 0) {
+            if (sp_kind(t, it) == '{')
                 it = f[0];
-            }
             if (sp_kind(t, it) == '"') {
                 list_sep(&b);
                 sp_put_jstr(&b, t, it);

@@ -9,9 +9,9 @@
  * of a listing (every member of 1 000 servers a page), walks an object's
  * members in a loop of its own with those steps inlined, and strings are
  * checked eight bytes a step inline before the full check is called.  The
- * builders (jscan_build,
- * jscan_pick) then walk again only the spans the caller wants, trusting the
- * check: they never look past a span a cursor has accepted.
+ * builders (jscan_build, jscan_pick) then walk again only the spans the
+ * caller wants, trusting the check: they never look past a span a cursor has
+ * accepted.
  *
  * Checks, as jansson's parser makes them: the grammar of RFC 8259 (no
  * trailing commas, no leading zeros, literals spelled out), string escapes

@@ -255,29 +255,40 @@ static size_t scan_string_slow(const char *s, size_t n, size_t i, struct jscan_e
     }
 }
 
+/* Index of the first byte at or after j that rt_json_special8() flags (a quote, a
+ * backslash, a control byte or a non-ASCII one), looked at eight bytes a step while they
+ * are in the text; n when none was found that way (the caller's full look then decides).
+ * The lowest flagged byte of a step is always a special one: a false alarm only comes
+ * above a true one. */
+static inline size_t first_special8(const unsigned char *u, size_t n, size_t j)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (; j + 8 <= n; j += 8) {
+        uint64_t w, m;
+        memcpy(&w, u + j, 8);
+        if ((m = rt_json_special8(w)) != 0)
+            return j + ((size_t)__builtin_ctzll(m) >> 3);
+    }
+#else
+    (void)u;
+    (void)j;
+#endif
+    return n;
+}
+
 /*
- * scan_string_slow() for the usual string: plain ASCII up to its closing quote, looked at
- * eight bytes a step, inline (a page of 1 000 servers holds ~100 000 strings, most of
- * them short, and the call and its frame cost as much as the bytes).  Anything else (an
- * escape, a control byte, UTF-8, the end of the text near) goes to the full check.
+ * scan_string_slow() for the usual string: plain ASCII up to its closing quote, inline (a
+ * page of 1 000 servers holds ~100 000 strings, most of them short, and the call and its
+ * frame cost as much as the bytes).  Anything else (an escape, a control byte, UTF-8, the
+ * end of the text near) goes to the full check.
  */
 static inline size_t scan_string(const char *s, size_t n, size_t i, struct jscan_error *e,
                                  int *esc)
 {
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    const unsigned char *u = (const unsigned char *)s;
+    size_t j = first_special8((const unsigned char *)s, n, i + 1);
 
-    for (size_t j = i + 1; j + 8 <= n; j += 8) {
-        uint64_t w, m;
-        memcpy(&w, u + j, 8);
-        if ((m = rt_json_special8(w)) != 0) {
-            j += (size_t)__builtin_ctzll(m) >> 3;
-            if (u[j] == '"')
-                return j + 1;
-            break;
-        }
-    }
-#endif
+    if (j < n && s[j] == '"')
+        return j + 1;
     return scan_string_slow(s, n, i, e, esc);
 }
 
@@ -467,27 +478,17 @@ static size_t skip_string_trusted(const char *s, size_t n, size_t i)
     return n;
 }
 
-/* skip_string_trusted() for the usual string, plain ASCII up to its closing quote, looked
- * at eight bytes a step, inline; *esc (when not NULL) is set to whether it holds a '\\'. */
+/* skip_string_trusted() for the usual string, plain ASCII up to its closing quote, inline;
+ * *esc (when not NULL) is set to whether it holds a '\\'. */
 static inline size_t skip_string_trusted_fast(const char *s, size_t n, size_t i, int *esc)
 {
-    size_t end;
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    const unsigned char *u = (const unsigned char *)s;
+    size_t end = first_special8((const unsigned char *)s, n, i + 1);
 
-    for (size_t j = i + 1; j + 8 <= n; j += 8) {
-        uint64_t w, m;
-        memcpy(&w, u + j, 8);
-        if ((m = rt_json_special8(w)) != 0) {
-            j += (size_t)__builtin_ctzll(m) >> 3;
-            if (u[j] != '"')
-                break;
-            if (esc != NULL)
-                *esc = 0;
-            return j + 1;
-        }
+    if (end < n && s[end] == '"') {
+        if (esc != NULL)
+            *esc = 0;
+        return end + 1;
     }
-#endif
     end = skip_string_trusted(s, n, i);
     if (esc != NULL)
         *esc = memchr(s + i, '\\', end - i) != NULL;

@@ -527,6 +527,49 @@ static size_t skip_value_trusted(const char *s, size_t n, size_t i)
     return n;
 }
 
+/*
+ * The member key whose quote should be at s[i] (checked on a checking cursor, skipped by
+ * its quotes on a trusted one), then its ':': the index of the member's value, or 0 (e
+ * set) when the text is malformed there.  *kend: just past the key's closing quote;
+ * *kesc: whether the key holds an escape.  Shared by jscan_next() and jscan_fields_set().
+ */
+static inline size_t member_key(const struct jscan *c, size_t i, size_t *kend, int *kesc,
+                                struct jscan_error *e)
+{
+    const char *s = c->text;
+    size_t n = c->len;
+
+    if (i >= n || s[i] != '"') {
+        unexpected(e, s, n, i, "a string key");
+        return 0;
+    }
+    *kesc = 0;
+    if (c->trusted)
+        i = skip_string_trusted_fast(s, n, i, kesc);
+    else if ((i = scan_string(s, n, i, e, kesc)) == 0)
+        return 0;
+    *kend = i;
+    i = skip_ws(s, n, i);
+    if (i >= n || s[i] != ':') {
+        unexpected(e, s, n, i, "':'");
+        return 0;
+    }
+    return skip_ws(s, n, i + 1);
+}
+
+/* Past the value at s[i] (no whitespace before it), with `room` levels of nesting left:
+ * checked, or by brackets and quotes on a trusted cursor; 0 (e set) when malformed.  A
+ * string, the usual member, is checked in place.  Shared by jscan_skip() and
+ * jscan_fields_set(). */
+static inline size_t value_end(const struct jscan *c, size_t i, int room, struct jscan_error *e)
+{
+    if (c->trusted)
+        return skip_value_trusted(c->text, c->len, i);
+    if (i < c->len && c->text[i] == '"')
+        return scan_string(c->text, c->len, i, e, NULL);
+    return scan_value(c->text, c->len, i, room, e);
+}
+
 enum jscan_type jscan_peek(struct jscan *c)
 {
     c->pos = skip_ws(c->text, c->len, c->pos);
@@ -586,23 +629,13 @@ int jscan_next(struct jscan *c, struct jscan_span *key, struct jscan_error *e)
     }
     c->first[c->depth - 1] = 0;
     if (obj) {
-        size_t k0 = i;
-        if (i >= n || s[i] != '"')
-            return unexpected(e, s, n, i, "a string key");
-        c->key_esc = 0;
-        if (c->trusted) {
-            i = skip_string_trusted_fast(s, n, i, &c->key_esc);
-        } else if ((i = scan_string(s, n, i, e, &c->key_esc)) == 0) {
+        size_t k0 = i, kend = 0;
+        if ((i = member_key(c, i, &kend, &c->key_esc, e)) == 0)
             return -1;
-        }
         if (key != NULL) {
             key->start = k0;
-            key->end = i;
+            key->end = kend;
         }
-        i = skip_ws(s, n, i);
-        if (i >= n || s[i] != ':')
-            return unexpected(e, s, n, i, "':'");
-        i = skip_ws(s, n, i + 1);
     } else if (key != NULL) {
         key->start = key->end = 0;
     }
@@ -614,8 +647,7 @@ int jscan_skip(struct jscan *c, struct jscan_span *span, struct jscan_error *e)
 {
     size_t i = skip_ws(c->text, c->len, c->pos), end;
 
-    end = c->trusted ? skip_value_trusted(c->text, c->len, i)
-                     : scan_value(c->text, c->len, i, RT_JSCAN_MAX_DEPTH - c->depth, e);
+    end = value_end(c, i, RT_JSCAN_MAX_DEPTH - c->depth, e);
     if (end == 0)
         return -1;
     if (span != NULL) {
@@ -946,7 +978,7 @@ static size_t key_index(const struct jscan *c, const struct jscan_keys *ks,
      * eight bytes are compared as one word when the text has them (a key is followed by
      * at least ':' and a value, so it nearly always does). */
     uint64_t w = 0;
-    int word = kt + 8 <= c->text + c->len;
+    int word = (size_t)(kt - c->text) + 8 <= c->len;
 
     if (word)
         memcpy(&w, kt, 8);
@@ -979,9 +1011,10 @@ static size_t key_index(const struct jscan *c, const struct jscan_keys *ks,
 }
 
 /*
- * jscan_fields_set() walks the members itself, with what jscan_next() and jscan_skip()
- * would do inlined (a page of 1 000 servers is 40 000 members: the calls, and the cursor
- * state they keep, cost more than the checks).  Same checks, same messages.
+ * jscan_fields_set() walks the members itself, with the steps of jscan_next() and
+ * jscan_skip() (member_key(), value_end()) inlined: a page of 1 000 servers is 40 000
+ * members, and the calls and the cursor state they keep cost more than the checks.  Same
+ * checks, same messages.
  */
 int jscan_fields_set(struct jscan *c, const struct jscan_keys *ks, struct jscan_span *vals,
                      struct jscan_span *span, struct jscan_error *e)
@@ -1004,28 +1037,13 @@ int jscan_fields_set(struct jscan *c, const struct jscan_keys *ks, struct jscan_
         i++;
     } else {
         for (;;) {
-            size_t k0 = i, v0, j;
+            size_t k0 = i, kend = 0, v0, j;
             int kesc = 0;
-            if (i >= n || s[i] != '"')
-                return unexpected(e, s, n, i, "a string key");
-            if (c->trusted)
-                i = skip_string_trusted_fast(s, n, i, &kesc);
-            else if ((i = scan_string(s, n, i, e, &kesc)) == 0) {
+            if ((v0 = member_key(c, i, &kend, &kesc, e)) == 0)
                 return -1;
-            }
             c->key_esc = kesc;
-            j = key_index(c, ks, (struct jscan_span){k0, i}, s + k0 + 1, i - k0 - 2);
-            i = skip_ws(s, n, i);
-            if (i >= n || s[i] != ':')
-                return unexpected(e, s, n, i, "':'");
-            v0 = i = skip_ws(s, n, i + 1);
-            if (c->trusted)
-                i = skip_value_trusted(s, n, i);
-            else if (i < n && s[i] == '"')   /* most members are strings */
-                i = scan_string(s, n, i, e, NULL);
-            else
-                i = scan_value(s, n, i, room, e);
-            if (i == 0)
+            j = key_index(c, ks, (struct jscan_span){k0, kend}, s + k0 + 1, kend - k0 - 2);
+            if ((i = value_end(c, v0, room, e)) == 0)
                 return -1;
             if (j < ks->n) {
                 vals[j].start = v0;

@@ -356,8 +356,9 @@ static void sp_set_bool(struct resource *r, const char *field, const char *t, st
     }
 }
 
-/* The member names the mapper looks up in a server's nested objects, prepared once for
- * every thread (jscan_keys_init() per object was a tenth of the cost of mapping one). */
+/* The member names the mapper looks up in a server's nested objects, prepared once in the
+ * process and shared, read-only, by every thread (jscan_keys_init() per object was a tenth
+ * of the cost of mapping one). */
 enum sp_keyset { SP_KS_FLAVOR, SP_KS_ID, SP_KS_NAME, SP_KS_MSG, SP_KS_ADDR, SP_KS__COUNT };
 static const char *const sp_fl_keys[] = {"original_name", "vcpus", "ram", "id", NULL};
 static const char *const sp_id_key[] = {"id", NULL};

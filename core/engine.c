@@ -765,6 +765,7 @@ static void *worker_main(void *arg)
         env.demo_seed = e->opts.demo_seed;
         env.demo_size = e->opts.demo_size;
         env.demo_speed = e->opts.demo_speed;
+        env.list_once = e->opts.list_once;
         env.timeout_s = e->cfg->timeout_s;
         env.request_refresh = worker_request_refresh;
         env.stopping = worker_stopping;

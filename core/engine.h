@@ -55,6 +55,9 @@ struct engine_opts {
     unsigned long demo_seed; /* 0: the default seed */
     long demo_size;          /* 0: the default demo fleet */
     double demo_speed;       /* 0: from RACKTOP_DEMO_SPEED, else 1 */
+    int list_once;           /* each kind is listed once at most (`racktop list`): the
+                              * providers keep nothing for a later refresh
+                              * (provider_lists_once()) */
 };
 
 enum prov_state {
@@ -116,7 +119,8 @@ struct engine *engine_new(const struct engine_opts *opts, struct rt_error *err);
 /* Start the worker threads. */
 int engine_start(struct engine *e, struct rt_error *err);
 /* Ask the workers to stop and return at once: they close their providers (freeing their
- * caches, logging out) while the caller goes on, e.g. printing what it has.  Refreshes and
+ * caches unless xalloc_must_free() says otherwise, logging out) while the caller goes on,
+ * e.g. printing what it has.  Refreshes and
  * actions are not run after it; events already queued, provider info and engine_store()
  * stay readable until engine_free(). */
 void engine_stop(struct engine *e);

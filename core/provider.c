@@ -338,6 +338,11 @@ int provider_list_may_skip(const struct provider *p)
     return p->may_skip;
 }
 
+int provider_lists_once(const struct provider *p)
+{
+    return p->env.list_once;
+}
+
 int provider_get(struct provider *p, enum res_kind k, const char *id, struct resource **out,
                  struct rt_error *err)
 {

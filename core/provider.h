@@ -67,6 +67,9 @@ struct prov_env {
      * provider_post_delete(); see there for the rules. */
     void (*post_rows)(void *ctx, enum res_kind k, const struct res_list *rows);
     void (*post_delete)(void *ctx, enum res_kind k, const char *id);
+    /* Each kind is listed once at most (engine_opts.list_once).  Use
+     * provider_lists_once(). */
+    int list_once;
 };
 
 /* One action request. Borrowed by the provider for the duration of act(). */
@@ -239,6 +242,10 @@ int provider_list_refresh(struct provider *p, enum res_kind k, struct res_list *
                           struct rt_error *err);
 /* For list() implementations: may this call answer 1 ("unchanged")? */
 int provider_list_may_skip(const struct provider *p);
+/* For list() implementations: is this the only listing of its kind the process will ask
+ * for (a command that lists and exits)?  Then what a provider keeps to make the next
+ * refresh cheaper (a packed copy of each row, a changes-since time) is not needed. */
+int provider_lists_once(const struct provider *p);
 int provider_get(struct provider *p, enum res_kind k, const char *id, struct resource **out,
                  struct rt_error *err);
 int provider_act(struct provider *p, const struct act_request *req, char **task_ref,

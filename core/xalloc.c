@@ -98,8 +98,16 @@ char *xasprintf(const char *fmt, ...)
     return p;
 }
 
+static int short_command;
+
+int xalloc_must_free(void)
+{
+    return RT_FREE_AT_EXIT || !__atomic_load_n(&short_command, __ATOMIC_RELAXED);
+}
+
 void xalloc_batch_heap(void)
 {
+    __atomic_store_n(&short_command, 1, __ATOMIC_RELAXED);
 #if defined(__GLIBC__) && !RT_FREE_AT_EXIT
     enum { PAD = 64 << 20, HUGE = 2 << 20 };
     void *p;

@@ -33,6 +33,17 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void xalloc_batch_heap(void);
 
 /*
+ * Whether what a part of the process holds must be freed when that part closes: 1, except
+ * in a short command (xalloc_batch_heap() was called) of a build that does not check for
+ * leaks (RT_FREE_AT_EXIT below).  There a cache that is only closed because the command
+ * ends is left to the kernel, which takes the whole heap back at exit in one go: freeing
+ * a provider's 10 000 cached servers one by one cost ~5 ms on a worker, and slowed the
+ * printing on the other core while it ran.  Whatever is skipped must be unreachable
+ * afterwards (its owner forgets it), so a later open starts afresh.
+ */
+int xalloc_must_free(void);
+
+/*
  * RT_FREE_AT_EXIT: 1 when memory a command would leave to the kernel at exit must be
  * freed anyway, because the build checks for leaks (AddressSanitizer's LeakSanitizer, or
  * -DRT_FREE_AT_EXIT=1 for valgrind).  Then a real leak still shows, as with git's

@@ -141,8 +141,9 @@ static void session_close(struct session *s)
     free(s->warned);
     /* Each command ends its process: the fleet's rows (10 000 servers are 250 000
      * allocations, ~5 ms to free one by one) are left to the kernel unless the build
-     * checks for leaks.  The engine is still closed: it joins its threads and the store. */
-    if (RT_FREE_AT_EXIT)
+     * checks for leaks (xalloc_must_free()).  The engine is still closed: it joins its
+     * threads and the store. */
+    if (xalloc_must_free())
         fleet_free(s->f);
     engine_free(s->e);
 }
@@ -574,6 +575,7 @@ static int cmd_list(const struct engine_opts *opts, int argc, char **argv)
                                              {NULL, 0, NULL, 0}};
     enum out_fmt fmt = OUT_TABLE;
     const char *provider = NULL, *filter_text = NULL;
+    struct engine_opts eo = *opts;
     struct session s;
     struct rt_error err = {0};
     struct res_list store_rows;
@@ -610,7 +612,8 @@ static int cmd_list(const struct engine_opts *opts, int argc, char **argv)
             return fail(2, "bad filter: %s", err.msg);
         }
     }
-    if (session_open(&s, opts, &err) < 0) {
+    eo.list_once = 1; /* one refresh, then the process ends */
+    if (session_open(&s, &eo, &err) < 0) {
         filter_free(flt);
         free(ids);
         free(titles);
@@ -635,8 +638,9 @@ static int cmd_list(const struct engine_opts *opts, int argc, char **argv)
             rc = fail_err(&err);
             goto out;
         }
-        /* The refresh is all this command needs of the providers: let them close (free
-         * their caches, log out) while the rows are printed. */
+        /* The refresh is all this command needs of the providers: let them close (their
+         * connections; their caches are left to the kernel, xalloc_must_free()) while
+         * the rows are printed. */
         engine_stop(s.e);
         for (size_t i = 0; i < fleet_count(s.f, (enum res_kind)k); i++) {
             rows = xgrow(rows, &cap, nrows + 1, sizeof *rows);

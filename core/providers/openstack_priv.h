@@ -96,6 +96,8 @@ struct os {
     /* incremental refresh of servers */
     char *servers_since;       /* ISO time of the last full/incremental fetch */
     struct hmap *servers;      /* id -> struct os_srv (owned): the last listing, mapped */
+    int servers_unpacked;      /* listed once (provider_lists_once()): the entries have no
+                                * packed rows, the next listing starts afresh */
     uint64_t servers_seq;      /* first-seen counter: keeps the listing order */
     /* Reply bodies of the last server listing, kept because the rows handed out lend
      * their raw JSON from them (res_set_raw_borrowed: 20 MB for 10 000 servers, not

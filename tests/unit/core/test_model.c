@@ -379,6 +379,17 @@ static void test_strbuf_reserve_empty(void **state)
     free(s);
 }
 
+/* What a part of the process holds is freed when it closes, except in a short command of
+ * a build that does not check for leaks (the last test here: the heap policy stays). */
+static void test_must_free(void **state)
+{
+    (void)state;
+    assert_int_equal(xalloc_must_free(), 1);
+    xalloc_batch_heap();
+    assert_int_equal(xalloc_must_free(), RT_FREE_AT_EXIT ? 1 : 0);
+    free(xmalloc(1 << 20)); /* the heap still serves */
+}
+
 /* xstrndup() stops at n or at a NUL before it. */
 static void test_xstrndup(void **state)
 {
@@ -598,6 +609,7 @@ int main(void)
         cmocka_unit_test(test_actions_and_params),
         cmocka_unit_test(test_sha256_vectors),
         cmocka_unit_test(test_hmap),
+        cmocka_unit_test(test_must_free), /* last: sets the process's heap policy */
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

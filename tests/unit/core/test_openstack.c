@@ -696,11 +696,11 @@ static json_t *fake_server(int i, const char *updated)
 }
 
 /* A provider over the fake: noauth, compute (+ baremetal) endpoints, pages of `page`. */
-static struct provider *fake_provider(struct fake_api *f, int with_ironic, int page,
-                                      struct http_transport *tr)
+static struct provider *fake_provider_env(struct fake_api *f, int with_ironic, int page,
+                                          struct http_transport *tr, const struct prov_env *env)
 {
     struct http_opts ho = {0};
-    struct provider *p = provider_new(&prov_openstack_ops, "os", NULL);
+    struct provider *p = provider_new(&prov_openstack_ops, "os", env);
     struct os *os = provider_priv(p);
 
     tr->perform = fake_perform;
@@ -718,6 +718,12 @@ static struct provider *fake_provider(struct fake_api *f, int with_ironic, int p
         os->endpoint[OS_SVC_BAREMETAL] = xstrdup("http://fake/baremetal");
     os->http = http_multi_new(&ho);
     return p;
+}
+
+static struct provider *fake_provider(struct fake_api *f, int with_ironic, int page,
+                                      struct http_transport *tr)
+{
+    return fake_provider_env(f, with_ironic, page, tr, NULL);
 }
 
 static void fake_provider_free(struct provider *p)
@@ -1017,6 +1023,71 @@ static void test_refresh_changes_since(void **state)
     res_list_done(&l2);
     res_list_done(&l3);
     fake_provider_free(p);
+    fake_api_done(&f);
+}
+
+/*
+ * A process that lists once (`racktop list`, provider_lists_once()): the rows are the
+ * same, and the provider keeps nothing for an incremental refresh.  Should it list again,
+ * that listing is a full one (no changes-since over entries without packed rows).
+ */
+static void test_list_once(void **state)
+{
+    struct fake_api f = {json_array(), json_object(), json_array(), json_array()};
+    struct http_transport tr;
+    struct prov_env env = {0};
+    struct provider *p, *q;
+    struct res_list l1, l2, ref;
+    struct rt_error err = {0};
+    const struct resource *r;
+
+    (void)state;
+    for (int i = 0; i < 5; i++)
+        json_array_append_new(f.servers, fake_server(i, "2020-01-01T00:00:00Z"));
+    env.list_once = 1;
+    p = fake_provider_env(&f, 0, 2, &tr, &env);
+    q = fake_provider(&f, 0, 2, &tr);
+    res_list_init(&l1);
+    res_list_init(&l2);
+    res_list_init(&ref);
+
+    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l1, &err), 0);
+    assert_int_equal(prov_openstack_ops.list(q, RES_KIND_INSTANCE, &ref, &err), 0);
+    assert_int_equal(l1.len, 5);
+    assert_int_equal(ref.len, 5);
+    for (size_t i = 0; i < l1.len; i++) {
+        assert_string_equal(l1.items[i]->id, ref.items[i]->id);
+        assert_int_equal(res_hash(l1.items[i]), res_hash(ref.items[i]));
+        assert_int_equal(l1.items[i]->hash, res_hash(l1.items[i]));
+        assert_string_equal(l1.items[i]->raw, ref.items[i]->raw);
+    }
+
+    /* vm-01 is stopped, vm-03 deleted, vm-05 created. */
+    json_object_set_new(json_array_get(f.servers, 1), "status", json_string("SHUTOFF"));
+    json_object_set_new(json_array_get(f.servers, 1), "updated", json_string("2999-01-01T00:00:00Z"));
+    json_object_set_new(f.deleted, json_string_value(json_object_get(json_array_get(f.servers, 3), "id")),
+                        json_string("2999-01-01T00:00:00Z"));
+    json_array_remove(f.servers, 3);
+    json_array_append_new(f.servers, fake_server(5, "2999-01-01T00:00:01Z"));
+    json_array_clear(f.urls);
+
+    assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l2, &err), 0);
+    assert_int_equal(urls_with(&f, "changes-since"), 0);
+    assert_int_equal(urls_with(&f, "/servers/detail"), 3);
+    assert_int_equal(l2.len, 5);
+    assert_null(find_row(&l2, "vm-03"));
+    assert_int_equal(find_row(&l2, "vm-01")->status, RES_STATUS_SHUTOFF);
+    assert_non_null(find_row(&l2, "vm-05"));
+    r = find_row(&l2, "vm-00");
+    assert_non_null(r);
+    assert_non_null(r->raw); /* mapped again, raw JSON and all */
+    assert_int_equal(r->hash, res_hash(r));
+
+    res_list_done(&l1);
+    res_list_done(&l2);
+    res_list_done(&ref);
+    fake_provider_free(p);
+    fake_provider_free(q);
     fake_api_done(&f);
 }
 
@@ -1573,6 +1644,7 @@ int main(void)
         cmocka_unit_test(test_time),
         cmocka_unit_test(test_clouds),
         cmocka_unit_test(test_refresh_changes_since),
+        cmocka_unit_test(test_list_once),
         cmocka_unit_test(test_full_listing_order),
         cmocka_unit_test(test_baremetal_link),
         cmocka_unit_test(test_picked_keys),

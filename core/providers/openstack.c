@@ -2287,6 +2287,9 @@ static enum prov_open os_open(struct provider *p, const struct config_provider *
     ho.timeout_ms = os->req_timeout_ms;
     ho.retries = 3;
     ho.cacert = os->cloud.cacert;
+    /* A page of 1 000 servers is 2 MB: read it 100 KiB a call, as the curl tool does,
+     * not 16 KiB (a sixth of the system calls and of the write callbacks). */
+    ho.recv_buffer = 100 << 10;
     os->http = http_multi_new(&ho);
     if (os_auth(os, &e2) < 0) {
         rt_err_set(err, e2.code, e2.detail, "provider '%s' (cloud '%s'): %s", provider_name(p),

@@ -921,6 +921,19 @@ static void test_paging_links(void **state)
     fake_api_done(&f);
 }
 
+/* On the fake's five servers vm-00..vm-04: vm-01 is stopped, vm-03 deleted, vm-05
+ * created; the URLs asked for are forgotten. */
+static void fake_churn(struct fake_api *f)
+{
+    json_object_set_new(json_array_get(f->servers, 1), "status", json_string("SHUTOFF"));
+    json_object_set_new(json_array_get(f->servers, 1), "updated", json_string("2999-01-01T00:00:00Z"));
+    json_object_set_new(f->deleted, json_string_value(json_object_get(json_array_get(f->servers, 3), "id")),
+                        json_string("2999-01-01T00:00:00Z"));
+    json_array_remove(f->servers, 3);
+    json_array_append_new(f->servers, fake_server(5, "2999-01-01T00:00:01Z"));
+    json_array_clear(f->urls);
+}
+
 static void test_refresh_changes_since(void **state)
 {
     struct fake_api f = {json_array(), json_object(), json_array(), json_array()};
@@ -950,14 +963,7 @@ static void test_refresh_changes_since(void **state)
     assert_int_equal(l1.items[0]->raw[0], '{');
     assert_int_equal(l1.items[0]->raw[strlen(l1.items[0]->raw) - 1], '}');
 
-    /* vm-01 is stopped, vm-03 deleted, vm-05 created; the rest did not move. */
-    json_object_set_new(json_array_get(f.servers, 1), "status", json_string("SHUTOFF"));
-    json_object_set_new(json_array_get(f.servers, 1), "updated", json_string("2999-01-01T00:00:00Z"));
-    json_object_set_new(f.deleted, json_string_value(json_object_get(json_array_get(f.servers, 3), "id")),
-                        json_string("2999-01-01T00:00:00Z"));
-    json_array_remove(f.servers, 3);
-    json_array_append_new(f.servers, fake_server(5, "2999-01-01T00:00:01Z"));
-    json_array_clear(f.urls);
+    fake_churn(&f); /* the rest did not move */
 
     assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l2, &err), 0);
     /* Only changes-since, answered with vm-01, vm-05 and the deleted vm-03: 2 pages of 2. */
@@ -1062,14 +1068,7 @@ static void test_list_once(void **state)
         assert_string_equal(l1.items[i]->raw, ref.items[i]->raw);
     }
 
-    /* vm-01 is stopped, vm-03 deleted, vm-05 created. */
-    json_object_set_new(json_array_get(f.servers, 1), "status", json_string("SHUTOFF"));
-    json_object_set_new(json_array_get(f.servers, 1), "updated", json_string("2999-01-01T00:00:00Z"));
-    json_object_set_new(f.deleted, json_string_value(json_object_get(json_array_get(f.servers, 3), "id")),
-                        json_string("2999-01-01T00:00:00Z"));
-    json_array_remove(f.servers, 3);
-    json_array_append_new(f.servers, fake_server(5, "2999-01-01T00:00:01Z"));
-    json_array_clear(f.urls);
+    fake_churn(&f);
 
     assert_int_equal(prov_openstack_ops.list(p, RES_KIND_INSTANCE, &l2, &err), 0);
     assert_int_equal(urls_with(&f, "changes-since"), 0);

@@ -120,9 +120,8 @@ struct engine *engine_new(const struct engine_opts *opts, struct rt_error *err);
 int engine_start(struct engine *e, struct rt_error *err);
 /* Ask the workers to stop and return at once: they close their providers (freeing their
  * caches unless xalloc_must_free() says otherwise, logging out) while the caller goes on,
- * e.g. printing what it has.  Refreshes and
- * actions are not run after it; events already queued, provider info and engine_store()
- * stay readable until engine_free(). */
+ * e.g. printing what it has.  Refreshes and actions are not run after it; events already
+ * queued, provider info and engine_store() stay readable until engine_free(). */
 void engine_stop(struct engine *e);
 /* Stop the workers (waiting a bounded time for each) and free everything. NULL is a no-op. */
 void engine_free(struct engine *e);

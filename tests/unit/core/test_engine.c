@@ -361,6 +361,7 @@ static void test_detail_unsupported(void **state)
 
 static int prog_post = 1;    /* list() posts h1 before it returns */
 static int prog_release;     /* list() waits for this (atomic) after posting, 10 s at most */
+static int prog_once = -1;   /* provider_lists_once() as list() last saw it */
 
 static enum prov_open prog_open(struct provider *p, const struct config_provider *cp,
                                 struct rt_error *err)
@@ -391,6 +392,7 @@ static int prog_list(struct provider *p, enum res_kind k, struct res_list *out,
     (void)err;
     if (k != RES_KIND_HOST)
         return 0;
+    __atomic_store_n(&prog_once, provider_lists_once(p), __ATOMIC_SEQ_CST);
     if (__atomic_load_n(&prog_post, __ATOMIC_SEQ_CST)) {
         struct res_list early;
         int64_t end = rt_mono_ms() + 10000;
@@ -523,6 +525,46 @@ static void test_progressive_rows(void **state)
     free(cfg);
 }
 
+static int prog_sync(struct engine_event *ev, void *ctx)
+{
+    (void)ctx;
+    return ev->type == ENGINE_EV_SYNC && strcmp(ev->provider, "t") == 0;
+}
+
+/* engine_opts.list_once (`racktop list`) reaches the providers' list(): they may keep
+ * nothing for a later refresh.  The dashboard's engine does not set it. */
+static void test_list_once_reaches_provider(void **state)
+{
+    struct fx *fx = *state;
+    struct rt_error err = {0};
+    char *cfg = xasprintf("%s/once.yaml", fx->dir);
+    FILE *fp = fopen(cfg, "w");
+
+    assert_int_equal(provider_type_register(&prog_ops), 0);
+    assert_non_null(fp);
+    fputs("providers:\n  - name: t\n    type: progtest\n", fp);
+    fclose(fp);
+    fx->opts.config_path = cfg;
+    __atomic_store_n(&prog_post, 0, __ATOMIC_SEQ_CST);
+    for (int once = 0; once <= 1; once++) {
+        struct fleet *f = fleet_new();
+        struct engine *e;
+        fx->opts.list_once = once;
+        __atomic_store_n(&prog_once, -1, __ATOMIC_SEQ_CST);
+        e = engine_new(&fx->opts, &err);
+        assert_non_null(e);
+        assert_int_equal(engine_start(e, &err), 0);
+        engine_refresh(e, "t", RT_KIND_BIT(RES_KIND_HOST));
+        assert_true(pump(e, f, prog_sync, NULL, 10000));
+        assert_int_equal(__atomic_load_n(&prog_once, __ATOMIC_SEQ_CST), once);
+        engine_free(e);
+        fleet_free(f);
+    }
+    fx->opts.list_once = 0;
+    fx->opts.config_path = NULL;
+    free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -533,6 +575,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stop_then_free, setup, teardown),
         cmocka_unit_test_setup_teardown(test_interrupted_pending_task_reconciled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_progressive_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_list_once_reaches_provider, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

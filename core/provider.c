@@ -9,6 +9,8 @@
 #include "provider.h"
 
 #include "err.h"
+#include "store.h"
+#include "util.h"
 #include "xalloc.h"
 
 #include <dlfcn.h>
@@ -122,6 +124,22 @@ const char *provider_type_error(const char *type)
     return NULL;
 }
 
+/*
+ * The stored rows of one kind (provider_row_stored()), read at its first call in a
+ * list() and dropped when list() returns: open addressing on the id's hash, slots of
+ * {key, hash} (key 0: empty; hash 0: two ids share the key, neither is vouched for).
+ */
+struct stored_rows {
+    int kind;            /* -1: not read in this list() */
+    int failed;          /* the store could not tell */
+    size_t mask;         /* slots - 1 */
+    uint64_t *slot;      /* 2 * slots */
+    uint64_t *pairs;     /* while reading: {key, hash} as read */
+    size_t n, cap;
+};
+
+static void stored_rows_drop(struct stored_rows *s);
+
 struct provider {
     const struct provider_ops *ops;
     char *name;
@@ -130,6 +148,7 @@ struct provider {
     uint64_t actions;
     int opened;
     int may_skip; /* inside provider_list_refresh() */
+    struct stored_rows stored; /* provider_row_stored(), during one list() */
     void *priv;
     char warning[128];     /* provider_set_warning(); "" none */
 };
@@ -189,6 +208,7 @@ struct provider *provider_new(const struct provider_ops *ops, const char *name,
     p->kinds = ops->kinds;
     p->actions = ops->actions;
     p->priv = ops->priv_size > 0 ? xcalloc(1, ops->priv_size) : NULL;
+    p->stored.kind = -1;
     return p;
 }
 
@@ -198,6 +218,7 @@ void provider_free(struct provider *p)
         return;
     if (p->opened)
         provider_close(p);
+    stored_rows_drop(&p->stored);
     free(p->priv);
     free(p->name);
     free(p);
@@ -314,12 +335,94 @@ static int unsupported(const struct provider *p, const char *what, struct rt_err
                       p->ops->name, what);
 }
 
+static void stored_rows_drop(struct stored_rows *s)
+{
+    free(s->slot);
+    free(s->pairs);
+    *s = (struct stored_rows){.kind = -1};
+}
+
 int provider_list(struct provider *p, enum res_kind k, struct res_list *out, struct rt_error *err)
 {
+    int rc;
+
     RT_ASSERT(out != NULL && out->len == 0);
     if (p->ops->list == NULL || (p->kinds & RT_KIND_BIT(k)) == 0)
         return unsupported(p, res_kind_plural(k), err);
-    return p->ops->list(p, k, out, err);
+    rc = p->ops->list(p, k, out, err);
+    stored_rows_drop(&p->stored);
+    return rc;
+}
+
+static uint64_t stored_key(const char *id)
+{
+    uint64_t h = rt_hash(RT_FNV_INIT, id, strlen(id));
+
+    return h != 0 ? h : 1;
+}
+
+static void stored_row_add(void *ctx, const char *id, uint64_t hash)
+{
+    struct stored_rows *s = ctx;
+
+    s->pairs = xgrow(s->pairs, &s->cap, 2 * s->n + 2, sizeof *s->pairs);
+    s->pairs[2 * s->n] = stored_key(id);
+    s->pairs[2 * s->n + 1] = hash;
+    s->n++;
+}
+
+static void stored_rows_read(struct provider *p, enum res_kind k)
+{
+    struct stored_rows *s = &p->stored;
+    size_t slots = 16;
+
+    stored_rows_drop(s);
+    s->kind = (int)k;
+    if (p->env.store == NULL ||
+        store_row_hashes(p->env.store, p->name, k, stored_row_add, s, NULL) < 0) {
+        s->failed = 1;
+        return;
+    }
+    while (slots * 3 < s->n * 4) /* at most 3/4 full */
+        slots *= 2;
+    s->mask = slots - 1;
+    s->slot = xcalloc(2 * slots, sizeof *s->slot);
+    for (size_t i = 0; i < s->n; i++) {
+        uint64_t key = s->pairs[2 * i], *e;
+        size_t j = (size_t)key & s->mask;
+        while (e = s->slot + 2 * j, e[0] != 0 && e[0] != key)
+            j = (j + 1) & s->mask;
+        e[1] = e[0] == key ? 0 : s->pairs[2 * i + 1];
+        e[0] = key;
+    }
+    free(s->pairs);
+    s->pairs = NULL;
+}
+
+void provider_rows_stored_load(struct provider *p, enum res_kind k)
+{
+    if (p->stored.kind != (int)k)
+        stored_rows_read(p, k);
+}
+
+int provider_row_stored(struct provider *p, enum res_kind k, const char *id, uint64_t hash)
+{
+    struct stored_rows *s = &p->stored;
+    uint64_t key;
+    size_t j;
+
+    if (hash == 0 || id == NULL)
+        return 0;
+    if (s->kind != (int)k)
+        stored_rows_read(p, k);
+    if (s->failed || s->n == 0)
+        return 0;
+    key = stored_key(id);
+    for (j = (size_t)key & s->mask; s->slot[2 * j] != 0; j = (j + 1) & s->mask) {
+        if (s->slot[2 * j] == key)
+            return s->slot[2 * j + 1] == hash;
+    }
+    return 0;
 }
 
 int provider_list_refresh(struct provider *p, enum res_kind k, struct res_list *out,

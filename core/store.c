@@ -357,19 +357,70 @@ static int forget_list_hash(struct store *st, const char *provider, enum res_kin
     return rc;
 }
 
+/* Each stored row of (provider, kind) as (id, hash), read from the resources_hash index
+ * alone, through sel (SQL_ROW_HASHES, prepared by the caller). */
+#define SQL_ROW_HASHES "SELECT id, hash FROM resources WHERE provider=? AND kind=?"
+
+static int row_hashes(struct store *st, sqlite3_stmt *sel, const char *provider, enum res_kind k,
+                      void (*fn)(void *ctx, const char *id, uint64_t hash), void *ctx,
+                      struct rt_error *err)
+{
+    int rc;
+
+    bind_text(sel, 1, provider);
+    bind_text(sel, 2, res_kind_name(k));
+    while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(sel, 0);
+        if (id != NULL)
+            fn(ctx, id, (uint64_t)sqlite3_column_int64(sel, 1));
+    }
+    return rc == SQLITE_DONE ? 0 : store_db_error(st, "reading the stored rows", err);
+}
+
+int store_row_hashes(struct store *st, const char *provider, enum res_kind k,
+                     void (*fn)(void *ctx, const char *id, uint64_t hash), void *ctx,
+                     struct rt_error *err)
+{
+    sqlite3_stmt *sel = NULL;
+    int rc = -1;
+
+    if (prepare(st, SQL_ROW_HASHES, &sel, err) == 0)
+        rc = row_hashes(st, sel, provider, k, fn, ctx, err);
+    sqlite3_finalize(sel);
+    return rc;
+}
+
+/* The rows stored now (store_put_resources_hashed): their hashes, in the order read, and
+ * index: id -> index + 1. */
+struct old_row {
+    uint64_t hash;
+    int seen;
+};
+
+struct old_rows {
+    struct old_row *rows;
+    size_t n, cap;
+    struct hmap *index;
+};
+
+static void old_row_add(void *ctx, const char *id, uint64_t hash)
+{
+    struct old_rows *o = ctx;
+
+    o->rows = xgrow(o->rows, &o->cap, o->n + 1, sizeof *o->rows);
+    o->rows[o->n].hash = hash;
+    o->rows[o->n].seen = 0;
+    hmap_put(o->index, id, (void *)(uintptr_t)++o->n);
+}
+
 int store_put_resources_hashed(struct store *st, const char *provider, enum res_kind k,
                                const struct res_list *rows, const uint64_t *hashes, int full,
                                struct rt_error *err)
 {
-    /* The rows stored now: id -> index + 1 in olds, {hash, seen}; what is not seen again
-     * is deleted. */
-    struct old_row {
-        uint64_t hash;
-        int seen;
-    } *olds = NULL;
-    size_t nold = 0, oldcap = 0;
+    struct old_rows oc = {.index = hmap_new(NULL)};
+    struct old_row *olds = NULL;
     sqlite3_stmt *sel = NULL, *ins = NULL, *raw = NULL, *del = NULL, *delraw = NULL;
-    struct hmap *old = hmap_new(NULL);
+    struct hmap *old = oc.index;
     const char *kname = res_kind_name(k);
     int own_tx = sqlite3_get_autocommit(st->db), rc = -1;
     size_t it = 0;
@@ -379,19 +430,14 @@ int store_put_resources_hashed(struct store *st, const char *provider, enum res_
     if (own_tx && store_begin(st, err) < 0)
         goto out;
     if (forget_list_hash(st, provider, k, err) < 0 ||
-        prepare(st, "SELECT id, hash FROM resources WHERE provider=? AND kind=?", &sel, err) < 0 ||
-        prepare(st, SQL_PUT, &ins, err) < 0 || prepare(st, SQL_PUT_RAW, &raw, err) < 0 ||
+        prepare(st, SQL_ROW_HASHES, &sel, err) < 0 || prepare(st, SQL_PUT, &ins, err) < 0 ||
+        prepare(st, SQL_PUT_RAW, &raw, err) < 0 ||
         prepare(st, "DELETE FROM resources WHERE provider=? AND kind=? AND id=?", &del, err) < 0 ||
         prepare(st, "DELETE FROM raw WHERE provider=? AND kind=? AND id=?", &delraw, err) < 0)
         goto out;
-    bind_text(sel, 1, provider);
-    bind_text(sel, 2, kname);
-    while (sqlite3_step(sel) == SQLITE_ROW) {
-        olds = xgrow(olds, &oldcap, nold + 1, sizeof *olds);
-        olds[nold].hash = (uint64_t)sqlite3_column_int64(sel, 1);
-        olds[nold].seen = 0;
-        hmap_put(old, (const char *)sqlite3_column_text(sel, 0), (void *)(uintptr_t)++nold);
-    }
+    if (row_hashes(st, sel, provider, k, old_row_add, &oc, err) < 0)
+        goto out;
+    olds = oc.rows; /* id -> index + 1 in olds; what is not seen again is deleted */
     for (size_t i = 0; i < rows->len; i++) {
         const struct resource *r = rows->items[i];
         uint64_t h = hashes != NULL ? hashes[i] : res_hash(r);
@@ -433,7 +479,7 @@ out:
     sqlite3_finalize(del);
     sqlite3_finalize(delraw);
     hmap_free(old);
-    free(olds);
+    free(oc.rows);
     return own_tx ? tx_end(st, rc, err) : rc;
 }
 

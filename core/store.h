@@ -66,6 +66,11 @@ int store_put_resources_hashed(struct store *st, const char *provider, enum res_
 int store_put_listing(struct store *st, const char *provider, enum res_kind k,
                       const struct res_list *rows, const uint64_t *hashes, uint64_t list_hash,
                       int64_t ts, struct rt_error *err);
+/* Each stored row of (provider, kind) as fn(ctx, id, res_hash()), read from the key index
+ * alone (10 000 servers: ~0.6 ms); id is valid during the call.  0, or -1 with err. */
+int store_row_hashes(struct store *st, const char *provider, enum res_kind k,
+                     void (*fn)(void *ctx, const char *id, uint64_t hash), void *ctx,
+                     struct rt_error *err);
 /* The list hash stored with the last listing of (provider, kind), 0 when none holds. */
 uint64_t store_list_hash(struct store *st, const char *provider, enum res_kind k);
 /* The providers that have cached rows of kind k (a walk of the key index, not of the

@@ -29,8 +29,9 @@
  * moved, so a fleet of thousands costs one small request when nothing
  * changed (and a refresh in which nothing moved answers "unchanged" without
  * rows).  A row's raw JSON is the text of the page as received, lent from the
- * kept reply (struct os, kept), and only rows that were (re)mapped carry it to
- * the engine.
+ * kept reply (struct os, kept), and only rows that were (re)mapped and that the
+ * store does not hold as they are (provider_row_stored()) carry it to the
+ * engine: a page none of whose rows lends it is not kept.
  *
  * Actions are accepted by the backend in act() and followed by task_poll()
  * through a reference "<what>:<id>:<verb>" (what = server, node, volume,
@@ -352,6 +353,9 @@ static int fetch_pages(struct os *os, enum os_svc s, const char *path, const cha
     free(url);
     if (next == NULL)
         goto out;
+    /* While the first page is on its way: the stored rows its mapping will look up. */
+    if (os->listing > 0)
+        provider_rows_stored_load(os->p, (enum res_kind)(os->listing - 1));
     while (next != NULL) {
         struct os_reply rep;
         struct os_page pg = {0};
@@ -445,8 +449,10 @@ static int fetch_all(struct os *os, enum os_svc s, const char *path, const char 
 
 typedef struct resource *(*map_fn)(const struct os_map_ctx *, json_t *);
 
-/* Map a page as it arrives, each row carrying its item's text as raw JSON. */
+/* Map a page as it arrives, each row carrying its item's text as raw JSON unless the store
+ * holds the row as it is. */
 struct map_page {
+    struct provider *p;
     struct os_map_ctx c;       /* with_raw 0: the raw JSON is the text as received */
     map_fn fn;
     struct res_list *out;
@@ -466,8 +472,10 @@ static void map_items(void *ctx, const struct os_page *pg)
             continue;
         if ((r = mp->fn(&mp->c, it)) == NULL)
             continue;
-        res_set_raw_take(r, xstrndup(pg->text + pg->item[i].start,
-                                     pg->item[i].end - pg->item[i].start));
+        r->hash = res_hash(r); /* hashed once: here and by the engine */
+        if (!provider_row_stored(mp->p, r->kind, r->id, r->hash))
+            res_set_raw_take(r, xstrndup(pg->text + pg->item[i].start,
+                                         pg->item[i].end - pg->item[i].start));
         res_list_push(mp->out, r);
     }
 }
@@ -477,7 +485,7 @@ static int fetch_mapped(struct os *os, enum os_svc s, const char *path, const ch
                         const char *id_key, const char *const *keys, map_fn fn,
                         int skip_ironic, struct res_list *out, struct rt_error *err)
 {
-    struct map_page mp = {.fn = fn, .out = out, .skip_ironic = skip_ironic};
+    struct map_page mp = {.p = os->p, .fn = fn, .out = out, .skip_ironic = skip_ironic};
 
     map_ctx(os, &mp.c);
     mp.c.with_raw = 0;
@@ -514,18 +522,20 @@ static void push_mapped(struct res_list *out, struct resource *r)
         res_list_push(out, r);
 }
 
-/* A bare-metal server: type and host from the node link. */
-static void link_server(struct os *os, struct resource *r)
+/* A bare-metal server: type and host from the node link.  1 when it is one (its fields
+ * were set: the row's hash is cleared), else 0. */
+static int link_server(struct os *os, struct resource *r)
 {
     json_t *v;
 
     if (os->node_ids == NULL)
-        return;
+        return 0;
     v = json_object_get(os->node_ids, r->id);
-    if (json_is_string(v)) {
-        res_set(r, "type", "baremetal");
-        res_set(r, "host", json_string_value(v));
-    }
+    if (!json_is_string(v))
+        return 0;
+    res_set(r, "type", "baremetal");
+    res_set(r, "host", json_string_value(v));
+    return 1;
 }
 
 /*
@@ -687,6 +697,7 @@ static void merge_servers(void *ctx, const struct os_page *pg)
         const char *id, *st, *upd;
         struct os_srv *e;
         struct resource *r;
+        int lend;
         m->pos++;
         if ((id = span_str(pg->text, f[OS_SK_ID], idb, sizeof idb, &idh)) == NULL)
             continue;
@@ -716,7 +727,12 @@ static void merge_servers(void *ctx, const struct os_page *pg)
             e->hash = res_hash(r); /* the engine then hashes none of them */
             free(e->updated);
             e->updated = xstrdup(upd);
-            if (body == NULL && *pg->body != NULL) {
+            /* Raw JSON only for a row the store does not hold as it goes out (linked, for
+             * a bare-metal one: the cache keeps the hash of the mapping alone): a page
+             * none of whose rows lends it is not kept, and its memory serves the next. */
+            lend = !provider_row_stored(os->p, RES_KIND_INSTANCE, id,
+                                        link_server(os, r) ? res_hash(r) : e->hash);
+            if (lend && body == NULL && *pg->body != NULL) {
                 body = *pg->body;
                 *pg->body = NULL;
                 os->kept = xgrow(os->kept, &os->kept_cap, os->nkept + 1, sizeof *os->kept);
@@ -724,7 +740,8 @@ static void merge_servers(void *ctx, const struct os_page *pg)
             }
             /* The item's text in place, ended where the ',' or ']' after it was (no
              * span of this page reaches that byte: items are separate). */
-            if (body != NULL) {
+            e->raw = NULL;
+            if (lend && body != NULL) {
                 body[pg->item[i].end] = '\0';
                 e->raw = body + pg->item[i].start;
             }
@@ -737,27 +754,39 @@ static void merge_servers(void *ctx, const struct os_page *pg)
 }
 
 /*
- * Free the reply bodies kept for the rows' raw JSON (struct os, kept).  Rows handed out
- * were done with them before this provider was called again; a server merged by a
- * listing that failed still points into them: it loses its mapping, so the next listing
- * maps it (and lends its raw JSON) again.
+ * The servers a listing merged but did not hand out (it failed) lose their mapping: the
+ * next listing maps them again (with their raw JSON when the store lacks them).  Their
+ * fresh rows may be linked to nodes that are not theirs by then.  After a listing that
+ * handed them out, nothing is left to forget.
  */
-static void drop_kept(struct os *os)
+static void forget_merged(struct os *os)
 {
     size_t it = 0;
     const char *id;
     void *val;
 
-    if (os->nkept == 0)
-        return;
     while (os->servers != NULL && hmap_next(os->servers, &it, &id, &val)) {
         struct os_srv *e = val;
-        if (e->raw != NULL) {
+        if (e->raw != NULL || e->fresh != NULL) {
             e->raw = NULL;
+            res_free(e->fresh);
+            e->fresh = NULL;
             free(e->updated);
             e->updated = NULL;
         }
     }
+}
+
+/*
+ * Free the reply bodies kept for the rows' raw JSON (struct os, kept).  Rows handed out
+ * were done with them before this provider was called again; a server merged by a
+ * listing that failed still points into them (forget_merged()).
+ */
+static void drop_kept(struct os *os)
+{
+    if (os->nkept == 0)
+        return;
+    forget_merged(os);
     for (size_t i = 0; i < os->nkept; i++)
         free(os->kept[i]);
     os->nkept = 0;
@@ -820,9 +849,10 @@ static int list_servers(struct os *os, struct res_list *out, struct rt_error *er
     m.gen = ++os->servers_seq;
     if (fetch_pages(os, OS_SVC_COMPUTE, path, "servers", "id", os_server_keys, 1,
                     merge_servers, &m, err) < 0) {
-        /* What merged stays, but the next listing starts over with a full one. */
+        /* What merged is forgotten, and the next listing starts over with a full one. */
         free(os->servers_since);
         os->servers_since = NULL;
+        forget_merged(os);
         drop_kept(os);
         goto out;
     }
@@ -980,14 +1010,12 @@ static int list_regions(struct os *os, struct res_list *out)
     return 0;
 }
 
-static int os_list(struct provider *p, enum res_kind k, struct res_list *out, struct rt_error *err)
+static int list_kind(struct provider *p, struct os *os, enum res_kind k, struct res_list *out,
+                     struct rt_error *err)
 {
-    struct os *os = provider_priv(p);
     const char *all = os->all_projects && os->is_admin ? "?all_tenants=1" : "";
     char path[128];
 
-    drop_kept(os); /* the rows of the last listing are done with their raw JSON */
-    os_discover(os, err);
     switch (k) {
     case RES_KIND_INSTANCE:
         return list_servers(os, out, err);
@@ -1030,6 +1058,19 @@ static int os_list(struct provider *p, enum res_kind k, struct res_list *out, st
         return rt_err_set(err, RT_ERR_UNSUPPORTED, 0, "provider '%s' has no %s",
                           provider_name(p), res_kind_plural(k));
     }
+}
+
+static int os_list(struct provider *p, enum res_kind k, struct res_list *out, struct rt_error *err)
+{
+    struct os *os = provider_priv(p);
+    int rc;
+
+    drop_kept(os); /* the rows of the last listing are done with their raw JSON */
+    os_discover(os, err);
+    os->listing = (int)k + 1;
+    rc = list_kind(p, os, k, out, err);
+    os->listing = 0;
+    return rc;
 }
 
 /* GET one object: reply key `key`; *obj increfed. */

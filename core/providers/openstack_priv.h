@@ -78,6 +78,7 @@ void os_reply_done(struct os_reply *r);
 
 struct os {
     struct provider *p;
+    int listing;               /* inside list(): the kind + 1, else 0 */
     struct os_cloud cloud;
     struct http_multi *http;
     long req_timeout_ms;

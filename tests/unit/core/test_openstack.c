@@ -17,6 +17,7 @@
 #include "core/jscan.h"
 #include "core/model.h"
 #include "core/provider.h"
+#include "core/store.h"
 #include "core/providers/openstack_priv.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
@@ -1090,6 +1091,186 @@ static void test_list_once(void **state)
     fake_api_done(&f);
 }
 
+/* What the engine does with a listing of k: its rows and their hashes into the store. */
+static void store_listing(struct store *st, enum res_kind k, const struct res_list *l)
+{
+    uint64_t *h = xcalloc(l->len + 1, sizeof *h);
+    struct rt_error err = {0};
+
+    for (size_t i = 0; i < l->len; i++)
+        h[i] = res_hash(l->items[i]);
+    if (store_put_listing(st, "os", k, l, h, 0, 1, &err) < 0)
+        fail_msg("store: %s", err.msg);
+    free(h);
+}
+
+static size_t rows_with_raw(const struct res_list *l)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < l->len; i++)
+        n += l->items[i]->raw != NULL;
+    return n;
+}
+
+/* One listing of k by a fresh provider (a new `racktop list`) over env. */
+static struct provider *list_fresh(struct fake_api *f, struct http_transport *tr,
+                                   const struct prov_env *env, enum res_kind k,
+                                   struct res_list *out)
+{
+    struct provider *p = fake_provider_env(f, 1, 2, tr, env);
+    struct rt_error err = {0};
+
+    res_list_init(out);
+    if (provider_list(p, k, out, &err) < 0)
+        fail_msg("list: %s", err.msg);
+    return p;
+}
+
+/* Point Ironic node n (of the fake) at server i, or at none (i < 0). */
+static void fake_node_link(struct fake_api *f, size_t n, int i)
+{
+    char id[40];
+
+    snprintf(id, sizeof id, "00000000-0000-0000-0000-%012d", i);
+    json_object_set_new(json_array_get(f->nodes, n), "instance_uuid",
+                        i < 0 ? json_null() : json_string(id));
+}
+
+/* Raw JSON goes out only with the rows the store does not hold as they go out
+ * (provider_row_stored()): a fleet listed again keeps no reply bodies for it. */
+static void test_raw_only_when_not_stored(void **state)
+{
+    static const char *const node[2] = {"6d85703a-565d-469a-96ce-30b6de53079d",
+                                        "1be26c0b-03f2-4d2e-ae87-c02d7f33c123"};
+    struct fake_api f = {json_array(), json_object(), json_array(), json_array()};
+    struct http_transport tr;
+    struct prov_env env = {0};
+    struct provider *p;
+    struct res_list l, l2;
+    struct rt_error err = {0};
+    char *raw;
+
+    (void)state;
+    for (int i = 0; i < 5; i++)
+        json_array_append_new(f.servers, fake_server(i, "2020-01-01T00:00:00Z"));
+    /* vm-02 is bare metal on node 0, as Nova says too (its hypervisor is the node). */
+    json_object_set_new(json_array_get(f.servers, 2), "OS-EXT-SRV-ATTR:hypervisor_hostname",
+                        json_string(node[0]));
+    for (int n = 0; n < 2; n++)
+        json_array_append_new(f.nodes, json_pack("{s:s, s:s, s:n, s:s, s:s, s:b}", "uuid", node[n],
+                                                 "name", n ? "bm-1" : "bm-0", "instance_uuid",
+                                                 "power_state", "power on", "provision_state",
+                                                 "active", "maintenance", 0));
+    fake_node_link(&f, 0, 2);
+    env.store = store_open(":memory:", &err);
+    assert_non_null(env.store);
+
+    /* An empty store: every row carries its raw JSON. */
+    p = list_fresh(&f, &tr, &env, RES_KIND_INSTANCE, &l);
+    assert_int_equal(l.len, 5);
+    assert_int_equal(rows_with_raw(&l), 5);
+    assert_string_equal(res_get(find_row(&l, "vm-02"), "host"), node[0]);
+    store_listing(env.store, RES_KIND_INSTANCE, &l);
+    fake_provider_free(p);
+
+    /* The same fleet again: none, the bare-metal row too. */
+    p = list_fresh(&f, &tr, &env, RES_KIND_INSTANCE, &l2);
+    assert_int_equal(l2.len, 5);
+    assert_int_equal(rows_with_raw(&l2), 0);
+    for (size_t i = 0; i < l2.len; i++)
+        assert_int_equal(res_hash(l2.items[i]), res_hash(l.items[i]));
+    store_listing(env.store, RES_KIND_INSTANCE, &l2);
+    raw = store_get_raw(env.store, "os", RES_KIND_INSTANCE, "00000000-0000-0000-0000-000000000000",
+                        &err);
+    assert_non_null(raw);
+    assert_non_null(strstr(raw, "\"vm-00\""));
+    free(raw);
+    fake_provider_free(p);
+    res_list_done(&l);
+    res_list_done(&l2);
+
+    /* vm-01 stopped, vm-03 deleted, vm-05 created; node 0 now hosts vm-04 and node 1
+     * vm-02 (Nova still says node 0: the mapping alone hashes as stored, the linked row
+     * does not).  The changed and new rows carry it. */
+    fake_churn(&f);
+    fake_node_link(&f, 0, 4);
+    fake_node_link(&f, 1, 2);
+    p = list_fresh(&f, &tr, &env, RES_KIND_INSTANCE, &l);
+    assert_int_equal(l.len, 5);
+    assert_int_equal(rows_with_raw(&l), 4);
+    assert_non_null(find_row(&l, "vm-01")->raw);
+    assert_non_null(find_row(&l, "vm-05")->raw);
+    assert_non_null(find_row(&l, "vm-04")->raw);
+    assert_non_null(find_row(&l, "vm-02")->raw);
+    assert_string_equal(res_get(find_row(&l, "vm-02"), "host"), node[1]);
+    assert_null(find_row(&l, "vm-00")->raw);
+    store_listing(env.store, RES_KIND_INSTANCE, &l);
+    raw = store_get_raw(env.store, "os", RES_KIND_INSTANCE, "00000000-0000-0000-0000-000000000001",
+                        &err);
+    assert_non_null(raw);
+    assert_non_null(strstr(raw, "SHUTOFF"));
+    free(raw);
+    res_list_done(&l);
+
+    /* Paged kinds mapped from jansson (Ironic nodes) follow the same rule, per kind. */
+    res_list_init(&l);
+    if (provider_list(p, RES_KIND_HOST, &l, &err) < 0)
+        fail_msg("hosts: %s", err.msg);
+    assert_int_equal(l.len, 2);
+    assert_int_equal(rows_with_raw(&l), 2);
+    assert_int_equal(l.items[0]->hash, res_hash(l.items[0]));
+    store_listing(env.store, RES_KIND_HOST, &l);
+    res_list_done(&l);
+    fake_provider_free(p);
+    p = list_fresh(&f, &tr, &env, RES_KIND_HOST, &l);
+    assert_int_equal(l.len, 2);
+    assert_int_equal(rows_with_raw(&l), 0);
+    res_list_done(&l);
+    json_object_set_new(json_array_get(f.nodes, 0), "power_state", json_string("power off"));
+    assert_int_equal(provider_list(p, RES_KIND_HOST, &l, &err), 0);
+    assert_int_equal(rows_with_raw(&l), 1);
+    store_listing(env.store, RES_KIND_HOST, &l);
+    res_list_done(&l);
+    /* Each list() reads the store afresh: what the last one stored is known. */
+    assert_int_equal(provider_list(p, RES_KIND_HOST, &l, &err), 0);
+    assert_int_equal(rows_with_raw(&l), 0);
+    res_list_done(&l);
+    fake_provider_free(p);
+
+    /* A listing that fails half way forgets the rows it mapped without raw JSON: vm-00,
+     * bare metal then (and stored so), is a VM again for the next one. */
+    fake_node_link(&f, 0, 0);
+    p = list_fresh(&f, &tr, &env, RES_KIND_INSTANCE, &l);
+    store_listing(env.store, RES_KIND_INSTANCE, &l);
+    res_list_done(&l);
+    fake_provider_free(p);
+    f.broken = "{\"servers\": [";
+    f.broken_later = 1;
+    res_list_init(&l);
+    p = fake_provider_env(&f, 1, 2, &tr, &env);
+    assert_int_equal(provider_list(p, RES_KIND_INSTANCE, &l, &err), -1);
+    f.broken = NULL;
+    f.broken_later = 0;
+    fake_node_link(&f, 0, -1);
+    assert_int_equal(provider_list(p, RES_KIND_INSTANCE, &l, &err), 0);
+    assert_int_equal(l.len, 5);
+    assert_string_equal(res_get(find_row(&l, "vm-00"), "type"), "vm");
+    for (size_t i = 0; i < l.len; i++)
+        assert_true(l.items[i]->hash == 0 || l.items[i]->hash == res_hash(l.items[i]));
+    res_list_done(&l);
+    fake_provider_free(p);
+
+    /* No store to ask: every row carries it. */
+    store_close(env.store);
+    env.store = NULL;
+    p = list_fresh(&f, &tr, &env, RES_KIND_INSTANCE, &l);
+    assert_int_equal(rows_with_raw(&l), 5);
+    res_list_done(&l);
+    fake_provider_free(p);
+    fake_api_done(&f);
+}
+
 /* A Nova bare-metal instance and its Ironic node point at each other. */
 static void test_baremetal_link(void **state)
 {
@@ -1644,6 +1825,7 @@ int main(void)
         cmocka_unit_test(test_clouds),
         cmocka_unit_test(test_refresh_changes_since),
         cmocka_unit_test(test_list_once),
+        cmocka_unit_test(test_raw_only_when_not_stored),
         cmocka_unit_test(test_full_listing_order),
         cmocka_unit_test(test_baremetal_link),
         cmocka_unit_test(test_picked_keys),

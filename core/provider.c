@@ -405,6 +405,14 @@ void provider_rows_stored_load(struct provider *p, enum res_kind k)
         stored_rows_read(p, k);
 }
 
+void provider_row_stored_prefetch(const struct provider *p, enum res_kind k, const char *id)
+{
+    const struct stored_rows *s = &p->stored;
+
+    if (s->kind == (int)k && s->slot != NULL)
+        __builtin_prefetch(s->slot + 2 * ((size_t)stored_key(id) & s->mask));
+}
+
 int provider_row_stored(struct provider *p, enum res_kind k, const char *id, uint64_t hash)
 {
     struct stored_rows *s = &p->stored;

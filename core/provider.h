@@ -258,6 +258,9 @@ int provider_lists_once(const struct provider *p);
  * returns.  Worker thread only (it uses prov_env.store).
  */
 int provider_row_stored(struct provider *p, enum res_kind k, const char *id, uint64_t hash);
+/* The same row's look-up, started now: a provider that calls this before mapping the row
+ * finds the slot in the cache when it asks (a miss per row: ~0.8 ms of 10 000 servers). */
+void provider_row_stored_prefetch(const struct provider *p, enum res_kind k, const char *id);
 /* Inside list(): read now what provider_row_stored() will look up for k, e.g. while the
  * listing's first request is on its way (10 000 servers: ~2 ms off the critical path).
  * Optional. */

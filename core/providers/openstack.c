@@ -701,6 +701,7 @@ static void merge_servers(void *ctx, const struct os_page *pg)
         m->pos++;
         if ((id = span_str(pg->text, f[OS_SK_ID], idb, sizeof idb, &idh)) == NULL)
             continue;
+        provider_row_stored_prefetch(os->p, RES_KIND_INSTANCE, id);
         e = hmap_get(os->servers, id);
         st = span_str(pg->text, f[OS_SK_STATUS], stb, sizeof stb, &sth);
         upd = span_str(pg->text, f[OS_SK_UPDATED], updb, sizeof updb, &updh);

@@ -821,6 +821,8 @@ static int list_servers(struct os *os, struct res_list *out, struct rt_error *er
 
     /* The next changes-since starts a little before this request (clock skew, races). */
     rt_iso8601(rt_now_ms() / 1000 - 5, now, sizeof now);
+    if (os->servers != NULL && os->servers_since != NULL && !os->servers_unpacked)
+        os->listing = 0; /* changes-since (below): only the servers that moved are looked up */
     if (os->endpoint[OS_SVC_BAREMETAL] != NULL && load_node_ids(os, NULL) < 0) {
         json_decref(os->node_ids);
         os->node_ids = NULL; /* Ironic down: servers still list, without the link */

@@ -78,7 +78,10 @@ void os_reply_done(struct os_reply *r);
 
 struct os {
     struct provider *p;
-    int listing;               /* inside list(): the kind + 1, else 0 */
+    /* Inside a list() that maps every row it gets: the kind + 1, whose stored rows
+     * fetch_pages() reads while the first page is on its way; else 0 (a changes-since
+     * refresh looks up the few rows it maps, if any). */
+    int listing;
     struct os_cloud cloud;
     struct http_multi *http;
     long req_timeout_ms;

@@ -1212,6 +1212,24 @@ static void test_raw_only_when_not_stored(void **state)
     assert_non_null(strstr(raw, "SHUTOFF"));
     free(raw);
     res_list_done(&l);
+    /* The same provider refreshes with changes-since: vm-00 moved and changed, vm-04
+     * moved only (its row hashes as stored): vm-00 alone carries it. */
+    json_object_set_new(json_array_get(f.servers, 0), "status", json_string("PAUSED"));
+    json_object_set_new(json_array_get(f.servers, 0), "updated",
+                        json_string("2999-01-01T00:00:02Z"));
+    json_object_set_new(json_array_get(f.servers, 3), "updated",
+                        json_string("2999-01-01T00:00:02Z"));
+    json_array_clear(f.urls);
+    res_list_init(&l);
+    assert_int_equal(provider_list(p, RES_KIND_INSTANCE, &l, &err), 0);
+    assert_true(urls_with(&f, "changes-since") > 0);
+    assert_int_equal(urls_with(&f, "/servers/detail?"), urls_with(&f, "changes-since"));
+    assert_int_equal(l.len, 5);
+    assert_int_equal(rows_with_raw(&l), 1);
+    assert_non_null(find_row(&l, "vm-00")->raw);
+    assert_int_equal(find_row(&l, "vm-00")->status, RES_STATUS_PAUSED);
+    store_listing(env.store, RES_KIND_INSTANCE, &l);
+    res_list_done(&l);
 
     /* Paged kinds mapped from jansson (Ironic nodes) follow the same rule, per kind. */
     res_list_init(&l);

@@ -533,31 +533,39 @@ static json_t *version_obj(json_t *doc, const char *id_prefix)
     return NULL;
 }
 
-static void negotiate(struct os *os, enum os_svc s, const char *url, const char *id_prefix,
-                      int major, int client_max, char *out, size_t outlen, int *minor)
-{
+/* One service's version negotiation: its version document asked for, then read. */
+struct nego {
+    const char *id_prefix;
+    int major, client_max;
+    char *out;
+    size_t outlen;
+    int *minor;
     struct pending pd;
+};
+
+/* Use the newest microversion both sides support (none when the document says nothing). */
+static void negotiate_done(struct nego *n)
+{
     json_t *doc, *v;
     int hi, lo;
 
-    raw_send(os, s, "GET", url, NULL, 1, &pd);
-    if (pd.status != 200) {
-        pending_done(&pd);
+    if (n->pd.status != 200) {
+        pending_done(&n->pd);
         return; /* no version document: the base version, no header */
     }
-    doc = json_loads(pd.body, 0, NULL);
-    v = version_obj(doc, id_prefix);
-    hi = minor_of(json_string_value(json_object_get(v, "version")), major);
-    lo = minor_of(json_string_value(json_object_get(v, "min_version")), major);
+    doc = json_loads(n->pd.body, 0, NULL);
+    v = version_obj(doc, n->id_prefix);
+    hi = minor_of(json_string_value(json_object_get(v, "version")), n->major);
+    lo = minor_of(json_string_value(json_object_get(v, "min_version")), n->major);
     if (hi >= 0) {
-        int use = hi < client_max ? hi : client_max;
+        int use = hi < n->client_max ? hi : n->client_max;
         if (lo < 0 || use >= lo) {
-            snprintf(out, outlen, "%d.%d", major, use);
-            *minor = use;
+            snprintf(n->out, n->outlen, "%d.%d", n->major, use);
+            *n->minor = use;
         }
     }
     json_decref(doc);
-    pending_done(&pd);
+    pending_done(&n->pd);
 }
 
 /* The URL up to and including the first path segment starting with `seg` ("/v3"). */
@@ -585,29 +593,36 @@ static char *strip_version(const char *url, const char *seg)
 
 int os_discover(struct os *os, struct rt_error *err)
 {
-    char *u;
+    struct nego n[3] = {
+        {"v2.1", 2, NOVA_MAX_MINOR, os->nova_mv, sizeof os->nova_mv, &os->nova_mv_minor},
+        {"v3", 3, CINDER_MAX_MINOR, os->cinder_mv, sizeof os->cinder_mv, &os->cinder_mv_minor},
+        {"v1", 1, IRONIC_MAX_MINOR, os->ironic_mv, sizeof os->ironic_mv, &os->ironic_mv_minor},
+    };
+    static const enum os_svc svc[3] = {OS_SVC_COMPUTE, OS_SVC_VOLUME, OS_SVC_BAREMETAL};
+    int asked[3] = {0};
 
     (void)err;
     if (os->versions_done)
         return 0;
     os->versions_done = 1;
-    if (os->endpoint[OS_SVC_COMPUTE] != NULL) {
-        u = xasprintf("%s/", os->endpoint[OS_SVC_COMPUTE]);
-        negotiate(os, OS_SVC_COMPUTE, u, "v2.1", 2, NOVA_MAX_MINOR, os->nova_mv,
-                  sizeof os->nova_mv, &os->nova_mv_minor);
+    /* The documents are asked for at once (each is a round trip: over a WAN, tens of ms). */
+    for (int i = 0; i < 3; i++) {
+        const char *ep = os->endpoint[svc[i]];
+        char *u;
+        if (ep == NULL)
+            continue;
+        u = svc[i] == OS_SVC_COMPUTE  ? xasprintf("%s/", ep)
+            : svc[i] == OS_SVC_VOLUME ? cut_after(ep, "/v3")
+                                      : strip_version(ep, "/v1");
+        raw_submit(os, svc[i], "GET", u, NULL, 1, &n[i].pd);
         free(u);
+        asked[i] = 1;
     }
-    if (os->endpoint[OS_SVC_VOLUME] != NULL) {
-        u = cut_after(os->endpoint[OS_SVC_VOLUME], "/v3");
-        negotiate(os, OS_SVC_VOLUME, u, "v3", 3, CINDER_MAX_MINOR, os->cinder_mv,
-                  sizeof os->cinder_mv, &os->cinder_mv_minor);
-        free(u);
-    }
-    if (os->endpoint[OS_SVC_BAREMETAL] != NULL) {
-        u = strip_version(os->endpoint[OS_SVC_BAREMETAL], "/v1");
-        negotiate(os, OS_SVC_BAREMETAL, u, "v1", 1, IRONIC_MAX_MINOR, os->ironic_mv,
-                  sizeof os->ironic_mv, &os->ironic_mv_minor);
-        free(u);
+    for (int i = 0; i < 3; i++) {
+        if (asked[i]) {
+            raw_wait(os, &n[i].pd);
+            negotiate_done(&n[i]);
+        }
     }
     return 0;
 }

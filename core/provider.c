@@ -9,6 +9,7 @@
 #include "provider.h"
 
 #include "err.h"
+#include "log.h"
 #include "store.h"
 #include "util.h"
 #include "xalloc.h"
@@ -131,7 +132,6 @@ const char *provider_type_error(const char *type)
  */
 struct stored_rows {
     int kind;            /* -1: not read in this list() */
-    int failed;          /* the store could not tell */
     size_t mask;         /* slots - 1 */
     uint64_t *slot;      /* 2 * slots */
     uint64_t *pairs;     /* while reading: {key, hash} as read */
@@ -375,12 +375,17 @@ static void stored_rows_read(struct provider *p, enum res_kind k)
 {
     struct stored_rows *s = &p->stored;
     size_t slots = 16;
+    struct rt_error err = {0};
 
     stored_rows_drop(s);
     s->kind = (int)k;
-    if (p->env.store == NULL ||
-        store_row_hashes(p->env.store, p->name, k, stored_row_add, s, NULL) < 0) {
-        s->failed = 1;
+    if (p->env.store == NULL)
+        return;
+    if (store_row_hashes(p->env.store, p->name, k, stored_row_add, s, &err) < 0) {
+        /* None vouched for (not even those read): every row carries its raw JSON. */
+        rt_log("provider '%s': %s (listing %s with raw JSON)", p->name, err.msg,
+               res_kind_plural(k));
+        s->n = 0;
         return;
     }
     while (slots * 3 < s->n * 4) /* at most 3/4 full */
@@ -423,7 +428,7 @@ int provider_row_stored(struct provider *p, enum res_kind k, const char *id, uin
         return 0;
     if (s->kind != (int)k)
         stored_rows_read(p, k);
-    if (s->failed || s->n == 0)
+    if (s->n == 0) /* none stored, or the store could not tell */
         return 0;
     key = stored_key(id);
     for (j = (size_t)key & s->mask; s->slot[2 * j] != 0; j = (j + 1) & s->mask) {

@@ -357,16 +357,15 @@ static int forget_list_hash(struct store *st, const char *provider, enum res_kin
     return rc;
 }
 
-/* Each stored row of (provider, kind) as (id, hash), read from the resources_hash index
- * alone, through sel (SQL_ROW_HASHES, prepared by the caller). */
-#define SQL_ROW_HASHES "SELECT id, hash FROM resources WHERE provider=? AND kind=?"
-
-static int row_hashes(struct store *st, sqlite3_stmt *sel, const char *provider, enum res_kind k,
-                      void (*fn)(void *ctx, const char *id, uint64_t hash), void *ctx,
-                      struct rt_error *err)
+int store_row_hashes(struct store *st, const char *provider, enum res_kind k,
+                     void (*fn)(void *ctx, const char *id, uint64_t hash), void *ctx,
+                     struct rt_error *err)
 {
+    sqlite3_stmt *sel = NULL;
     int rc;
 
+    if (prepare(st, "SELECT id, hash FROM resources WHERE provider=? AND kind=?", &sel, err) < 0)
+        return -1;
     bind_text(sel, 1, provider);
     bind_text(sel, 2, res_kind_name(k));
     while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
@@ -374,18 +373,7 @@ static int row_hashes(struct store *st, sqlite3_stmt *sel, const char *provider,
         if (id != NULL)
             fn(ctx, id, (uint64_t)sqlite3_column_int64(sel, 1));
     }
-    return rc == SQLITE_DONE ? 0 : store_db_error(st, "reading the stored rows", err);
-}
-
-int store_row_hashes(struct store *st, const char *provider, enum res_kind k,
-                     void (*fn)(void *ctx, const char *id, uint64_t hash), void *ctx,
-                     struct rt_error *err)
-{
-    sqlite3_stmt *sel = NULL;
-    int rc = -1;
-
-    if (prepare(st, SQL_ROW_HASHES, &sel, err) == 0)
-        rc = row_hashes(st, sel, provider, k, fn, ctx, err);
+    rc = rc == SQLITE_DONE ? 0 : store_db_error(st, "reading the stored rows", err);
     sqlite3_finalize(sel);
     return rc;
 }
@@ -417,10 +405,8 @@ int store_put_resources_hashed(struct store *st, const char *provider, enum res_
                                const struct res_list *rows, const uint64_t *hashes, int full,
                                struct rt_error *err)
 {
-    struct old_rows oc = {.index = hmap_new(NULL)};
-    struct old_row *olds = NULL;
-    sqlite3_stmt *sel = NULL, *ins = NULL, *raw = NULL, *del = NULL, *delraw = NULL;
-    struct hmap *old = oc.index;
+    struct old_rows old = {.index = hmap_new(NULL)};
+    sqlite3_stmt *ins = NULL, *raw = NULL, *del = NULL, *delraw = NULL;
     const char *kname = res_kind_name(k);
     int own_tx = sqlite3_get_autocommit(st->db), rc = -1;
     size_t it = 0;
@@ -430,22 +416,19 @@ int store_put_resources_hashed(struct store *st, const char *provider, enum res_
     if (own_tx && store_begin(st, err) < 0)
         goto out;
     if (forget_list_hash(st, provider, k, err) < 0 ||
-        prepare(st, SQL_ROW_HASHES, &sel, err) < 0 || prepare(st, SQL_PUT, &ins, err) < 0 ||
-        prepare(st, SQL_PUT_RAW, &raw, err) < 0 ||
+        store_row_hashes(st, provider, k, old_row_add, &old, err) < 0 ||
+        prepare(st, SQL_PUT, &ins, err) < 0 || prepare(st, SQL_PUT_RAW, &raw, err) < 0 ||
         prepare(st, "DELETE FROM resources WHERE provider=? AND kind=? AND id=?", &del, err) < 0 ||
         prepare(st, "DELETE FROM raw WHERE provider=? AND kind=? AND id=?", &delraw, err) < 0)
         goto out;
-    if (row_hashes(st, sel, provider, k, old_row_add, &oc, err) < 0)
-        goto out;
-    olds = oc.rows; /* id -> index + 1 in olds; what is not seen again is deleted */
     for (size_t i = 0; i < rows->len; i++) {
         const struct resource *r = rows->items[i];
         uint64_t h = hashes != NULL ? hashes[i] : res_hash(r);
         uintptr_t at;
         struct old_row *o;
         RT_ASSERT(r->kind == k && strcmp(r->provider, provider) == 0);
-        at = (uintptr_t)hmap_get(old, r->id);
-        o = at != 0 ? &olds[at - 1] : NULL;
+        at = (uintptr_t)hmap_get(old.index, r->id);
+        o = at != 0 ? &old.rows[at - 1] : NULL;
         if (o != NULL) {
             o->seen = 1;
             if (o->hash == h)
@@ -455,8 +438,9 @@ int store_put_resources_hashed(struct store *st, const char *provider, enum res_
             goto out;
     }
     if (full) {
-        while (hmap_next(old, &it, &key, &val)) {
-            if (olds[(uintptr_t)val - 1].seen)
+        /* What is not seen again is deleted. */
+        while (hmap_next(old.index, &it, &key, &val)) {
+            if (old.rows[(uintptr_t)val - 1].seen)
                 continue;
             sqlite3_stmt *d[2] = {del, delraw};
             for (int j = 0; j < 2; j++) {
@@ -473,13 +457,12 @@ int store_put_resources_hashed(struct store *st, const char *provider, enum res_
     }
     rc = 0;
 out:
-    sqlite3_finalize(sel);
     sqlite3_finalize(ins);
     sqlite3_finalize(raw);
     sqlite3_finalize(del);
     sqlite3_finalize(delraw);
-    hmap_free(old);
-    free(oc.rows);
+    hmap_free(old.index);
+    free(old.rows);
     return own_tx ? tx_end(st, rc, err) : rc;
 }
 

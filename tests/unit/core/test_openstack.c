@@ -18,6 +18,7 @@
 #include "core/model.h"
 #include "core/provider.h"
 #include "core/store.h"
+#include "core/store_priv.h"
 #include "core/providers/openstack_priv.h"
 #include "core/strbuf.h"
 #include "core/xalloc.h"
@@ -696,6 +697,13 @@ static json_t *fake_server(int i, const char *updated)
                      "original_name", "m1.tiny");
 }
 
+/* n servers vm-00.. of the same `updated`. */
+static void fake_servers(struct fake_api *f, int n)
+{
+    for (int i = 0; i < n; i++)
+        json_array_append_new(f->servers, fake_server(i, "2020-01-01T00:00:00Z"));
+}
+
 /* A provider over the fake: noauth, compute (+ baremetal) endpoints, pages of `page`. */
 static struct provider *fake_provider_env(struct fake_api *f, int with_ironic, int page,
                                           struct http_transport *tr, const struct prov_env *env)
@@ -898,8 +906,7 @@ static void test_paging_links(void **state)
     struct fake_api f = {json_array(), json_object(), json_array(), json_array()};
 
     (void)state;
-    for (int i = 0; i < 5; i++)
-        json_array_append_new(f.servers, fake_server(i, "2020-01-01T00:00:00Z"));
+    fake_servers(&f, 5);
     /* Nova caps limit=3 at 2: pages of 2, 2, 1, each full one with rel=next. */
     f.max_limit = 2;
     f.links = 1;
@@ -945,8 +952,7 @@ static void test_refresh_changes_since(void **state)
     const struct resource *r;
 
     (void)state;
-    for (int i = 0; i < 5; i++)
-        json_array_append_new(f.servers, fake_server(i, "2020-01-01T00:00:00Z"));
+    fake_servers(&f, 5);
     p = fake_provider(&f, 0, 2, &tr);
     res_list_init(&l1);
     res_list_init(&l2);
@@ -1049,8 +1055,7 @@ static void test_list_once(void **state)
     const struct resource *r;
 
     (void)state;
-    for (int i = 0; i < 5; i++)
-        json_array_append_new(f.servers, fake_server(i, "2020-01-01T00:00:00Z"));
+    fake_servers(&f, 5);
     env.list_once = 1;
     p = fake_provider_env(&f, 0, 2, &tr, &env);
     q = fake_provider(&f, 0, 2, &tr);
@@ -1164,8 +1169,7 @@ static void test_raw_only_when_not_stored(void **state)
     struct rt_error err = {0};
 
     (void)state;
-    for (int i = 0; i < 5; i++)
-        json_array_append_new(f.servers, fake_server(i, "2020-01-01T00:00:00Z"));
+    fake_servers(&f, 5);
     /* vm-02 is bare metal on node 0, as Nova says too (its hypervisor is the node). */
     json_object_set_new(json_array_get(f.servers, 2), "OS-EXT-SRV-ATTR:hypervisor_hostname",
                         json_string(node[0]));
@@ -1280,6 +1284,16 @@ static void test_raw_only_when_not_stored(void **state)
     assert_string_equal(res_get(find_row(&l, "vm-00"), "type"), "vm");
     for (size_t i = 0; i < l.len; i++)
         assert_true(l.items[i]->hash == 0 || l.items[i]->hash == res_hash(l.items[i]));
+    res_list_done(&l);
+    fake_provider_free(p);
+
+    /* A store that cannot tell (its table is gone): every row carries it, and the
+     * listing still works. */
+    assert_int_equal(sqlite3_exec(store_db(env.store), "DROP TABLE resources", NULL, NULL, NULL),
+                     SQLITE_OK);
+    p = list_fresh(&f, &tr, &env, RES_KIND_INSTANCE, &l);
+    assert_int_equal(l.len, 5);
+    assert_int_equal(rows_with_raw(&l), 5);
     res_list_done(&l);
     fake_provider_free(p);
 
@@ -1623,8 +1637,7 @@ static void test_full_listing_order(void **state)
     json_t *rev = json_array();
 
     (void)state;
-    for (int i = 0; i < 5; i++)
-        json_array_append_new(f.servers, fake_server(i, "2020-01-01T00:00:00Z"));
+    fake_servers(&f, 5);
     p = fake_provider(&f, 0, 2, &tr);
     full_listing_expect(&f, p, "vm-00 vm-01 vm-02 vm-03 vm-04");
     /* The same servers, listed backwards: still first-seen order. */

@@ -565,8 +565,7 @@ static void sync_kind(struct worker *w, enum res_kind k)
     for (size_t i = 0; i < rows.len; i++) {
         struct resource *r = rows.items[i];
         if (r->provider == NULL || strcmp(r->provider, w->name) != 0) {
-            free(r->provider);
-            r->provider = xstrdup(w->name);
+            res_set_provider(r, w->name);
         }
         if (r->updated_at == 0)
             r->updated_at = now;
@@ -712,8 +711,7 @@ static void worker_post_rows(void *ctx, enum res_kind k, const struct res_list *
         r = res_dup(rows->items[i]);
         res_drop_raw(r);
         if (r->provider == NULL || strcmp(r->provider, w->name) != 0) {
-            free(r->provider);
-            r->provider = xstrdup(w->name);
+            res_set_provider(r, w->name);
         }
         if (r->updated_at == 0)
             r->updated_at = now;

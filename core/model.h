@@ -104,6 +104,11 @@ struct resource {
     int raw_borrowed;      /* raw belongs to the provider, not to this resource */
     uint64_t hash;         /* res_hash() when a provider computed it, else 0; every
                             * res_set*() clears it.  The engine hashes rows without one */
+    char *slab;            /* NULL, or the one allocation (slab_len bytes) holding the
+                            * fields array and the strings of a row built in one piece
+                            * (res_build_done(), or res_dup() of such a row): a member
+                            * pointing into it is not freed on its own */
+    size_t slab_len;
 };
 
 struct res_list {
@@ -130,6 +135,63 @@ struct resource *res_new(const char *provider, enum res_kind k, const char *id, 
 void res_free(struct resource *r);
 /* Deep copy (raw included). */
 struct resource *res_dup(const struct resource *r);
+
+/* The provider name (copied). */
+void res_set_provider(struct resource *r, const char *provider);
+
+/*
+ * A row built in one piece.  A mapper that makes thousands of rows per refresh (a page of
+ * 1 000 servers, every 15 s) builds each in a struct res_build: the strings go into one
+ * buffer kept from row to row, and res_build_done() hands the row out in two allocations,
+ * the struct and its slab (the fields array and every string, in order), where res_new()
+ * and res_set() take one per string (~27 for a server).  Printing, hashing and copying
+ * such a row read one block.  It is an ordinary resource: res_set*() replace its members
+ * (the new value is allocated on its own) and res_free() frees what is not in the slab,
+ * then the slab.  Code that writes r->fields[i] itself must not free a slab string: use
+ * res_set*().
+ *
+ *     struct res_build b = RES_BUILD_INIT;
+ *     for (each server) {
+ *         res_build_start(&b, provider, RES_KIND_INSTANCE, id, name);
+ *         res_build_set(&b, FIELD_IDX_OF_HOST, host, strlen(host));
+ *         b.status = RES_STATUS_ACTIVE; ...
+ *         push(res_build_done(&b));
+ *     }
+ *     res_build_free(&b);
+ *
+ * Slots are the field indices of the kind's schema (res_field_index()), plus the members
+ * below: RES_SLOT_RAW_STATUS.  A slot set twice keeps the last value (the first stays in
+ * the buffer until the row is done: mappers set each once).
+ */
+#define RES_BUILD_MAX_FIELDS 48
+#define RES_SLOT_RAW_STATUS (-1)
+
+struct res_build {
+    enum res_kind kind;
+    size_t nfields;
+    enum res_status status;
+    int progress;        /* -1 after res_build_start() */
+    int64_t updated_at;
+    struct strbuf *text; /* the strings, each NUL-ended; kept between rows */
+    uint32_t off[4 + RES_BUILD_MAX_FIELDS]; /* provider, id, name, raw_status, fields */
+};
+
+#define RES_BUILD_INIT {0}
+
+/* Start a row (drops what the builder held); name NULL or "" means the id. */
+void res_build_start(struct res_build *b, const char *provider, enum res_kind k,
+                     const char *id, const char *name);
+/* Set a slot to the n bytes at v (NULL: unknown); they must hold no NUL. */
+void res_build_set(struct res_build *b, int slot, const char *v, size_t n);
+/* Set a slot to the decimal text of v (as res_set_int()). */
+void res_build_set_int(struct res_build *b, int slot, long long v);
+/* Write a slot's text in place: res_build_open() returns the buffer to append to (no
+ * NUL), res_build_close() makes what was appended since the value of slot. */
+struct strbuf *res_build_open(struct res_build *b, size_t *mark);
+void res_build_close(struct res_build *b, int slot, size_t mark);
+/* The row, and the builder ready for the next one (res_build_start()). */
+struct resource *res_build_done(struct res_build *b);
+void res_build_free(struct res_build *b);
 
 /* Set a field by name; value copied (NULL clears). Aborts on an unknown name: a programming error. */
 void res_set(struct resource *r, const char *field, const char *value);

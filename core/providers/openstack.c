@@ -22,8 +22,9 @@
  * (os_map_server_text()), nodes from small objects of only those members; the
  * next page is asked for as soon as the marker is known, so the backend
  * prepares it while this one is mapped, and each page is freed before the
- * next is handled.  Servers are cached by id, mapped and packed into one
- * allocation each, with their `updated` time (struct os_srv); later refreshes
+ * next is handled.  Servers are cached by id, each mapped row built in one
+ * piece (struct res_build, core/model.h) and a copy of it kept with its
+ * `updated` time (struct os_srv); later refreshes
  * ask only for changes-since the last one (deleted servers come back with
  * status DELETED and leave the cache) and re-map only servers whose `updated`
  * moved, so a fleet of thousands costs one small request when nothing
@@ -75,6 +76,7 @@ static void map_ctx(struct os *os, struct os_map_ctx *c)
     c->region = os->cloud.region;
     c->node_ids = os->node_ids;
     c->with_raw = 1;
+    c->build = NULL;
 }
 
 /*
@@ -539,91 +541,16 @@ static int link_server(struct os *os, struct resource *r)
 }
 
 /*
- * A mapped row packed into one allocation (the server cache holds 10 000 of them: as
- * resources they were 25 allocations each, copied for every listing and freed one by
- * one at exit).  Strings: provider, id, name, raw_status, then the kind's fields, each
- * NUL-terminated after the header; off[] is UINT32_MAX for a NULL one.
- */
-struct os_packed {
-    enum res_kind kind;
-    enum res_status status;
-    int progress;
-    int64_t updated_at;
-    size_t nstr;
-    uint32_t off[];
-};
-
-static struct os_packed *pack_res(const struct resource *r)
-{
-    size_t nstr = 4 + r->nfields, len = 0, hdr = sizeof(struct os_packed) + nstr * sizeof(uint32_t);
-    const char *str[64];
-    struct os_packed *pk;
-    char *data;
-
-    RT_ASSERT(nstr <= sizeof str / sizeof str[0]);
-    str[0] = r->provider;
-    str[1] = r->id;
-    str[2] = r->name;
-    str[3] = r->raw_status;
-    for (size_t i = 0; i < r->nfields; i++)
-        str[4 + i] = r->fields[i];
-    for (size_t i = 0; i < nstr; i++)
-        len += str[i] != NULL ? strlen(str[i]) + 1 : 0;
-    pk = xmalloc(hdr + len);
-    pk->kind = r->kind;
-    pk->status = r->status;
-    pk->progress = r->progress;
-    pk->updated_at = r->updated_at;
-    pk->nstr = nstr;
-    data = (char *)pk + hdr;
-    len = 0;
-    for (size_t i = 0; i < nstr; i++) {
-        size_t l;
-        if (str[i] == NULL) {
-            pk->off[i] = UINT32_MAX;
-            continue;
-        }
-        l = strlen(str[i]) + 1;
-        memcpy(data + len, str[i], l);
-        pk->off[i] = (uint32_t)len;
-        len += l;
-    }
-    return pk;
-}
-
-static const char *packed_str(const struct os_packed *pk, size_t i)
-{
-    return pk->off[i] == UINT32_MAX
-               ? NULL
-               : (const char *)pk + sizeof *pk + pk->nstr * sizeof(uint32_t) + pk->off[i];
-}
-
-/* A new resource from its packed form (as res_dup() would copy it). */
-static struct resource *unpack_res(const struct os_packed *pk)
-{
-    struct resource *r = res_new(packed_str(pk, 0), pk->kind, packed_str(pk, 1),
-                                 packed_str(pk, 2));
-
-    RT_ASSERT(r->nfields + 4 == pk->nstr);
-    r->status = pk->status;
-    r->raw_status = xstrdup(packed_str(pk, 3));
-    r->progress = pk->progress;
-    r->updated_at = pk->updated_at;
-    for (size_t i = 0; i < r->nfields; i++)
-        r->fields[i] = xstrdup(packed_str(pk, 4 + i));
-    return r;
-}
-
-/*
  * One cached server: its mapping as of `updated` (without raw JSON and
- * without the bare-metal link, which is applied on every listing), packed;
+ * without the bare-metal link, which is applied on every listing), a row built
+ * in one piece (a copy is two allocations and a memcpy);
  * between a listing's merge and its end, the freshly mapped row itself
  * (handed to the engine as it is, not copied) and the raw text received with
  * it.
  */
 struct os_srv {
     char *updated;
-    struct os_packed *pk;      /* the mapping, packed when it was mapped */
+    struct resource *pk;       /* a copy of the mapping, built in one piece (res_build) */
     uint64_t hash;             /* res_hash() of that mapping */
     struct resource *fresh;    /* mapped in this listing, not yet handed out */
     const char *raw;           /* in os->kept: lent to the row handed out */
@@ -638,7 +565,7 @@ static void os_srv_free(void *p)
     if (e == NULL)
         return;
     free(e->updated);
-    free(e->pk);
+    res_free(e->pk);
     res_free(e->fresh);
     free(e);
 }
@@ -659,6 +586,7 @@ struct merge_ctx {
     struct os_srv **seen;      /* the listing's servers in the order it gave them, once each */
     size_t nseen, seen_cap;
     int seen_bad;              /* one of them was removed again (gone in a later page) */
+    struct res_build build;    /* the rows' builder (c.build), kept from row to row */
 };
 
 /* e is in this listing: stamp it with its generation, noting the order the first time. */
@@ -720,11 +648,11 @@ static void merge_servers(void *ctx, const struct os_page *pg)
             m->changed++;
             res_free(e->fresh);
             e->fresh = r;
-            /* Packed (and hashed) here, while the backend works on the next page: at the
-             * end of a listing it was 10 000 rows in a row (~4 ms).  Not packed when no
+            /* Copied (and hashed) here, while the backend works on the next page: at the
+             * end of a listing it was 10 000 rows in a row (~4 ms).  Not kept when no
              * later listing will want it (~2 ms of 10 000 servers' CPU). */
-            free(e->pk);
-            e->pk = os->servers_unpacked ? NULL : pack_res(r);
+            res_free(e->pk);
+            e->pk = os->servers_unpacked ? NULL : res_dup(r);
             e->hash = res_hash(r); /* the engine then hashes none of them */
             free(e->updated);
             e->updated = xstrdup(upd);
@@ -830,7 +758,7 @@ static int list_servers(struct os *os, struct res_list *out, struct rt_error *er
     links_same = old_links == NULL ? os->node_ids == NULL : json_equal(old_links, os->node_ids);
     json_decref(old_links);
     if (os->servers_unpacked) {
-        /* Entries without packed rows cannot stand for servers a changes-since listing
+        /* Entries without a kept row cannot stand for servers a changes-since listing
          * leaves out: a full one (only if a "once" process lists again). */
         hmap_free(os->servers);
         os->servers = NULL;
@@ -848,6 +776,7 @@ static int list_servers(struct os *os, struct res_list *out, struct rt_error *er
         os->servers = hmap_new(os_srv_free);
     m.os = os;
     map_ctx(os, &m.c);
+    m.c.build = &m.build;
     m.c.with_raw = 0;
     m.gen = ++os->servers_seq;
     if (fetch_pages(os, OS_SVC_COMPUTE, path, "servers", "id", os_server_keys, 1,
@@ -885,7 +814,7 @@ static int list_servers(struct os *os, struct res_list *out, struct rt_error *er
                     ents[k++] = ents[i];
                 else
                     hmap_del(os->servers, ents[i]->fresh != NULL ? ents[i]->fresh->id
-                                                                 : packed_str(ents[i]->pk, 1));
+                                                                 : ents[i]->pk->id);
             }
             n = k;
         }
@@ -898,11 +827,11 @@ static int list_servers(struct os *os, struct res_list *out, struct rt_error *er
         struct os_srv *e = ents[i];
         struct resource *r;
         if (e->fresh != NULL) {
-            /* (Re)mapped now: the cache has it packed, the row itself goes out. */
+            /* (Re)mapped now: the cache has a copy, the row itself goes out. */
             r = e->fresh;
             e->fresh = NULL;
         } else {
-            r = unpack_res(e->pk);
+            r = res_dup(e->pk);
         }
         res_set_raw_borrowed(r, e->raw);
         e->raw = NULL;
@@ -914,6 +843,7 @@ static int list_servers(struct os *os, struct res_list *out, struct rt_error *er
     os->servers_since = xstrdup(now);
     rc = 0;
 out:
+    res_build_free(&m.build);
     free(ents);
     free(m.seen);
     free(since);

@@ -15,6 +15,7 @@
  */
 #include "openstack_priv.h"
 
+#include "core/err.h"
 #include "core/jscan.h"
 #include "core/model.h"
 #include "core/strbuf.h"
@@ -146,26 +147,55 @@ static void set_str(struct resource *r, const char *field, const char *v)
         res_set(r, field, v);
 }
 
-static void set_int_json(struct resource *r, const char *field, json_t *v)
+/* A JSON integer, a real (cut) or a string holding a whole integer, into *out; 0 when v is
+ * none of these. */
+static int json_int_of(json_t *v, long long *out)
 {
-    if (json_is_integer(v))
-        res_set_int(r, field, (long long)json_integer_value(v));
-    else if (json_is_real(v))
-        res_set_int(r, field, (long long)json_real_value(v));
-    else if (json_is_string(v)) {
+    if (json_is_integer(v)) {
+        *out = (long long)json_integer_value(v);
+        return 1;
+    }
+    if (json_is_real(v)) {
+        *out = (long long)json_real_value(v);
+        return 1;
+    }
+    if (json_is_string(v)) {
         char *end;
         long long n = strtoll(json_string_value(v), &end, 10);
-        if (end != json_string_value(v) && *end == '\0')
-            res_set_int(r, field, n);
+        if (end != json_string_value(v) && *end == '\0') {
+            *out = n;
+            return 1;
+        }
     }
+    return 0;
+}
+
+/* A JSON boolean, or a string ("true" in any case is true, anything else false). */
+static int json_bool_of(json_t *v, int *out)
+{
+    if (json_is_boolean(v))
+        *out = json_is_true(v);
+    else if (json_is_string(v))
+        *out = strcasecmp(json_string_value(v), "true") == 0;
+    else
+        return 0;
+    return 1;
+}
+
+static void set_int_json(struct resource *r, const char *field, json_t *v)
+{
+    long long n;
+
+    if (json_int_of(v, &n))
+        res_set_int(r, field, n);
 }
 
 static void set_bool_json(struct resource *r, const char *field, json_t *v)
 {
-    if (json_is_boolean(v))
-        res_set_bool(r, field, json_is_true(v));
-    else if (json_is_string(v))
-        res_set_bool(r, field, strcasecmp(json_string_value(v), "true") == 0);
+    int b;
+
+    if (json_bool_of(v, &b))
+        res_set_bool(r, field, b);
 }
 
 static void set_updated(struct resource *r, json_t *o, const char *k1, const char *k2)
@@ -263,12 +293,6 @@ static char sp_kind(const char *t, struct jscan_span v)
     return jscan_has(v) ? t[v.start] : '\0';
 }
 
-/* The decoded string (new), or NULL when the value is absent or not a string. */
-static char *sp_dup(const char *t, struct jscan_span v)
-{
-    return sp_kind(t, v) == '"' ? jscan_strdup(t, v) : NULL;
-}
-
 /* 1 when the value is the string `want`. */
 static int sp_eq(const char *t, struct jscan_span v, const char *want)
 {
@@ -318,44 +342,6 @@ static int sp_int(const char *t, struct jscan_span v, long long *out)
     return 1;
 }
 
-/* set_str() taking the string. */
-static void take_str(struct resource *r, const char *field, char *v)
-{
-    if (v != NULL && *v != '\0')
-        res_set_take(r, field, v);
-    else
-        free(v);
-}
-
-/* set_int_json() / set_bool_json() of a span: the common literals directly, the rest
- * (reals, strings) through the jansson versions, so both paths agree. */
-static void sp_set_int(struct resource *r, const char *field, const char *t, struct jscan_span v)
-{
-    long long n;
-    json_t *j;
-
-    if (sp_int(t, v, &n)) {
-        res_set_int(r, field, n);
-    } else if (jscan_has(v)) {
-        j = jscan_build(t, v);
-        set_int_json(r, field, j);
-        json_decref(j);
-    }
-}
-
-static void sp_set_bool(struct resource *r, const char *field, const char *t, struct jscan_span v)
-{
-    json_t *j;
-
-    if (sp_kind(t, v) == 't' || sp_kind(t, v) == 'f') {
-        res_set_bool(r, field, sp_kind(t, v) == 't');
-    } else if (sp_kind(t, v) == '"') {
-        j = jscan_build(t, v);
-        set_bool_json(r, field, j);
-        json_decref(j);
-    }
-}
-
 /* The member names the mapper looks up in a server's nested objects, prepared once in the
  * process and shared, read-only, by every thread (jscan_keys_init() per object was a tenth
  * of the cost of mapping one). */
@@ -368,6 +354,21 @@ static const char *const sp_addr_keys[] = {"addr", "OS-EXT-IPS:type", NULL};
 static struct jscan_keys sp_keysets[SP_KS__COUNT];
 static pthread_once_t sp_keysets_once = PTHREAD_ONCE_INIT;
 
+/* The instance fields the mapper sets, by schema index (looked up once, with the keys). */
+static struct {
+    int type, region, zone, host, flavor, vcpus, ram_mb, image, addresses, volumes, secgroups,
+        keypair, server_group, vm_state, task_state, power_state, locked, created_at, fault;
+} sf;
+
+static int instance_field(const char *name)
+{
+    int i = res_field_index(RES_KIND_INSTANCE, name);
+
+    if (i < 0)
+        rt_fatal("no field '%s' in kind 'instance'", name);
+    return i;
+}
+
 static void sp_keysets_init(void)
 {
     static const char *const *const sets[SP_KS__COUNT] = {
@@ -376,6 +377,25 @@ static void sp_keysets_init(void)
 
     for (size_t i = 0; i < SP_KS__COUNT; i++)
         jscan_keys_init(&sp_keysets[i], sets[i]);
+    sf.type = instance_field("type");
+    sf.region = instance_field("region");
+    sf.zone = instance_field("zone");
+    sf.host = instance_field("host");
+    sf.flavor = instance_field("flavor");
+    sf.vcpus = instance_field("vcpus");
+    sf.ram_mb = instance_field("ram_mb");
+    sf.image = instance_field("image");
+    sf.addresses = instance_field("addresses");
+    sf.volumes = instance_field("volumes");
+    sf.secgroups = instance_field("security_groups");
+    sf.keypair = instance_field("keypair");
+    sf.server_group = instance_field("server_group");
+    sf.vm_state = instance_field("vm_state");
+    sf.task_state = instance_field("task_state");
+    sf.power_state = instance_field("power_state");
+    sf.locked = instance_field("locked");
+    sf.created_at = instance_field("created_at");
+    sf.fault = instance_field("fault");
 }
 
 /* The members of key set `set` of the object at span obj (checked before); all absent if
@@ -423,6 +443,78 @@ static int sp_enter(struct jscan *c, const char *t, struct jscan_span v, char ki
     return jscan_enter(c, NULL);
 }
 
+/*
+ * The row is built in one piece (struct res_build, core/model.h): each value goes
+ * straight from the page's text into the builder's buffer, decoded there, and the row
+ * is two allocations where res_set() took one per string (~27 a server, most of the
+ * mapping's time in malloc).
+ */
+
+/* Decode the string at span v into the slot; 0 (nothing set) when v is absent or not a
+ * string, or when it is empty and keep_empty is 0 (set_str()'s rule). */
+static int bd_str(struct res_build *b, int slot, const char *t, struct jscan_span v,
+                  int keep_empty)
+{
+    size_t mark, room = v.end - v.start, n;
+    struct strbuf *o;
+
+    if (sp_kind(t, v) != '"')
+        return 0;
+    o = res_build_open(b, &mark);
+    strbuf_reserve(o, room);
+    if (jscan_strcpy(t, v, o->buf + o->len, room) == NULL)
+        return 0;
+    n = strlen(o->buf + o->len); /* a "\u0000" ends the value, as it ends a C string */
+    if (n == 0 && !keep_empty)
+        return 0;
+    o->len += n;
+    res_build_close(b, slot, mark);
+    return 1;
+}
+
+/* A C string (set_str()'s rule: not NULL, not empty). */
+static void bd_cstr(struct res_build *b, int slot, const char *v)
+{
+    if (v != NULL && *v != '\0')
+        res_build_set(b, slot, v, strlen(v));
+}
+
+/* set_int_json() / set_bool_json() of a span: the common literals directly, the rest
+ * (reals, strings) through the jansson rules, so both paths agree. */
+static void bd_int(struct res_build *b, int slot, const char *t, struct jscan_span v)
+{
+    long long n;
+    json_t *j;
+    int ok;
+
+    if (sp_int(t, v, &n)) {
+        res_build_set_int(b, slot, n);
+    } else if (jscan_has(v)) {
+        j = jscan_build(t, v);
+        ok = json_int_of(j, &n);
+        json_decref(j);
+        if (ok)
+            res_build_set_int(b, slot, n);
+    }
+}
+
+static void bd_bool(struct res_build *b, int slot, const char *t, struct jscan_span v)
+{
+    json_t *j;
+    int x = 0, ok = 0;
+
+    if (sp_kind(t, v) == 't' || sp_kind(t, v) == 'f') {
+        x = sp_kind(t, v) == 't';
+        ok = 1;
+    } else if (sp_kind(t, v) == '"') {
+        j = jscan_build(t, v);
+        ok = json_bool_of(j, &x);
+        json_decref(j);
+    }
+    if (ok)
+        res_build_set(b, slot, x ? "true" : "false", x ? 4 : 5);
+}
+
 /* Append a string value as jansson's json_dumps() writes it. */
 static void sp_put_jstr(struct strbuf *b, const char *t, struct jscan_span v)
 {
@@ -454,64 +546,54 @@ static void sp_put_jstr(struct strbuf *b, const char *t, struct jscan_span v)
     free(d);
 }
 
-/* Before a list's next string: '[' or ','.  The first reserves room for the usual list
- * (["default"], two volume ids, an address): one malloc, not three growing ones. */
-static void list_sep(struct strbuf *b)
+/* A list of JSON strings written into the builder's buffer from `mark`: '[' or ','
+ * before each, ']' (or "[]") at the end. */
+static void list_sep(struct strbuf *o, size_t mark)
 {
-    if (b->len == 0)
-        strbuf_reserve(b, 47);
-    strbuf_addc(b, b->len == 0 ? '[' : ',');
+    strbuf_addc(o, o->len == mark ? '[' : ',');
 }
 
-static char *list_end(struct strbuf *b)
+static void list_end(struct res_build *b, int slot, struct strbuf *o, size_t mark)
 {
-    if (b->len == 0) {
-        strbuf_done(b);
-        return xstrdup("[]");
-    }
-    strbuf_addc(b, ']');
-    return strbuf_take(b);
+    strbuf_adds(o, o->len == mark ? "[]" : "]");
+    res_build_close(b, slot, mark);
 }
 
-/* Addresses: floating first, then fixed, in network order (as addresses_json()). */
-static char *sp_addresses(const char *t, struct jscan_span v)
+/* Addresses: floating first, then fixed, in network order (as addresses_json()): two
+ * walks of the (small, checked) object, straight into the row. */
+static void sp_addresses(struct res_build *b, int slot, const char *t, struct jscan_span v)
 {
-    struct strbuf fl = STRBUF_INIT, fx = STRBUF_INIT;
-    struct jscan nets, lst;
-    struct jscan_span net, a, f[2];
+    size_t mark;
+    struct strbuf *o = res_build_open(b, &mark);
 
-    if (sp_enter(&nets, t, v, '{') == 0) {
+    for (int floating = 1; floating >= 0; floating--) {
+        struct jscan nets, lst;
+        struct jscan_span net, a, f[2];
+        if (sp_enter(&nets, t, v, '{') < 0)
+            break;
         while (jscan_next(&nets, NULL, NULL) > 0) {
             if (jscan_skip(&nets, &net, NULL) < 0 || sp_enter(&lst, t, net, '[') < 0)
                 continue;
             while (jscan_next(&lst, NULL, NULL) > 0) {
                 if (sp_item(&lst, SP_KS_ADDR, &a, f) < 0)
                     break;
-                if (sp_kind(t, f[0]) != '"')
+                if (sp_kind(t, f[0]) != '"' || sp_eq(t, f[1], "floating") != floating)
                     continue;
-                {
-                    struct strbuf *b = sp_eq(t, f[1], "floating") ? &fl : &fx;
-                    list_sep(b);
-                    sp_put_jstr(b, t, f[0]);
-                }
+                list_sep(o, mark);
+                sp_put_jstr(o, t, f[0]);
             }
         }
     }
-    if (fl.len == 0)
-        return list_end(&fx);
-    if (fx.len > 0) {
-        strbuf_addc(&fl, ',');
-        strbuf_add(&fl, fx.buf + 1, fx.len - 1);
-    }
-    strbuf_done(&fx);
-    return list_end(&fl);
+    list_end(b, slot, o, mark);
 }
 
 /* Strings of a list, each a string or its object's member of key set `key` (one name,
  * as list_of()). */
-static char *sp_list_of(const char *t, struct jscan_span v, enum sp_keyset key)
+static void sp_list_of(struct res_build *b, int slot, const char *t, struct jscan_span v,
+                       enum sp_keyset key)
 {
-    struct strbuf b = STRBUF_INIT;
+    size_t mark;
+    struct strbuf *o = res_build_open(b, &mark);
     struct jscan c;
     struct jscan_span it, f[1];
 
@@ -520,32 +602,35 @@ static char *sp_list_of(const char *t, struct jscan_span v, enum sp_keyset key)
             if (sp_kind(t, it) == '{')
                 it = f[0];
             if (sp_kind(t, it) == '"') {
-                list_sep(&b);
-                sp_put_jstr(&b, t, it);
+                list_sep(o, mark);
+                sp_put_jstr(o, t, it);
             }
         }
     }
-    return list_end(&b);
+    list_end(b, slot, o, mark);
 }
 
 struct resource *os_map_server_text(const struct os_map_ctx *c, const char *t,
                                     const struct jscan_span *v)
 {
+    struct res_build own = RES_BUILD_INIT, *b = c->build != NULL ? c->build : &own;
     struct jscan_span f[4];
     struct resource *r;
-    char idb[64], nameb[128], stb[32], tb[48], *idh = NULL, *nameh = NULL, *sth = NULL;
-    char *tmp = NULL, *task, *hv;
-    const char *id = sp_str(t, v[OS_SK_ID], idb, sizeof idb, &idh), *name, *st;
+    char idb[64], nameb[128], stb[32], tb[48], taskb[64], *idh = NULL, *nameh = NULL;
+    char *sth = NULL, *taskh = NULL, *tmp = NULL;
+    const char *id = sp_str(t, v[OS_SK_ID], idb, sizeof idb, &idh), *name, *st, *task;
     char raw[96];
     long long n;
+    int bm;
 
     if (id == NULL)
         return NULL;
+    pthread_once(&sp_keysets_once, sp_keysets_init);
     name = sp_str(t, v[OS_SK_NAME], nameb, sizeof nameb, &nameh);
-    r = res_new(c->provider, RES_KIND_INSTANCE, id, name != NULL && *name ? name : id);
+    res_build_start(b, c->provider, RES_KIND_INSTANCE, id, name);
     free(nameh);
     st = sp_str(t, v[OS_SK_STATUS], stb, sizeof stb, &sth);
-    task = sp_dup(t, v[OS_SK_TASK]);
+    task = sp_str(t, v[OS_SK_TASK], taskb, sizeof taskb, &taskh);
     {   /* "status/task_state", cut to fit (no printf: once a server, 10 000 a listing) */
         size_t la = strnlen(st ? st : "?", sizeof raw - 1);
         memcpy(raw, st ? st : "?", la);
@@ -556,63 +641,73 @@ struct resource *os_map_server_text(const struct os_map_ctx *c, const char *t,
             la += lb;
         }
         raw[la] = '\0';
+        b->status = os_server_status(st);
+        res_build_set(b, RES_SLOT_RAW_STATUS, raw, la);
     }
-    res_set_status(r, os_server_status(st), raw);
     free(sth);
-    hv = sp_dup(t, v[OS_SK_HV]);
-    res_set(r, "type", hv != NULL && c->node_ids != NULL && json_object_get(c->node_ids, hv)
-                           ? "baremetal" : "vm");
+    /* The hypervisor is the host when Nova names one (even empty); a bare-metal one is an
+     * Ironic node. */
+    if (sp_kind(t, v[OS_SK_HV]) == '"') {
+        size_t mark;
+        struct strbuf *o = res_build_open(b, &mark);
+        bm = 0;
+        if (bd_str(b, sf.host, t, v[OS_SK_HV], 0))
+            bm = c->node_ids != NULL && json_object_get(c->node_ids, o->buf + mark) != NULL;
+    } else {
+        bd_str(b, sf.host, t, v[OS_SK_HOST], 0);
+        bm = 0;
+    }
     if (c->node_ids != NULL && json_object_get(c->node_ids, id) != NULL)
-        res_set(r, "type", "baremetal");
+        bm = 1;
+    res_build_set(b, sf.type, bm ? "baremetal" : "vm", bm ? 9 : 2);
     free(idh);
-    set_str(r, "region", c->region);
-    take_str(r, "zone", sp_dup(t, v[OS_SK_AZ]));
-    take_str(r, "host", hv != NULL ? hv : sp_dup(t, v[OS_SK_HOST]));
+    bd_cstr(b, sf.region, c->region);
+    bd_str(b, sf.zone, t, v[OS_SK_AZ], 0);
     sp_fields(t, v[OS_SK_FLAVOR], SP_KS_FLAVOR, f);
     if (sp_kind(t, f[0]) == '"') {
-        res_set_take(r, "flavor", sp_dup(t, f[0]));
-        sp_set_int(r, "vcpus", t, f[1]);
-        sp_set_int(r, "ram_mb", t, f[2]);
+        bd_str(b, sf.flavor, t, f[0], 1);
+        bd_int(b, sf.vcpus, t, f[1]);
+        bd_int(b, sf.ram_mb, t, f[2]);
     } else {
-        take_str(r, "flavor", sp_dup(t, f[3]));
+        bd_str(b, sf.flavor, t, f[3], 0);
     }
     if (sp_kind(t, v[OS_SK_IMAGE]) == '{') {
         sp_fields(t, v[OS_SK_IMAGE], SP_KS_ID, f);
-        take_str(r, "image", sp_dup(t, f[0]));
+        bd_str(b, sf.image, t, f[0], 0);
     } else {
-        res_set(r, "image", "(boot from volume)");
+        res_build_set(b, sf.image, "(boot from volume)", 18);
     }
-    res_set_take(r, "addresses", sp_addresses(t, v[OS_SK_ADDRS]));
-    res_set_take(r, "volumes", sp_list_of(t, v[OS_SK_VOLS], SP_KS_ID));
-    res_set_take(r, "security_groups", sp_list_of(t, v[OS_SK_SECGROUPS], SP_KS_NAME));
-    take_str(r, "keypair", sp_dup(t, v[OS_SK_KEY]));
+    sp_addresses(b, sf.addresses, t, v[OS_SK_ADDRS]);
+    sp_list_of(b, sf.volumes, t, v[OS_SK_VOLS], SP_KS_ID);
+    sp_list_of(b, sf.secgroups, t, v[OS_SK_SECGROUPS], SP_KS_NAME);
+    bd_str(b, sf.keypair, t, v[OS_SK_KEY], 0);
     {
         struct jscan g;
         struct jscan_span first;
         if (sp_enter(&g, t, v[OS_SK_SRVGROUPS], '[') == 0 && jscan_next(&g, NULL, NULL) > 0 &&
             jscan_skip(&g, &first, NULL) == 0)
-            take_str(r, "server_group", sp_dup(t, first));
+            bd_str(b, sf.server_group, t, first, 0);
     }
-    take_str(r, "vm_state", sp_dup(t, v[OS_SK_VM]));
-    if (task != NULL && *task != '\0')
-        res_set_take(r, "task_state", task);
-    else
-        free(task);
+    bd_str(b, sf.vm_state, t, v[OS_SK_VM], 0);
+    bd_cstr(b, sf.task_state, task);
+    free(taskh);
     if (sp_int(t, v[OS_SK_POWER], &n))
-        set_str(r, "power_state", power_name(n));
-    sp_set_bool(r, "locked", t, v[OS_SK_LOCKED]);
-    take_str(r, "created_at", sp_dup(t, v[OS_SK_CREATED]));
+        bd_cstr(b, sf.power_state, power_name(n));
+    bd_bool(b, sf.locked, t, v[OS_SK_LOCKED]);
+    bd_str(b, sf.created_at, t, v[OS_SK_CREATED], 0);
     sp_fields(t, v[OS_SK_FAULT], SP_KS_MSG, f);
-    take_str(r, "fault", sp_dup(t, f[0]));
+    bd_str(b, sf.fault, t, f[0], 0);
     if (sp_kind(t, v[OS_SK_TASK]) == '"' && sp_int(t, v[OS_SK_PROGRESS], &n))
-        r->progress = (int)n;
-    r->updated_at = os_parse_time(sp_str(t, v[OS_SK_UPDATED], tb, sizeof tb, &tmp));
+        b->progress = (int)n;
+    b->updated_at = os_parse_time(sp_str(t, v[OS_SK_UPDATED], tb, sizeof tb, &tmp));
     free(tmp);
     tmp = NULL;
-    if (r->updated_at == 0) {
-        r->updated_at = os_parse_time(sp_str(t, v[OS_SK_CREATED], tb, sizeof tb, &tmp));
+    if (b->updated_at == 0) {
+        b->updated_at = os_parse_time(sp_str(t, v[OS_SK_CREATED], tb, sizeof tb, &tmp));
         free(tmp);
     }
+    r = res_build_done(b);
+    res_build_free(&own);
     return r;
 }
 

@@ -78,6 +78,7 @@ static void neutron_ctx(struct os *os, struct os_map_ctx *c)
     c->region = os->cloud.region;
     c->node_ids = NULL;
     c->with_raw = 1;
+    c->build = NULL;
 }
 
 /* A floating IP bound to a port whose reply lacks port_details: a Neutron without the

@@ -100,8 +100,8 @@ struct os {
     /* incremental refresh of servers */
     char *servers_since;       /* ISO time of the last full/incremental fetch */
     struct hmap *servers;      /* id -> struct os_srv (owned): the last listing, mapped */
-    int servers_unpacked;      /* listed once (provider_lists_once()): the entries have no
-                                * packed rows, the next listing starts afresh */
+    int servers_unpacked;      /* listed once (provider_lists_once()): the entries keep no
+                                * copy of their rows, the next listing starts afresh */
     uint64_t servers_seq;      /* first-seen counter: keeps the listing order */
     /* Reply bodies of the last server listing, kept because the rows handed out lend
      * their raw JSON from them (res_set_raw_borrowed: 20 MB for 10 000 servers, not
@@ -165,6 +165,8 @@ struct os_map_ctx {
     const char *region;
     json_t *node_ids;          /* ironic node uuids (object), or NULL */
     int with_raw;
+    struct res_build *build;   /* os_map_server_text()'s, kept from row to row; NULL: one
+                                * per call */
 };
 
 /* ISO 8601 ("2012-09-27T20:42:00Z", "...T20:42:00.000000", "+00:00") -> epoch; 0 if bad. */

@@ -349,6 +349,126 @@ static void test_res_hash_fields(void **state)
     res_free(b);
 }
 
+/*
+ * A row built in one piece (res_build) is the row res_new() and res_set*() make: same
+ * members, same hash, same JSON; res_set*() replace its members, res_dup() copies it, the
+ * fleet swaps it in place, and res_free() frees it (the ASan build checks every free).
+ */
+static struct resource *built_row(struct res_build *b, const char *name)
+{
+    size_t mark;
+    struct strbuf *o;
+
+    res_build_start(b, "lab", RES_KIND_INSTANCE, "i-1", name);
+    b->status = RES_STATUS_ACTIVE;
+    b->progress = 40;
+    b->updated_at = 1700000000;
+    res_build_set(b, RES_SLOT_RAW_STATUS, "ACTIVE/x", 6); /* n bytes, not to the NUL */
+    res_build_set(b, res_field_index(RES_KIND_INSTANCE, "zone"), "az-1", 4);
+    res_build_set_int(b, res_field_index(RES_KIND_INSTANCE, "vcpus"), -12);
+    o = res_build_open(b, &mark);
+    strbuf_adds(o, "[\"10.0.0.4\"]");
+    res_build_close(b, res_field_index(RES_KIND_INSTANCE, "addresses"), mark);
+    res_build_set(b, res_field_index(RES_KIND_INSTANCE, "host"), "", 0);
+    return res_build_done(b);
+}
+
+static struct resource *plain_row(const char *name)
+{
+    struct resource *r = res_new("lab", RES_KIND_INSTANCE, "i-1", name);
+
+    res_set_status(r, RES_STATUS_ACTIVE, "ACTIVE");
+    r->progress = 40;
+    r->updated_at = 1700000000;
+    res_set(r, "zone", "az-1");
+    res_set_int(r, "vcpus", -12);
+    res_set(r, "addresses", "[\"10.0.0.4\"]");
+    res_set(r, "host", "");
+    return r;
+}
+
+static void test_built_rows(void **state)
+{
+    struct res_build b = RES_BUILD_INIT;
+    struct resource *r, *p, *c, *r2;
+    char *enc;
+    struct strbuf j1 = STRBUF_INIT, j2 = STRBUF_INIT;
+    struct fleet *f = fleet_new();
+    struct engine_event ev = {0};
+
+    (void)state;
+    r = built_row(&b, NULL); /* no name: the id */
+    p = plain_row("i-1");
+    assert_non_null(r->slab);
+    assert_string_equal(r->name, "i-1");
+    assert_string_equal(r->raw_status, "ACTIVE");
+    assert_string_equal(res_get(r, "vcpus"), "-12");
+    assert_string_equal(res_get(r, "host"), "");
+    assert_null(res_get(r, "image"));
+    assert_int_equal(r->progress, 40);
+    assert_true(res_hash(r) == res_hash(p));
+    res_json_write(&j1, r, 0);
+    res_json_write(&j2, p, 0);
+    assert_string_equal(j1.buf, j2.buf);
+
+    /* The builder is ready for the next row, and the first one does not change. */
+    r2 = built_row(&b, "web");
+    assert_string_equal(r2->name, "web");
+    c = built_row(&b, NULL); /* the same row again: the same slab, nothing left over */
+    assert_int_equal(c->slab_len, r->slab_len);
+    assert_memory_equal(c->slab + r->nfields * sizeof(char *), r->slab + r->nfields * sizeof(char *),
+                        r->slab_len - r->nfields * sizeof(char *));
+    res_free(c);
+    assert_string_equal(r->name, "i-1");
+    assert_string_equal(res_get(r, "zone"), "az-1");
+
+    /* A copy is a row of its own: a slab of its own, members moved along, and members set
+     * after the build copied too. */
+    res_set(r, "zone", "az-2");
+    res_set_status(r, RES_STATUS_SHUTOFF, "SHUTOFF");
+    res_set_provider(r, "prod");
+    c = res_dup(r);
+    assert_non_null(c->slab);
+    assert_true(c->slab != r->slab);
+    assert_true(c->id != r->id && c->fields[res_field_index(RES_KIND_INSTANCE, "zone")] !=
+                                      r->fields[res_field_index(RES_KIND_INSTANCE, "zone")]);
+    assert_true(c->id >= c->slab && c->id < c->slab + c->slab_len);
+    assert_true(res_hash(c) == res_hash(r));
+    assert_string_equal(c->provider, "prod");
+    assert_string_equal(res_get(c, "zone"), "az-2");
+    assert_string_equal(c->raw_status, "SHUTOFF");
+    res_free(r);
+    assert_string_equal(res_get(c, "addresses"), "[\"10.0.0.4\"]");
+    assert_string_equal(c->name, "i-1");
+    /* Decoding cached fields replaces the slab's own (az-2 back to p's az-1). */
+    enc = res_fields_encode(p);
+    assert_int_equal(res_fields_decode(c, enc, NULL), 0);
+    assert_string_equal(res_get(c, "zone"), "az-1");
+    free(enc);
+
+    /* The fleet swaps an upsert's contents into the row it holds (slab and all). */
+    ev.type = ENGINE_EV_SYNC;
+    ev.kind = RES_KIND_INSTANCE;
+    snprintf(ev.provider, sizeof ev.provider, "lab");
+    res_list_init(&ev.rows);
+    res_list_push(&ev.rows, r2);
+    fleet_apply(f, &ev);
+    ev.type = ENGINE_EV_UPSERT;
+    res_list_push(&ev.rows, built_row(&b, "web-2"));
+    fleet_apply(f, &ev);
+    assert_string_equal(fleet_find(f, RES_KIND_INSTANCE, "lab", "i-1")->name, "web-2");
+    ev.type = ENGINE_EV_UPSERT;
+    res_list_push(&ev.rows, plain_row("web-3"));
+    fleet_apply(f, &ev);
+    assert_string_equal(fleet_find(f, RES_KIND_INSTANCE, "lab", "i-1")->name, "web-3");
+    fleet_free(f);
+    res_build_free(&b);
+    res_free(c);
+    res_free(p);
+    strbuf_done(&j1);
+    strbuf_done(&j2);
+}
+
 /* res_set_int() writes what printf("%lld") would. */
 static void test_set_int(void **state)
 {
@@ -602,6 +722,7 @@ int main(void)
         cmocka_unit_test(test_rt_hash),
         cmocka_unit_test(test_iso8601),
         cmocka_unit_test(test_res_hash_fields),
+        cmocka_unit_test(test_built_rows),
         cmocka_unit_test(test_xstrndup),
         cmocka_unit_test(test_strbuf_reserve_empty),
         cmocka_unit_test(test_set_int),

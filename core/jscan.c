@@ -771,9 +771,19 @@ char *jscan_strdup(const char *text, struct jscan_span s)
 
 char *jscan_strcpy(const char *text, struct jscan_span s, char *buf, size_t size)
 {
+    size_t n;
+
+    return jscan_strcpy_n(text, s, buf, size, &n);
+}
+
+char *jscan_strcpy_n(const char *text, struct jscan_span s, char *buf, size_t size, size_t *n)
+{
     if (s.end < s.start + 2 || text[s.start] != '"' || size < s.end - s.start - 1)
         return NULL;
-    decode(text, s.start + 1, s.end - 1, buf);
+    *n = decode(text, s.start + 1, s.end - 1, buf);
+    /* Every escape is longer than what it stands for: as long as the text, none was. */
+    if (*n != s.end - s.start - 2)
+        *n = strlen(buf);
     return buf;
 }
 

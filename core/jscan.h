@@ -107,6 +107,10 @@ char *jscan_strdup(const char *text, struct jscan_span s);
 /* The same into buf (size bytes): buf, or NULL when the span is not a string or does not
  * fit (size < s.end - s.start - 1 is always enough). */
 char *jscan_strcpy(const char *text, struct jscan_span s, char *buf, size_t size);
+/* jscan_strcpy() giving in *n the decoded length as strlen() would see it (a "\u0000"
+ * ends the text there, as it ends a C string), without a second pass when the string
+ * holds no escape. */
+char *jscan_strcpy_n(const char *text, struct jscan_span s, char *buf, size_t size, size_t *n);
 
 /*
  * A jansson value built from a span that a cursor has checked (jscan_skip()): new

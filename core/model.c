@@ -512,6 +512,7 @@ static void build_put(struct res_build *b, size_t at, const char *v, size_t n)
         return;
     }
     b->off[at] = (uint32_t)b->text->len;
+    b->len[at] = (uint32_t)n;
     strbuf_add(b->text, v, n);
     strbuf_addc(b->text, '\0');
 }
@@ -574,20 +575,27 @@ struct strbuf *res_build_open(struct res_build *b, size_t *mark)
 
 void res_build_close(struct res_build *b, int slot, size_t mark)
 {
-    b->off[build_at(b, slot)] = (uint32_t)mark;
+    size_t at = build_at(b, slot);
+
+    b->off[at] = (uint32_t)mark;
+    b->len[at] = (uint32_t)(b->text->len - mark);
     strbuf_addc(b->text, '\0');
 }
 
 struct resource *res_build_done(struct res_build *b)
 {
     struct resource *r = xcalloc(1, sizeof *r);
-    size_t arr = b->nfields * sizeof(char *);
+    size_t nstr = 4 + b->nfields, arr = b->nfields * sizeof(char *) + nstr * sizeof(uint32_t);
     char *str, **at[4] = {&r->provider, &r->id, &r->name, &r->raw_status};
+    uint32_t *lens;
 
+    /* The slab: fields array, lengths (slot order), strings. */
     r->slab_len = arr + b->text->len;
     r->slab = xmalloc(r->slab_len);
+    lens = (uint32_t *)(void *)(r->slab + b->nfields * sizeof(char *));
     str = r->slab + arr;
     memcpy(str, b->text->buf, b->text->len);
+    memcpy(lens, b->len, nstr * sizeof *lens);
     r->kind = b->kind;
     r->nfields = b->nfields;
     r->fields = (char **)(void *)r->slab;
@@ -600,6 +608,13 @@ struct resource *res_build_done(struct res_build *b)
     r->updated_at = b->updated_at;
     strbuf_reset(b->text);
     return r;
+}
+
+size_t res_member_len(const struct resource *r, int slot, const char *s)
+{
+    if (!res_owns(r, s))
+        return ((const uint32_t *)(const void *)(r->slab + r->nfields * sizeof(char *)))[4 + slot];
+    return strlen(s);
 }
 
 void res_build_free(struct res_build *b)
@@ -1042,13 +1057,14 @@ uint64_t res_hash(const struct resource *r)
 
     /* A string with its NUL ends itself; NULL hashes as nothing (tail length 0), "" as
      * its NUL (length 1): one call per field. */
-#define HS(s) (h = (s) != NULL ? rt_hash(h, (s), strlen(s) + 1) : rt_hash(h, "", 0))
-    HS(r->name);
-    HS(r->raw_status);
+#define HS(s, slot) (h = (s) != NULL ? rt_hash(h, (s), res_member_len(r, (slot), (s)) + 1) \
+                                    : rt_hash(h, "", 0))
+    HS(r->name, RES_SLOT_NAME);
+    HS(r->raw_status, RES_SLOT_RAW_STATUS);
     h = rt_hash(h, &r->status, sizeof r->status);
     h = rt_hash(h, &r->progress, sizeof r->progress);
     for (size_t i = 0; i < r->nfields; i++)
-        HS(r->fields[i]);
+        HS(r->fields[i], (int)i);
 #undef HS
     return h;
 }

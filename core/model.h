@@ -160,10 +160,13 @@ void res_set_provider(struct resource *r, const char *provider);
  *     res_build_free(&b);
  *
  * Slots are the field indices of the kind's schema (res_field_index()), plus the members
- * below: RES_SLOT_RAW_STATUS.  A slot set twice keeps the last value (the first stays in
+ * below (RES_SLOT_*; res_build_start() sets provider, id and name).  A slot set twice keeps the last value (the first stays in
  * the buffer until the row is done: mappers set each once).
  */
 #define RES_BUILD_MAX_FIELDS 48
+#define RES_SLOT_PROVIDER (-4)
+#define RES_SLOT_ID (-3)
+#define RES_SLOT_NAME (-2)
 #define RES_SLOT_RAW_STATUS (-1)
 
 struct res_build {
@@ -174,6 +177,7 @@ struct res_build {
     int64_t updated_at;
     struct strbuf *text; /* the strings, each NUL-ended; kept between rows */
     uint32_t off[4 + RES_BUILD_MAX_FIELDS]; /* provider, id, name, raw_status, fields */
+    uint32_t len[4 + RES_BUILD_MAX_FIELDS];
 };
 
 #define RES_BUILD_INIT {0}
@@ -192,6 +196,10 @@ void res_build_close(struct res_build *b, int slot, size_t mark);
 /* The row, and the builder ready for the next one (res_build_start()). */
 struct resource *res_build_done(struct res_build *b);
 void res_build_free(struct res_build *b);
+/* strlen(s) of the row's member in `slot` (a RES_SLOT_* or a field index) whose value s
+ * is (not NULL): a slab keeps its strings' lengths, which the printer and the hash read
+ * instead of finding each NUL (a third of printing 10 000 servers). */
+size_t res_member_len(const struct resource *r, int slot, const char *s);
 
 /* Set a field by name; value copied (NULL clears). Aborts on an unknown name: a programming error. */
 void res_set(struct resource *r, const char *field, const char *value);

@@ -412,6 +412,8 @@ void res_json_write(struct strbuf *sb, const struct resource *r, int stale)
     static _Thread_local char when[32];
     static const char *const fixed_keys[] = {"provider", "kind", "id", "name", "status",
                                              "raw_status"};
+    static const int fixed_slots[] = {RES_SLOT_PROVIDER, 0, RES_SLOT_ID, RES_SLOT_NAME, 0,
+                                      RES_SLOT_RAW_STATUS};
     const char *fixed[6];
     size_t n;
     const struct field_def *defs = res_schema(r->kind, &n);
@@ -424,7 +426,10 @@ void res_json_write(struct strbuf *sb, const struct resource *r, int stale)
     fixed[4] = res_status_name(r->status);
     fixed[5] = r->raw_status;
     for (size_t i = 0; i < 6; i++) {
-        size_t vn = fixed[i] != NULL ? strlen(fixed[i]) : 0, kn = strlen(fixed_keys[i]);
+        size_t vn = fixed[i] == NULL ? 0
+                    : fixed_slots[i] != 0 ? res_member_len(r, fixed_slots[i], fixed[i])
+                                          : strlen(fixed[i]),
+               kn = strlen(fixed_keys[i]);
         o = room(sb, KEY_ROOM(kn) + VALUE_ROOM(vn));
         o = put_key(o, fixed_keys[i], kn, i == 0);
         room_done(sb, put_str_or_null(o, fixed[i], vn));
@@ -446,7 +451,7 @@ void res_json_write(struct strbuf *sb, const struct resource *r, int stale)
         key_slots_fill(&ks, defs, n);
     for (size_t i = 0; i < n && i < r->nfields; i++) {
         const char *v = r->fields[i];
-        size_t vn = v != NULL ? strlen(v) : 0;
+        size_t vn = v != NULL ? res_member_len(r, (int)i, v) : 0;
         if (i < KEY_SLOTS && ks.len[i] > 0) {
             o = room(sb, KEY_SLOT + VALUE_ROOM(vn));
             memcpy(o, ks.text[i], KEY_SLOT);

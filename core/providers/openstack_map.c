@@ -462,9 +462,8 @@ static int bd_str(struct res_build *b, int slot, const char *t, struct jscan_spa
         return 0;
     o = res_build_open(b, &mark);
     strbuf_reserve(o, room);
-    if (jscan_strcpy(t, v, o->buf + o->len, room) == NULL)
+    if (jscan_strcpy_n(t, v, o->buf + o->len, room, &n) == NULL)
         return 0;
-    n = strlen(o->buf + o->len); /* a "\u0000" ends the value, as it ends a C string */
     if (n == 0 && !keep_empty)
         return 0;
     o->len += n;

@@ -186,6 +186,28 @@ static void test_cursor_and_pick(void **state)
     assert_string_equal(s, "a\xc3\xa9\n\xf0\x9f\x98\x80");
     free(s);
     assert_null(jscan_strdup("12", (struct jscan_span){0, 2}));
+    {   /* into a buffer, with the length strlen() would give */
+        static const struct {
+            const char *json, *want;
+        } cases[] = {
+            {"\"web-01\"", "web-01"},
+            {"\"\"", ""},
+            {"\"a\\nb\"", "a\nb"},
+            {"\"a\\u00e9\"", "a\xc3\xa9"},
+            {"\"ab\\u0000cd\"", "ab"}, /* a NUL ends it, as in jscan_strdup() */
+            {"\"\\uD83D\\uDE00x\"", "\xf0\x9f\x98\x80x"},
+        };
+        char buf[32];
+        size_t n = 99;
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            struct jscan_span sp = {0, strlen(cases[i].json)};
+            assert_ptr_equal(jscan_strcpy_n(cases[i].json, sp, buf, sizeof buf, &n), buf);
+            assert_string_equal(buf, cases[i].want);
+            assert_int_equal(n, strlen(cases[i].want));
+        }
+        assert_null(jscan_strcpy_n("\"abcdef\"", (struct jscan_span){0, 8}, buf, 5, &n));
+        assert_null(jscan_strcpy_n("12", (struct jscan_span){0, 2}, buf, sizeof buf, &n));
+    }
 
     /* Misuse is an error too: next outside a container, enter on a scalar, pick a list. */
     jscan_init(&c, "[1]", 3);

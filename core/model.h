@@ -27,6 +27,9 @@
  * Resources are plain values owned by whoever holds them; res_free() frees
  * one, res_list_done() frees a list and its items.  Not thread-safe by
  * themselves: a resource belongs to one thread at a time (events move them).
+ * A big mapper builds its rows in one piece (struct res_build, below): such a
+ * row is the same value, its strings in one slab; change it only through
+ * res_set*().
  *
  * To add a new kind: append RES_KIND_X here (before RES_KIND__COUNT, so cached
  * rows keep their kind numbers), its name, plural and schema in model.c, then

@@ -616,8 +616,8 @@ struct resource *os_map_server_text(const struct os_map_ctx *c, const char *t,
     struct jscan_span f[4];
     struct resource *r;
     char idb[64], nameb[128], stb[32], tb[48], taskb[64], *idh = NULL, *nameh = NULL;
-    char *sth = NULL, *taskh = NULL, *tmp = NULL;
-    const char *id = sp_str(t, v[OS_SK_ID], idb, sizeof idb, &idh), *name, *st, *task;
+    char hvb[128], *sth = NULL, *taskh = NULL, *hvh = NULL, *tmp = NULL;
+    const char *id = sp_str(t, v[OS_SK_ID], idb, sizeof idb, &idh), *name, *st, *task, *hv;
     char raw[96];
     long long n;
     int bm;
@@ -646,16 +646,13 @@ struct resource *os_map_server_text(const struct os_map_ctx *c, const char *t,
     free(sth);
     /* The hypervisor is the host when Nova names one (even empty); a bare-metal one is an
      * Ironic node. */
-    if (sp_kind(t, v[OS_SK_HV]) == '"') {
-        size_t mark;
-        struct strbuf *o = res_build_open(b, &mark);
-        bm = 0;
-        if (bd_str(b, sf.host, t, v[OS_SK_HV], 0))
-            bm = c->node_ids != NULL && json_object_get(c->node_ids, o->buf + mark) != NULL;
-    } else {
+    hv = sp_str(t, v[OS_SK_HV], hvb, sizeof hvb, &hvh);
+    bm = hv != NULL && c->node_ids != NULL && json_object_get(c->node_ids, hv) != NULL;
+    if (hv != NULL)
+        bd_cstr(b, sf.host, hv);
+    else
         bd_str(b, sf.host, t, v[OS_SK_HOST], 0);
-        bm = 0;
-    }
+    free(hvh);
     if (c->node_ids != NULL && json_object_get(c->node_ids, id) != NULL)
         bm = 1;
     res_build_set(b, sf.type, bm ? "baremetal" : "vm", bm ? 9 : 2);

@@ -87,6 +87,18 @@ static void test_server(void **state)
         res_free(r);
         json_decref(ids);
     }
+    /* Without a hypervisor name the compute host stands for it; with an empty one, nothing
+     * does. */
+    json_object_del(srv, "OS-EXT-SRV-ATTR:hypervisor_hostname");
+    json_object_set_new(srv, "OS-EXT-SRV-ATTR:host", json_string("compute-7"));
+    r = os_map_server(&ctx, srv);
+    assert_string_equal(res_get(r, "host"), "compute-7");
+    assert_string_equal(res_get(r, "type"), "vm");
+    res_free(r);
+    json_object_set_new(srv, "OS-EXT-SRV-ATTR:hypervisor_hostname", json_string(""));
+    r = os_map_server(&ctx, srv);
+    assert_null(res_get(r, "host"));
+    res_free(r);
     /* A build in progress carries task_state and progress. */
     json_object_set_new(srv, "status", json_string("BUILD"));
     json_object_set_new(srv, "OS-EXT-STS:task_state", json_string("spawning"));
